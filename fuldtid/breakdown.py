@@ -1,0 +1,314 @@
+"""Follow-up breakdowns (the unions' requests): one single-choice question by one or two fields,
+anonymity-protected, with a test of whether the groups differ."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+
+from .definition import ALL
+from .errors import DefinitionError
+from .survey import Survey
+
+NOT_STATED = "Ikke angivet"
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    label: str
+    counts: Mapping[str, int] | None
+    total: int | None
+    pcts: Mapping[str, float | None] | None
+    suppressed: bool = False
+    group: str | None = None  # nested breakdowns: the outer group
+    subtotal: bool = False  # nested breakdowns: the outer group's own row
+    members: tuple[str, ...] = ()  # a merged "Øvrige grupper" row: the groups in it
+    weighted: Mapping[str, Any] | None = None  # column -> fuldtid.tables.Weighted
+    differs: bool | None = None  # share of the first column differs from the other groups (Holm)
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"label": self.label}
+        if self.group is not None:
+            d["group"] = self.group
+        if self.subtotal:
+            d["subtotal"] = True
+        if self.suppressed:
+            d["suppressed"] = True
+            return d
+        d.update({"counts": dict(self.counts or {}), "total": self.total, "pcts": dict(self.pcts or {})})
+        if self.members:
+            d["members"] = list(self.members)
+        if self.weighted:
+            d["weighted"] = {c: w.to_dict() for c, w in self.weighted.items()}
+        if self.differs is not None:
+            d["differs"] = self.differs
+        return d
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    question: str
+    question_text: str
+    by: tuple[str, ...]
+    among: str
+    among_label: str
+    min_group: int
+    columns: tuple[str, ...]
+    rows: tuple[BreakdownRow, ...]
+    overall: Mapping[str, int]
+    overall_total: int
+    test: Any  # fuldtid.significance.DifferenceTest or None
+    excluded: Mapping[str, int] = field(default_factory=dict)  # reason -> respondents
+    weighted: bool = False
+    warning: str | None = None
+
+    @property
+    def title(self) -> str:
+        by = " og ".join(self.by)
+        return f"{self.question_text} fordelt på {by} ({self.among_label}, n={self.overall_total})"
+
+    def to_dict(self) -> dict[str, Any]:
+        test = None
+        if self.test is not None:
+            test = {
+                "method": self.test.method,
+                "statistic": self.test.statistic,
+                "df": self.test.df,
+                "p_value": self.test.p_value,
+                "significant": self.test.significant,
+                "sentence": self.test.sentence,
+            }
+        return {
+            "question": self.question,
+            "question_text": self.question_text,
+            "by": list(self.by),
+            "among": self.among,
+            "min_group": self.min_group,
+            "columns": list(self.columns),
+            "rows": [r.to_dict() for r in self.rows],
+            "overall": {
+                "counts": dict(self.overall),
+                "total": self.overall_total,
+                "pcts": {c: _pct(n, self.overall_total) for c, n in self.overall.items()},
+            },
+            "test": test,
+            "excluded": dict(self.excluded),
+            "warning": self.warning,
+        }
+
+
+def _pct(n: int, total: int | None) -> float | None:
+    return 100.0 * n / total if total else None
+
+
+def _single_choice(survey: Survey, name: str, role: str) -> tuple[str, ...]:
+    if name not in survey.responses.columns:
+        known = ", ".join(n for n in survey.responses.columns if isinstance(survey.responses[n].dtype, pd.CategoricalDtype))
+        raise DefinitionError(f"{role} {name!r} is not a field of the survey; single-choice fields: {known}")
+    if not isinstance(survey.responses[name].dtype, pd.CategoricalDtype):
+        raise DefinitionError(f"{role} {name!r} is an open question; a breakdown needs a single-choice field")
+    return survey.options(name)
+
+
+def default_among(survey: Survey, question: str) -> str:
+    """The question's own routing: op_i_tid is asked of part-timers, so it is broken down among them."""
+    f = survey.definition.fields.get(question)
+    return f.among if f is not None else ALL
+
+
+def breakdown(
+    survey: Survey,
+    question: str,
+    by: Sequence[str],
+    *,
+    among: str | None = None,
+    min_group: int | None = None,
+    weights: Any = None,
+    alpha: float = 0.05,
+) -> Breakdown:
+    """Counts and row percentages of ``question`` by one or two fields, with anonymity protection."""
+    from .disclosure import protect, protect_nested
+    from .significance import group_differences, test_difference
+
+    if not 1 <= len(by) <= 2:
+        raise DefinitionError("a breakdown takes one or two --by fields")
+    if question in by:
+        raise DefinitionError(f"--question {question!r} cannot also be a --by field")
+    columns = _single_choice(survey, question, "--question")
+    for b in by:
+        _single_choice(survey, b, "--by")
+    among = among or default_among(survey, question)
+    if min_group is None:
+        min_group = survey.definition.min_group
+    in_group = survey.group_mask(among).to_numpy()
+    data = survey.responses.loc[in_group, [question, *by]]
+    excluded: dict[str, int] = {}
+    no_answer = data[question].isna()
+    if no_answer.any():
+        excluded[f"svarede ikke på {question}"] = int(no_answer.sum())
+    data = data[~no_answer.to_numpy()]
+    by_values = []
+    for b in by:
+        col = data[b]
+        if col.isna().any():
+            col = col.cat.add_categories([NOT_STATED]).fillna(NOT_STATED)
+        by_values.append(col)
+    if len(by) == 1:
+        counts = pd.crosstab(by_values[0], data[question], dropna=False)
+        counts = counts.reindex(columns=list(columns), fill_value=0)
+        counts.index = counts.index.astype(str)
+        protected = protect(counts, min_group)
+        rows = _rows_from(protected, None)
+        warning = protected.warning
+        overall = dict(protected.overall)
+        overall_total = protected.overall_total
+        shown = protected.shown_labels
+        full_counts = counts
+    else:
+        counts = pd.crosstab([by_values[0], by_values[1]], data[question], dropna=False)
+        counts = counts.reindex(columns=list(columns), fill_value=0)
+        counts = counts[counts.to_numpy().sum(axis=1) > 0] if len(counts) else counts
+        counts.index = pd.MultiIndex.from_tuples([(str(a), str(b)) for a, b in counts.index])
+        nested = protect_nested(counts, min_group)
+        rows = []
+        for outer_row in nested.outer.rows:
+            rows.extend(_rows_from_single(outer_row, None, subtotal=True))
+            inner = nested.inner.get(outer_row.label)
+            if inner is not None:
+                rows.extend(_rows_from(inner, outer_row.label))
+        warning = nested.outer.warning
+        overall = dict(nested.overall)
+        overall_total = nested.overall_total
+        shown = nested.outer.shown_labels
+        full_counts = counts.groupby(level=0, sort=False).sum()
+    test = None
+    tested = full_counts.loc[[i for i in full_counts.index if i != NOT_STATED]]
+    if weights is not None:
+        test = _weighted_test(survey, data, question, by[0], weights, alpha)
+        rows = _add_weighted(survey, rows, question, by, among, columns, weights)
+    elif len(tested) >= 2:
+        test = test_difference(tested, alpha)
+    if len(tested) >= 2 and len(columns) >= 1 and min_group >= 1:
+        diffs = {d.label: d.differs for d in group_differences(tested, columns[0], alpha)}
+        rows = [
+            _with_differs(r, diffs.get(r.label)) if (r.group is None and r.label in shown and not r.members) else r
+            for r in rows
+        ]
+    f = survey.definition.fields.get(question)
+    return Breakdown(
+        question=question,
+        question_text=f.text if f is not None else question,
+        by=tuple(by),
+        among=among,
+        among_label=survey.definition.groups[among].label,
+        min_group=min_group,
+        columns=tuple(columns),
+        rows=tuple(rows),
+        overall=overall,
+        overall_total=overall_total,
+        test=test,
+        excluded=excluded,
+        weighted=weights is not None,
+        warning=warning,
+    )
+
+
+def _with_differs(r: BreakdownRow, differs: bool | None) -> BreakdownRow:
+    from dataclasses import replace
+
+    return replace(r, differs=differs)
+
+
+def _rows_from_single(pr: Any, group: str | None, *, subtotal: bool = False) -> list[BreakdownRow]:
+    if pr.suppressed:
+        return [BreakdownRow(pr.label, None, None, None, suppressed=True, group=group, subtotal=subtotal, reason=pr.reason)]
+    counts = {str(c): int(n) for c, n in pr.counts.items()}
+    total = int(pr.total)
+    return [
+        BreakdownRow(
+            pr.label,
+            counts,
+            total,
+            {c: _pct(n, total) for c, n in counts.items()},
+            group=group,
+            subtotal=subtotal,
+            members=pr.members if pr.merged else (),
+            reason=pr.reason,
+        )
+    ]
+
+
+def _rows_from(protected: Any, group: str | None) -> list[BreakdownRow]:
+    out: list[BreakdownRow] = []
+    for pr in protected.rows:
+        out.extend(_rows_from_single(pr, group))
+    return out
+
+
+def _weighted_test(survey: Survey, data: pd.DataFrame, question: str, by: str, weights: Any, alpha: float) -> Any:
+    """Rao-Scott F test on the raked design (R: svychisq(~by + question, subset(design, among)))."""
+    from .significance import DifferenceTest, _sentence
+    from .weighting import weighted_chisq
+
+    r = survey.responses
+    domain = pd.Series(r.index.isin(data.index), index=r.index) & r[by].notna()
+    res = weighted_chisq(weights, r[by], r[question], domain)
+    p = float(res["p_value"])
+    if p != p:  # NaN: nothing to test
+        return None
+    return DifferenceTest(
+        method=f"Rao-Scott-korrigeret F-test (vægtet; F = {res['statistic']:.2f}, df = {res['df1']:.2f}, {res['df2']:.1f})",
+        statistic=float(res["statistic"]),
+        df=float(res["df1"]),
+        p_value=p,
+        significant=p < alpha,
+        sentence=_sentence(p, alpha),
+    )
+
+
+def _add_weighted(survey: Survey, rows: list[BreakdownRow], question: str, by: Sequence[str], among: str,
+                  columns: Sequence[str], weights: Any) -> list[BreakdownRow]:
+    from dataclasses import replace
+
+    from .weighted import _estimate
+
+    r = survey.responses
+    base = survey.group_mask(among) & r[question].notna()
+    answer = r[question]
+    out = []
+    for row in rows:
+        if row.suppressed or not row.total:
+            out.append(row)
+            continue
+        labels = row.members or (row.label,)
+        level = 0 if (row.subtotal or len(by) == 1) else 1
+        col = r[by[level]].astype("object").fillna(NOT_STATED)
+        domain = base & col.isin(labels)
+        if level == 1 and row.group is not None:
+            domain &= r[by[0]].astype("object").fillna(NOT_STATED) == row.group
+        cells = {}
+        for c in columns:
+            est = _estimate(weights, (answer == c).fillna(False).astype(bool), domain)
+            if est is not None:
+                cells[c] = est
+        out.append(replace(row, weighted=cells or None))
+    return out
+
+
+def run_breakdown(export: Any, question: str, by: Sequence[str], *, survey: Any = None, among: str | None = None,
+                  population: str | Path | None = None, min_group: int | None = None,
+                  trim: float | None = None) -> Breakdown:
+    """Read an export and make one breakdown: what ``fuldtid breakdown`` does before rendering."""
+    from .survey import load_survey
+
+    s = load_survey(export, survey)
+    weights = None
+    if population is not None:
+        from .weighted import weigh_survey
+
+        weights = weigh_survey(s, population, trim=trim)
+    return breakdown(s, question, by, among=among, min_group=min_group, weights=weights)

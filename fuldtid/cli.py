@@ -1,0 +1,257 @@
+"""The ``fuldtid`` command line: a thin layer over the library, one public function per command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import SurveyError
+
+EXPORT_HELP = "EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav."
+
+
+class FuldtidGroup(click.Group):
+    """Turns user errors into a short message and a non-zero exit, in one place (``-v`` shows the traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SurveyError as exc:
+            if ctx.meta.get("fuldtid.verbose"):
+                raise
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            raise click.ClickException("interrupted; no output was written half-way") from None
+
+
+def _set_verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta["fuldtid.verbose"] = True
+    return value
+
+
+verbose_option = click.option(
+    "-v", "--verbose", is_flag=True, expose_value=False, is_eager=True, callback=_set_verbose,
+    help="Show the full traceback on errors.",
+)
+export_argument = click.argument("export", type=click.Path(path_type=Path))
+survey_option = click.option(
+    "--survey", "survey", metavar="DEF", default=None,
+    help="Survey definition (YAML). Default: the shipped VJH definition.",
+)
+coding_option = click.option(
+    "--coding", type=click.Path(path_type=Path), default=None,
+    help="Coding file of the open answers (CSV or XLSX: respondentid, variabel, kategori[, citat]).",
+)
+population_option = click.option(
+    "--population", type=click.Path(path_type=Path), default=None,
+    help="Population file (variabel;kategori;antal;omfatter) to weight the answers to.",
+)
+min_group_option = click.option(
+    "--min-group", type=click.IntRange(min=1), default=None,
+    help="Anonymity threshold: groups smaller than this show no counts. Default: the survey definition's (5). "
+    "Use 1 to show every count, as the 2022 memo did.",
+)
+
+
+@click.group(cls=FuldtidGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="fuldtid")
+@verbose_option
+def cli() -> None:
+    """fuldtid: from a SurveyXact export of a working-time questionnaire to the memo (notat).
+
+    Start with `fuldtid validate EXPORT`, then `fuldtid report EXPORT --out DIR`.
+    """
+
+
+@cli.command()
+@export_argument
+@survey_option
+@coding_option
+@population_option
+@click.option("--trim", type=click.FloatRange(min=1, min_open=True), default=None,
+              help="Cap weights at K times the mean weight, then rake again.")
+@min_group_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("rapport"), show_default=True,
+              help="Folder to write the outputs to.")
+@click.option("--format", "formats", default=None, metavar="LIST",
+              help="Comma-separated formats among json, xlsx, docx, html. Default: all.")
+@verbose_option
+def report(export: Path, survey: str | None, coding: Path | None, population: Path | None, trim: float | None,
+           min_group: int | None, out_dir: Path, formats: str | None) -> None:
+    """Write the tables (tables.json, tabeller.xlsx) and the memo for EXPORT.
+
+    EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
+    """
+    from .report import FORMATS, analyse, summary, write_report
+
+    chosen = _formats(formats, FORMATS)
+    tableset = analyse(export, survey=survey, coding=coding, population=population, min_group=min_group, trim=trim)
+    written = write_report(tableset, out_dir, chosen)
+    click.echo(str(summary(tableset, written)))
+
+
+@cli.command()
+@export_argument
+@survey_option
+@coding_option
+@population_option
+@min_group_option
+@click.option("--table", "numbers", type=int, multiple=True, help="Only these table numbers (repeatable).")
+@verbose_option
+def tables(export: Path, survey: str | None, coding: Path | None, population: Path | None,
+           min_group: int | None, numbers: tuple[int, ...]) -> None:
+    """Print the tables of EXPORT readably in the terminal.
+
+    EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
+    """
+    from .grid import render_text
+    from .report import analyse
+
+    tableset = analyse(export, survey=survey, coding=coding, population=population, min_group=min_group)
+    blocks = [render_text(t) for t in tableset.tables if not numbers or t.number in numbers]
+    for spec in tableset.pending:
+        if not numbers or spec.number in numbers:
+            blocks.append(f"Tabel {spec.number}: {spec.title}\n(awaits coding of the open answers: pass --coding)")
+    click.echo("\n\n".join(blocks))
+
+
+@cli.command()
+@export_argument
+@survey_option
+@coding_option
+@verbose_option
+def validate(export: Path, survey: str | None, coding: Path | None) -> None:
+    """Check EXPORT against the survey definition without producing tables.
+
+    Says what was found: rows, answered, response rate, which question matched which field, notes on
+    routing and codes, and problems in the coding file.
+    """
+    from .validation import validate as run_validation
+
+    click.echo(str(run_validation(export, survey=survey, coding=coding)))
+
+
+@cli.command()
+@export_argument
+@click.option("--question", required=True, metavar="FIELD", help="The single-choice question to break down, e.g. op_i_tid.")
+@click.option("--by", "by", required=True, multiple=True, metavar="FIELD",
+              help="Field to break down by, e.g. omraade or overenskomst; give it twice to nest.")
+@click.option("--among", default=None, metavar="GROUP",
+              help="Respondents to include: deltid, fuldtid, alle (or another group of the definition). "
+              "Default: the question's own routing (op_i_tid -> deltid).")
+@survey_option
+@population_option
+@click.option("--trim", type=click.FloatRange(min=1, min_open=True), default=None,
+              help="With --population: cap weights at K times the mean weight.")
+@min_group_option
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Write to a file: .csv, .json, .xlsx, .docx or .html. Default: print a table.")
+@verbose_option
+def breakdown(export: Path, question: str, by: tuple[str, ...], among: str | None, survey: str | None,
+              population: Path | None, trim: float | None, min_group: int | None, out: Path | None) -> None:
+    """Break a question down by one or two fields, with small groups hidden and a test of difference.
+
+    EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
+
+    Example: fuldtid breakdown EXPORT --question op_i_tid --by overenskomst
+    """
+    from .breakdown import run_breakdown
+    from .breakdown_render import breakdown_text, write_breakdown
+
+    result = run_breakdown(export, question, by, survey=survey, among=among, population=population,
+                           min_group=min_group, trim=trim)
+    if out is None:
+        click.echo(breakdown_text(result))
+    else:
+        click.echo(f"Wrote {write_breakdown(result, out)}")
+
+
+@cli.command()
+@export_argument
+@click.option("--population", type=click.Path(path_type=Path), required=True,
+              help="Population file (variabel;kategori;antal;omfatter), e.g. from the HR register.")
+@survey_option
+@click.option("--trim", type=click.FloatRange(min=1, min_open=True), default=None,
+              help="Cap weights at K times the mean weight, then rake again.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Write respondentid,weight to this CSV file (weights add up to the population size).")
+@verbose_option
+def weights(export: Path, population: Path, survey: str | None, trim: float | None, out: Path | None) -> None:
+    """Rake the answers of EXPORT to the population's margins and print the diagnostics.
+
+    EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
+    """
+    from .survey import load_survey
+    from .weighted import describe_weights, weigh_survey
+
+    s = load_survey(export, survey)
+    w = weigh_survey(s, population, trim=trim)
+    click.echo(describe_weights(w))
+    if out is not None:
+        from .atomic import atomic_path
+        from .weighting import weights_to_csv
+
+        with atomic_path(out) as tmp:
+            weights_to_csv(w, tmp)
+        click.echo(f"Wrote {out}")
+
+
+@cli.command("coding-sheet")
+@export_argument
+@survey_option
+@click.option("--coding", "existing", type=click.Path(path_type=Path), default=None,
+              help="An existing coding file: answers already coded keep their codes.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="The coding sheet to write (.xlsx). Required unless --evaluate is given.")
+@click.option("--evaluate", "evaluate_coding", type=click.Path(path_type=Path), default=None, metavar="CODING",
+              help="Instead: compare the keyword suggestions with this finished coding and print precision and coverage.")
+@verbose_option
+def coding_sheet(export: Path, survey: str | None, existing: Path | None, out: Path | None,
+                 evaluate_coding: Path | None) -> None:
+    """Write a coding sheet (XLSX) of the open answers, with suggested categories.
+
+    EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
+    Fill in the kategori column, then pass the sheet to `fuldtid report EXPORT --coding SHEET`.
+    The sheet holds the raw answers (personal data): keep it internal.
+    """
+    from .coding import read_coding
+    from .survey import load_survey
+
+    s = load_survey(export, survey)
+    if evaluate_coding is not None:
+        from .suggest import evaluate
+
+        click.echo(str(evaluate(s, read_coding(evaluate_coding, s))))
+        if out is None:
+            return
+    if out is None:
+        raise click.UsageError("give --out sheet.xlsx (or --evaluate CODING)")
+    from .atomic import write_bytes
+    from .codingsheet import coding_sheet as make_sheet
+
+    codes = read_coding(existing, s) if existing is not None else None
+    write_bytes(out, make_sheet(s, codes))
+    click.echo(f"Wrote {out}: fill in 'kategori', then run fuldtid report {export} --coding {out}")
+
+
+def _formats(value: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    if not value:
+        return allowed
+    chosen = tuple(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
+    unknown = [v for v in chosen if v not in allowed]
+    if unknown:
+        raise click.BadParameter(f"unknown format {unknown[0]!r}; choose from {', '.join(allowed)}",
+                                 param_hint="--format")
+    return chosen
+
+
+def main() -> None:
+    cli(prog_name="fuldtid")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

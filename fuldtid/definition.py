@@ -1,0 +1,312 @@
+"""The survey definition: which fields a questionnaire has, how they are routed, which tables to make.
+
+A definition is a YAML file (see ``surveys/vjh.yaml``). It is parsed into immutable objects here and
+checked for internal consistency; matching it against an export happens in :mod:`fuldtid.survey`.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import DefinitionError
+
+ALL = "alle"
+"""The group of every answered respondent; it always exists."""
+
+DEFAULT_SURVEY = "vjh"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A question of the questionnaire, as the definition describes it."""
+
+    name: str
+    text: str
+    type: str = "single"  # "single" | "open"
+    options: tuple[str, ...] | None = None  # None: take the export's own labels
+    among: str = ALL  # the group the question is shown to (routing)
+    required: bool = True
+    categories: tuple[str, ...] = ()  # coded categories of an open question
+    coded_among: str | None = None  # open questions coded for a subgroup only
+    codebook: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # category -> keywords
+
+    @property
+    def is_open(self) -> bool:
+        return self.type == "open"
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A field computed from another field through a lookup file."""
+
+    name: str
+    source: str  # the field it is derived from
+    lookup: Mapping[str, str]  # source label -> derived label
+    lookup_path: Path
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group of respondents: those whose ``field`` is one of ``values`` (within ``within``)."""
+
+    name: str
+    label: str
+    field: str | None = None
+    values: tuple[str, ...] = ()
+    within: str | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    number: int
+    kind: str  # "oneway" | "coded" | "cross"
+    field: str
+    title: str
+    among: str = ALL
+    by: str | None = None
+    missing_row: str | None = None
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    number: int
+    kind: str  # "distribution" | "share" | "cross"
+    field: str
+    title: str
+    among: str = ALL
+    by: str | None = None
+    value: str | None = None  # kind "share": the answer whose share is shown
+
+
+@dataclass(frozen=True)
+class Definition:
+    name: str
+    title: str
+    path: Path
+    fields: Mapping[str, Field]
+    derived: Mapping[str, Derived]
+    groups: Mapping[str, Group]
+    tables: tuple[TableSpec, ...]
+    figures: tuple[FigureSpec, ...] = ()
+    min_group: int = 5
+    organisation: str = ""
+    population_description: str = "medarbejdere"
+
+    def field_or_derived(self, name: str) -> Field | Derived:
+        if name in self.fields:
+            return self.fields[name]
+        if name in self.derived:
+            return self.derived[name]
+        raise DefinitionError(
+            f"{self.path}: unknown field {name!r}; known fields: {', '.join(self.all_field_names())}"
+        )
+
+    def all_field_names(self) -> list[str]:
+        return [*self.fields, *self.derived]
+
+    def open_fields(self) -> list[Field]:
+        return [f for f in self.fields.values() if f.is_open]
+
+    def coding_group(self, field_name: str) -> str:
+        """The group whose answers to an open question are coded."""
+        f = self.fields[field_name]
+        return f.coded_among or f.among
+
+
+def builtin_survey_dir() -> Path:
+    """Where the shipped survey definitions live (``surveys/`` in the source tree)."""
+    return Path(str(resources.files("fuldtid.surveys")))
+
+
+def load_definition(path: str | Path | None = None) -> Definition:
+    """Read a survey definition. ``None`` or a bare name (``"vjh"``) means a shipped definition."""
+    if path is None:
+        path = DEFAULT_SURVEY
+    p = Path(path)
+    if not p.suffix and not p.exists():
+        candidate = builtin_survey_dir() / f"{p.name}.yaml"
+        if candidate.exists():
+            p = candidate
+    if not p.exists():
+        raise DefinitionError(f"{p}: survey definition not found; pass a YAML file with --survey")
+    import yaml
+
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise DefinitionError(f"{p}{where}: not a valid YAML survey definition ({problem})") from exc
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(f"{p}: not UTF-8 text; save the survey definition as UTF-8") from exc
+    if not isinstance(raw, dict):
+        raise DefinitionError(f"{p}: a survey definition is a YAML mapping with 'fields' and 'tables'")
+    return _parse(raw, p)
+
+
+def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
+    def fail(msg: str) -> DefinitionError:
+        return DefinitionError(f"{path}: {msg}")
+
+    raw_fields = raw.get("fields")
+    if not isinstance(raw_fields, dict) or not raw_fields:
+        raise fail("'fields' must map field names to their question texts")
+    fields: dict[str, Field] = {}
+    for name, spec in raw_fields.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("text"), str):
+            raise fail(f"field {name!r} needs a question 'text'")
+        ftype = spec.get("type", "single")
+        if ftype not in ("single", "open"):
+            raise fail(f"field {name!r}: type must be 'single' or 'open', not {ftype!r}")
+        options = spec.get("options")
+        codebook = {
+            str(cat): tuple(str(k) for k in (kws or ()))
+            for cat, kws in (spec.get("codebook") or {}).items()
+        }
+        categories = tuple(str(c) for c in spec.get("categories") or ())
+        unknown = [c for c in codebook if c not in categories]
+        if unknown:
+            raise fail(f"field {name!r}: codebook category {unknown[0]!r} is not in its categories")
+        fields[str(name)] = Field(
+            name=str(name),
+            text=spec["text"],
+            type=ftype,
+            options=tuple(str(o) for o in options) if options else None,
+            among=str(spec.get("among", ALL)),
+            required=bool(spec.get("required", True)),
+            categories=categories,
+            coded_among=spec.get("coded_among"),
+            codebook=codebook,
+        )
+
+    derived: dict[str, Derived] = {}
+    for name, spec in (raw.get("derived") or {}).items():
+        src = spec.get("from")
+        if src not in fields:
+            raise fail(f"derived field {name!r}: 'from' must name a field, not {src!r}")
+        lookup_path = (path.parent / str(spec.get("lookup", ""))).resolve()
+        lookup = _read_lookup(lookup_path, str(spec.get("key", src)), str(spec.get("column", name)))
+        options = spec.get("options") or sorted(set(lookup.values()), key=list(lookup.values()).index)
+        derived[str(name)] = Derived(
+            name=str(name),
+            source=src,
+            lookup=lookup,
+            lookup_path=lookup_path,
+            options=tuple(str(o) for o in options),
+        )
+
+    groups: dict[str, Group] = {ALL: Group(name=ALL, label="alle besvarelser")}
+    for name, spec in (raw.get("groups") or {}).items():
+        g = Group(
+            name=str(name),
+            label=str(spec.get("label", name)),
+            field=spec.get("field"),
+            values=tuple(str(v) for v in spec.get("values") or ()),
+            within=spec.get("within"),
+        )
+        if g.field not in fields and g.field not in derived:
+            raise fail(f"group {name!r}: 'field' must name a field, not {g.field!r}")
+        groups[g.name] = g
+    for g in groups.values():
+        if g.within is not None and g.within not in groups:
+            raise fail(f"group {g.name!r}: 'within' names unknown group {g.within!r}")
+    for f in fields.values():
+        for grp in (f.among, f.coded_among):
+            if grp is not None and grp not in groups:
+                raise fail(f"field {f.name!r}: unknown group {grp!r}; groups: {', '.join(groups)}")
+
+    tables: list[TableSpec] = []
+    for spec in raw.get("tables") or ():
+        try:
+            t = TableSpec(
+                number=int(spec["number"]),
+                kind=str(spec.get("kind", "oneway")),
+                field=str(spec["field"]),
+                title=str(spec["title"]),
+                among=str(spec.get("among", ALL)),
+                by=spec.get("by"),
+                missing_row=spec.get("missing_row"),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise fail(f"table {spec!r} needs 'number', 'field' and 'title'") from exc
+        if t.kind not in ("oneway", "coded", "cross"):
+            raise fail(f"table {t.number}: kind must be oneway, coded or cross, not {t.kind!r}")
+        if t.field not in fields and t.field not in derived:
+            raise fail(f"table {t.number}: unknown field {t.field!r}")
+        if t.kind == "coded" and not fields[t.field].categories:
+            raise fail(f"table {t.number}: field {t.field!r} has no 'categories' to code into")
+        if t.kind == "cross" and t.by not in fields and t.by not in derived:
+            raise fail(f"table {t.number}: 'by' must name a field, not {t.by!r}")
+        if t.among not in groups:
+            raise fail(f"table {t.number}: unknown group {t.among!r}")
+        tables.append(t)
+    numbers = [t.number for t in tables]
+    if len(set(numbers)) != len(numbers):
+        raise fail("table numbers must be unique")
+
+    figures: list[FigureSpec] = []
+    for spec in raw.get("figures") or ():
+        try:
+            fig = FigureSpec(
+                number=int(spec["number"]),
+                kind=str(spec.get("kind", "distribution")),
+                field=str(spec["field"]),
+                title=str(spec["title"]),
+                among=str(spec.get("among", ALL)),
+                by=spec.get("by"),
+                value=spec.get("value"),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise fail(f"figure {spec!r} needs 'number', 'field' and 'title'") from exc
+        if fig.kind not in ("distribution", "share", "cross"):
+            raise fail(f"figure {fig.number}: kind must be distribution, share or cross, not {fig.kind!r}")
+        for name in (fig.field, fig.by):
+            if name is not None and name not in fields and name not in derived:
+                raise fail(f"figure {fig.number}: unknown field {name!r}")
+        if fig.kind in ("share", "cross") and fig.by is None:
+            raise fail(f"figure {fig.number}: kind {fig.kind} needs 'by'")
+        if fig.kind == "share" and fig.value is None:
+            raise fail(f"figure {fig.number}: kind share needs 'value' (the answer whose share is shown)")
+        if fig.among not in groups:
+            raise fail(f"figure {fig.number}: unknown group {fig.among!r}")
+        figures.append(fig)
+
+    min_group = raw.get("min_group", 5)
+    if not isinstance(min_group, int) or min_group < 1:
+        raise fail(f"min_group must be a whole number of at least 1, not {min_group!r}")
+    return Definition(
+        name=str(raw.get("name", path.stem)),
+        title=str(raw.get("title", path.stem)),
+        path=path,
+        fields=fields,
+        derived=derived,
+        groups=groups,
+        tables=tuple(tables),
+        figures=tuple(figures),
+        min_group=min_group,
+        organisation=str(raw.get("organisation", "")),
+        population_description=str(raw.get("population_description", "medarbejdere")),
+    )
+
+
+def _read_lookup(path: Path, key: str, column: str) -> dict[str, str]:
+    if not path.is_file():
+        raise DefinitionError(f"{path}: lookup file not found")
+    text = path.read_text(encoding="utf-8-sig")
+    dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=";,\t")
+    rows = list(csv.DictReader(text.splitlines(), dialect=dialect))
+    if not rows or key not in rows[0] or column not in rows[0]:
+        raise DefinitionError(f"{path}: lookup file needs the columns {key!r} and {column!r}")
+    lookup: dict[str, str] = {}
+    for i, row in enumerate(rows, start=2):
+        k = (row[key] or "").strip()
+        if k in lookup:
+            raise DefinitionError(f"{path}, line {i}: {k!r} appears twice")
+        lookup[k] = (row[column] or "").strip()
+    return lookup

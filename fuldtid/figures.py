@@ -1,0 +1,288 @@
+"""The memo's figures: what each bar shows (pure functions on a survey) and how it is drawn (plotnine).
+
+Computing a figure's numbers is kept apart from drawing it, so the numbers can be tested and quoted in the
+prose without importing any plotting library. Bars of groups below the anonymity threshold are not drawn on
+their own: they are hidden, and merged into one "Øvrige grupper" bar, by the same rule as the tables
+(:mod:`fuldtid.disclosure`), so no hidden count can be worked out from the figure and the tables together.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import fmt
+from .definition import FigureSpec
+
+# The one restrained palette: dark grey bars; shades that stay apart when printed in black and white.
+BAR = "#4a4a4a"
+SHADES = ("#1f1f1f", "#7a7a7a", "#c4c4c4", "#a0a0a0", "#505050", "#e0e0e0")
+FONT = "DejaVu Sans"  # ships with matplotlib: the same glyphs, and so the same bytes, on every machine
+DPI = 150
+WIDTH_IN = 6.3  # 16 cm: the text width of an A4 page with 2.5 cm margins
+
+COLUMNS = ["group", "category", "count", "total", "pct"]
+
+
+@dataclass(frozen=True)
+class FigureData:
+    """The numbers behind one figure.
+
+    ``data`` has one row per bar (``distribution``, ``share``) or per bar of a group (``cross``), with the
+    columns ``group`` (the bar's label: an answer for a distribution, a group of ``by`` otherwise),
+    ``category`` (the answer counted), ``count``, ``total`` (the group's respondents) and ``pct``
+    (count / total × 100; None when the group is empty). Groups hidden for anonymity are not in ``data``;
+    when some are hidden, their sum is the group ``merged_label`` and their labels are in ``hidden``.
+    """
+
+    number: int
+    kind: str
+    title: str
+    field: str
+    by: str | None
+    value: str | None
+    among: str
+    n: int
+    data: pd.DataFrame
+    hidden: tuple[str, ...] = ()
+    merged_label: str | None = None
+    min_group: int = 1
+
+    @property
+    def caption(self) -> str:
+        return f"Figur {self.number}: {self.title} (n={fmt.number(self.n)})"
+
+    def groups(self) -> list[str]:
+        """The bars' group labels in drawing order."""
+        return list(dict.fromkeys(self.data["group"]))
+
+    def group_rows(self) -> pd.DataFrame:
+        """One row per group (its first category): group, total, and for ``share`` its count and pct."""
+        return self.data.drop_duplicates("group").reset_index(drop=True)
+
+    def pct(self, group: str, category: str | None = None) -> float | None:
+        d = self.data[self.data["group"] == group]
+        if category is not None:
+            d = d[d["category"] == category]
+        if d.empty:
+            raise KeyError((group, category))
+        value = d["pct"].iloc[0]
+        return None if value is None or pd.isna(value) else float(value)
+
+    def key(self) -> tuple:
+        """A hashable digest of everything drawn, for caching rendered figures across formats."""
+        rows = tuple(
+            (str(g), str(c), int(n), int(t), None if p is None or pd.isna(p) else round(float(p), 9))
+            for g, c, n, t, p in self.data[COLUMNS].itertuples(index=False)
+        )
+        return (self.kind, self.title, self.value, self.n, rows)
+
+
+def _frame(records: list[tuple[str, str, int, int]]) -> pd.DataFrame:
+    rows = [(g, c, n, t, (100.0 * n / t) if t else None) for g, c, n, t in records]
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df["count"] = df["count"].astype("int64")
+    df["total"] = df["total"].astype("int64")
+    df["pct"] = df["pct"].astype("object")
+    return df
+
+
+def _protected(counts: pd.DataFrame, min_group: int):
+    """The disclosure rule of the tables, applied to a figure's groups x answers counts."""
+    if min_group <= 1:
+        return None
+    from .disclosure import protect
+
+    return protect(counts, min_group)
+
+
+def distribution_data(survey, spec: FigureSpec, min_group: int = 1) -> FigureData:
+    """Shares of each answer of ``spec.field`` among the group ``spec.among`` (unanswered left out)."""
+    values = survey.responses.loc[survey.group_mask(spec.among).to_numpy(), spec.field]
+    options = survey.options(spec.field)
+    counts = values.value_counts(sort=False).reindex(options, fill_value=0)
+    n = int(counts.sum())
+    table = pd.DataFrame({"Antal": counts.to_numpy(dtype="int64")}, index=[str(o) for o in options])
+    pt = _protected(table, min_group)
+    records: list[tuple[str, str, int, int]] = []
+    hidden: tuple[str, ...] = ()
+    merged = None
+    if pt is None:
+        records = [(str(o), str(o), int(c), n) for o, c in counts.items()]
+    else:
+        for r in pt.rows:
+            if r.suppressed:
+                continue
+            c = int(r.total or 0)
+            records.append((r.label, r.label, c, n))
+        hidden = pt.suppressed_labels
+        merged = pt.merged_row.label if pt.merged_row is not None else None
+    return FigureData(spec.number, spec.kind, spec.title, spec.field, None, None, spec.among, n,
+                      _frame(records), hidden, merged, min_group)
+
+
+def _by_counts(survey, spec: FigureSpec) -> pd.DataFrame:
+    assert spec.by is not None
+    r = survey.responses.loc[survey.group_mask(spec.among).to_numpy(), [spec.field, spec.by]].dropna()
+    return pd.crosstab(r[spec.by], r[spec.field], dropna=False).reindex(
+        index=list(survey.options(spec.by)), columns=list(survey.options(spec.field)), fill_value=0
+    ).astype("int64")
+
+
+def _group_records(counts: pd.DataFrame, min_group: int) -> tuple[list[tuple[str, dict[str, int], int]],
+                                                                  tuple[str, ...], str | None]:
+    """Shown groups with their answer counts; empty groups are left out (they have no share to draw)."""
+    counts = counts.copy()
+    counts.index = [str(i) for i in counts.index]
+    counts.columns = [str(c) for c in counts.columns]
+    pt = _protected(counts, min_group)
+    if pt is None:
+        groups = [(str(g), {str(c): int(v) for c, v in row.items()}, int(row.sum())) for g, row in counts.iterrows()]
+        return [g for g in groups if g[2] > 0], (), None
+    groups = [
+        (r.label, {c: int(v) for c, v in (r.counts or {}).items()}, int(r.total or 0))
+        for r in pt.rows
+        if not r.suppressed
+    ]
+    merged = pt.merged_row.label if pt.merged_row is not None else None
+    return [g for g in groups if g[2] > 0], pt.suppressed_labels, merged
+
+
+def share_data(survey, spec: FigureSpec, min_group: int = 1) -> FigureData:
+    """The share answering ``spec.value`` in each group of ``spec.by`` (within ``spec.among``)."""
+    counts = _by_counts(survey, spec)
+    groups, hidden, merged = _group_records(counts, min_group)
+    value = str(spec.value)
+    records = [(g, value, c.get(value, 0), t) for g, c, t in groups]
+    return FigureData(spec.number, spec.kind, spec.title, spec.field, spec.by, value, spec.among,
+                      int(counts.to_numpy().sum()), _frame(records), hidden, merged, min_group)
+
+
+def cross_data(survey, spec: FigureSpec, min_group: int = 1) -> FigureData:
+    """The shares of every answer of ``spec.field`` in each group of ``spec.by`` (within ``spec.among``)."""
+    counts = _by_counts(survey, spec)
+    groups, hidden, merged = _group_records(counts, min_group)
+    records = [(g, str(cat), n, t) for g, c, t in groups for cat, n in c.items()]
+    return FigureData(spec.number, spec.kind, spec.title, spec.field, spec.by, None, spec.among,
+                      int(counts.to_numpy().sum()), _frame(records), hidden, merged, min_group)
+
+
+def figure_data(survey, spec: FigureSpec, min_group: int = 1) -> FigureData:
+    """The numbers behind the figure ``spec`` (see :class:`FigureData`)."""
+    if spec.kind == "distribution":
+        return distribution_data(survey, spec, min_group)
+    if spec.kind == "share":
+        return share_data(survey, spec, min_group)
+    return cross_data(survey, spec, min_group)
+
+
+def all_figures(tableset) -> tuple[FigureData, ...]:
+    """Every figure of the survey definition, protected at the table set's anonymity threshold."""
+    s = tableset.survey
+    return tuple(figure_data(s, spec, tableset.min_group) for spec in s.definition.figures)
+
+
+# --- drawing -----------------------------------------------------------------------------------
+
+
+def _label(g: str, total: int, show_n: bool) -> str:
+    return f"{g} (n={fmt.number(total)})" if show_n else g
+
+
+def _plot(fig: FigureData):
+    """The plotnine plot of a figure (imported here: plotting costs a second and only the memo needs it)."""
+    import plotnine as p9
+
+    d = fig.data.copy()
+    d["pct_num"] = [0.0 if v is None or pd.isna(v) else float(v) for v in d["pct"]]
+    d["text"] = [fmt.pct(v) if v is not None and not pd.isna(v) else "" for v in d["pct"]]
+    # Labels sit just past the bar's end (plotnine cannot nudge and dodge the same layer).
+    d["label_y"] = d["pct_num"] + 1.2
+    show_n = fig.kind != "distribution"
+    labels = [_label(g, int(t), show_n) for g, t in zip(d["group"], d["total"])]
+    order = list(dict.fromkeys(labels))
+    # coord_flip draws the first level at the bottom; reverse so the bars read top-down in answer order.
+    d["bar"] = pd.Categorical(labels, categories=order[::-1])
+    top = max(100.0, float(d["pct_num"].max() if len(d) else 0) + 12)
+    theme = p9.theme_minimal(base_size=10, base_family=FONT) + p9.theme(
+        panel_grid_major_y=p9.element_blank(),
+        panel_grid_minor=p9.element_blank(),
+        panel_grid_major_x=p9.element_line(color="#dddddd", size=0.4),
+        axis_text=p9.element_text(color="#222222"),
+        axis_title_x=p9.element_text(color="#222222", size=9),
+        legend_position="bottom",
+        legend_title=p9.element_blank(),
+        figure_size=(WIDTH_IN, _height(fig)),
+        dpi=DPI,
+    )
+    scale_y = p9.scale_y_continuous(limits=(0, top), breaks=[0, 20, 40, 60, 80, 100],
+                                    labels=lambda xs: [f"{int(x)}%" for x in xs], expand=(0, 0))
+    if fig.kind == "cross":
+        cats = list(dict.fromkeys(d["category"]))
+        d["answer"] = pd.Categorical(d["category"], categories=cats[::-1])
+        dodge = p9.position_dodge(width=0.85)
+        fills = dict(zip(cats, SHADES))
+        return (
+            p9.ggplot(d, p9.aes("bar", "pct_num", fill="answer"))
+            + p9.geom_col(position=dodge, width=0.8, color="#1f1f1f", size=0.2)
+            + p9.geom_text(p9.aes(y="label_y", label="text", group="answer"), position=dodge, ha="left",
+                           size=7.5, family=FONT, color="#111111")
+            + p9.scale_fill_manual(values=fills, breaks=cats)
+            + p9.coord_flip()
+            + scale_y
+            + p9.labs(x="", y="Andel af gruppen")
+            + theme
+        )
+    return (
+        p9.ggplot(d, p9.aes("bar", "pct_num"))
+        + p9.geom_col(fill=BAR, width=0.7)
+        + p9.geom_text(p9.aes(y="label_y", label="text"), ha="left", size=8.5, family=FONT, color="#111111")
+        + p9.coord_flip()
+        + scale_y
+        + p9.labs(x="", y="Andel af dem, der har svaret" if fig.kind == "distribution" else f"Andel, der svarer »{fig.value}«")
+        + theme
+    )
+
+
+def _height(fig: FigureData) -> float:
+    bars = len(fig.data)
+    per = 0.26 if fig.kind == "cross" else 0.36
+    legend = 0.45 if fig.kind == "cross" else 0.0
+    return round(min(8.0, 0.9 + legend + per * max(bars, 1)), 2)
+
+
+def render_png(fig: FigureData) -> bytes:
+    """The figure as PNG bytes: fixed size and resolution, no timestamp or software tag, so identical input
+    gives identical bytes. Rendered once per content and reused (the DOCX and the HTML memo share them)."""
+    return _render_cached(fig.key(), fig)
+
+
+_CACHE: dict[tuple, bytes] = {}
+
+
+def _render_cached(key: tuple, fig: FigureData) -> bytes:
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    png = _draw(fig)
+    if len(_CACHE) > 64:
+        _CACHE.clear()
+    _CACHE[key] = png
+    return png
+
+
+def _draw(fig: FigureData) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    figure = _plot(fig).draw()
+    buf = io.BytesIO()
+    try:
+        figure.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+    finally:
+        plt.close(figure)
+    return buf.getvalue()

@@ -1,0 +1,101 @@
+"""A table as a grid of display strings, shared by the terminal, XLSX, DOCX and HTML renderers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import fmt
+from .tables import CrossRow, Row, Table
+
+HIDDEN = "*"
+
+
+@dataclass(frozen=True)
+class Grid:
+    caption: str
+    question: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    total: tuple[str, ...]
+    notes: tuple[str, ...]
+    numeric_from: int = 1  # columns from this index on are numbers (right-aligned)
+
+
+def table_grid(t: Table) -> Grid:
+    notes = []
+    if t.n_suppressed:
+        notes.append(
+            f"{HIDDEN} Skjult af hensyn til anonymiteten: grupper med færre end {t.min_group} besvarelser "
+            "vises ikke (og om nødvendigt skjules flere, så de ikke kan regnes ud)."
+        )
+    if t.kind == "cross":
+        return _cross_grid(t, notes)
+    label_head = "Kategori" if t.kind == "coded" else "Svar"
+    header = [label_head, "Antal", "Procent"]
+    has_examples = t.kind == "coded" and any(r.examples for r in t.rows)  # type: ignore[union-attr]
+    if has_examples:
+        header.append("Eksempler")
+    rows = []
+    for r in t.rows:
+        assert isinstance(r, Row)
+        if r.suppressed:
+            cells = [r.label, HIDDEN, HIDDEN]
+        else:
+            cells = [r.label, fmt.number(r.count or 0), fmt.pct(r.pct)]
+        if has_examples:
+            cells.append("\n".join(f"”{q}”" for q in r.examples))
+        rows.append(tuple(cells))
+    total = ["Total", fmt.number(t.base), "100%" if t.base else ""]
+    if has_examples:
+        total.append("")
+    if t.kind == "coded" and t.n_codes is not None and t.n_codes > t.base:
+        notes.append(
+            f"Et svar kan høre til flere kategorier: {t.n_codes} koder fordelt på {t.base} besvarelser, "
+            "så procenterne summerer til mere end 100."
+        )
+    return Grid(t.caption, t.question, tuple(header), tuple(rows), tuple(total), tuple(notes))
+
+
+def _cross_grid(t: Table, notes: list[str]) -> Grid:
+    header = ("", *t.columns, "Total")
+    rows = []
+    for r in t.rows:
+        assert isinstance(r, CrossRow)
+        if r.suppressed:
+            rows.append((r.label, *([HIDDEN] * len(t.columns)), HIDDEN))
+            continue
+        total = r.total or 0
+        cells = [fmt.count_pct(r.counts[c], r.pcts[c]) for c in t.columns]  # type: ignore[index]
+        rows.append((r.label, *cells, fmt.number(total) + (" (100%)" if total else "")))
+    overall = t.overall or {}
+    total_row = (
+        "I alt",
+        *(fmt.count_pct(overall.get(c, 0), 100.0 * overall.get(c, 0) / t.base if t.base else None) for c in t.columns),
+        fmt.number(t.base) + (" (100%)" if t.base else ""),
+    )
+    return Grid(t.caption, t.question, header, tuple(rows), total_row, tuple(notes))
+
+
+def render_text(t: Table, width: int = 100) -> str:
+    """A table for the terminal: aligned columns, examples left out."""
+    return grid_text(table_grid(t), width)
+
+
+def grid_text(g: Grid, width: int = 100) -> str:
+    """A grid as aligned plain text (examples left out)."""
+    keep = [i for i, h in enumerate(g.header) if h != "Eksempler"]
+    lines_ = [tuple(r[i] for i in keep) for r in (g.header, *g.rows, g.total)]
+    widths = [max(len(line[i]) for line in lines_) for i in range(len(keep))]
+    widths[0] = min(widths[0], max(20, width - sum(widths[1:]) - 2 * len(widths)))
+
+    def fmt_line(cells: tuple[str, ...]) -> str:
+        first = cells[0] if len(cells[0]) <= widths[0] else cells[0][: widths[0] - 1] + "…"
+        rest = [c.rjust(w) for c, w in zip(cells[1:], widths[1:])]
+        return "  ".join([first.ljust(widths[0]), *rest]).rstrip()
+
+    rule = "-" * len(fmt_line(lines_[0]))
+    out = [g.caption, g.question, fmt_line(lines_[0]), rule]
+    out += [fmt_line(line) for line in lines_[1:-1]]
+    out += [rule, fmt_line(lines_[-1])]
+    out += list(g.notes)
+    return "\n".join(out)

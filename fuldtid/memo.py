@@ -1,0 +1,1306 @@
+"""The memo (notat) as a format-agnostic content model, with all its Danish prose computed from the data.
+
+:func:`build_memo` turns a :class:`~fuldtid.tables.TableSet` into a :class:`Memo`: a title block and a flat
+sequence of blocks (headings, paragraphs, bullet lists, tables, figures). The DOCX and HTML renderers only
+lay these blocks out, so both formats say exactly the same thing.
+
+Every number in a sentence is read from the tables or the figures' data at the moment the memo is built;
+nothing about the 2022 results is written into the text. Sentences are chosen by what the data shows (the
+largest group, ties, empty groups, singular or plural, a question nobody answered), and counts that the
+tables hide for anonymity are never quoted, nor are groups below the threshold named.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Iterable, Sequence
+
+import pandas as pd
+
+from . import fmt
+from .definition import ALL, FigureSpec, TableSpec
+from .figures import FigureData, all_figures, distribution_data
+from .grid import Grid, table_grid
+from .tables import CrossRow, Row, Table, TableSet, Weighted
+
+# Groups smaller than this are not singled out as "largest" or "smallest" share: one answer moves their
+# share by 20 percentage points or more. The anonymity threshold raises it further.
+COMPARE_MIN = 5
+# Differences in percentage points below which a sample share "matches" the population share.
+REPRESENTATION_TOLERANCE = 3.0
+MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+          "november", "december")
+CODING_COMMAND = "fuldtid coding-sheet {export} --out kodning.xlsx"
+
+
+# --- the content model -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text with one look."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    code: bool = False
+
+
+@dataclass(frozen=True)
+class Heading:
+    kind: ClassVar[str] = "heading"
+    level: int  # 1 = section, 2 = subsection, 3 = unnumbered sub-heading
+    text: str
+    number: str | None = None
+
+    @property
+    def display(self) -> str:
+        if self.number is None:
+            return self.text
+        return f"{self.number}. {self.text}" if "." not in self.number else f"{self.number} {self.text}"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    kind: ClassVar[str] = "paragraph"
+    runs: tuple[Run, ...]
+    style: str = "body"  # "body" | "lead" (bold lead-in such as "Hovedpointer") | "note" (small print)
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True)
+class ListItem:
+    runs: tuple[Run, ...]
+    children: tuple["ListItem", ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True)
+class BulletList:
+    kind: ClassVar[str] = "list"
+    items: tuple[ListItem, ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    """A table as display strings (the grid every renderer shares) with its caption and notes."""
+
+    kind: ClassVar[str] = "table"
+    number: int
+    caption: str
+    grid: Grid
+    table_kind: str  # "oneway" | "coded" | "cross"
+    notes: tuple[str, ...] = ()  # the grid's notes and who is left out of the table
+
+    @property
+    def widths(self) -> tuple[float, ...]:
+        """Relative column widths: the label and quotes get the room."""
+        header = self.grid.header
+        if self.table_kind == "cross":
+            return (3.2, *([1.3] * (len(header) - 1)))
+        return tuple(4.0 if h == "Eksempler" else 2.6 if i == 0 else 1.6 if h.startswith("Vægtet") else 1.0
+                     for i, h in enumerate(header))
+
+
+@dataclass(frozen=True)
+class PendingTable:
+    """A coded table whose open answers have not been coded yet: said instead of printing an empty table."""
+
+    kind: ClassVar[str] = "pending"
+    number: int
+    caption: str
+    runs: tuple[Run, ...]
+
+
+@dataclass(frozen=True)
+class FigureBlock:
+    kind: ClassVar[str] = "figure"
+    number: int
+    caption: str
+    data: FigureData
+    alt: str
+    note: str = ""
+
+
+Block = Heading | Paragraph | BulletList | TableBlock | PendingTable | FigureBlock
+
+
+@dataclass(frozen=True)
+class Memo:
+    title: str
+    organisation: str
+    meta: tuple[str, ...]
+    blocks: tuple[Block, ...]
+
+    def tables(self) -> list[TableBlock]:
+        return [b for b in self.blocks if isinstance(b, TableBlock)]
+
+    def figures(self) -> list[FigureBlock]:
+        return [b for b in self.blocks if isinstance(b, FigureBlock)]
+
+    def text(self) -> str:
+        """All prose as plain text (headings, paragraphs, list items), for tests and search."""
+        out: list[str] = []
+
+        def items(xs: Iterable[ListItem], depth: int) -> None:
+            for it in xs:
+                out.append("  " * depth + "- " + it.text)
+                items(it.children, depth + 1)
+
+        for b in self.blocks:
+            if isinstance(b, Heading):
+                out.append(b.display)
+            elif isinstance(b, Paragraph):
+                out.append(b.text)
+            elif isinstance(b, BulletList):
+                items(b.items, 0)
+            elif isinstance(b, PendingTable):
+                out.append(b.caption)
+                out.append("".join(r.text for r in b.runs))
+            elif isinstance(b, (TableBlock, FigureBlock)):
+                out.append(b.caption)
+        return "\n".join(out)
+
+
+def para(*parts: str | Run, style: str = "body") -> Paragraph:
+    return Paragraph(tuple(p if isinstance(p, Run) else Run(p) for p in parts), style)
+
+
+def item(*parts: str | Run, children: Sequence[ListItem] = ()) -> ListItem:
+    return ListItem(tuple(p if isinstance(p, Run) else Run(p) for p in parts), tuple(children))
+
+
+# --- Markdown (the analyst's introduction and conclusion) ----------------------------------------
+
+_INLINE = re.compile(r"(\*\*[^*\n]+\*\*|__[^_\n]+__|\*[^*\n]+\*|_[^_\n]+_|`[^`\n]+`)")
+
+
+def inline_runs(text: str) -> tuple[Run, ...]:
+    """``**fed**``, ``*kursiv*`` and ```kode``` as runs; everything else is literal text."""
+    runs = []
+    for part in _INLINE.split(text):
+        if not part:
+            continue
+        if (part.startswith("**") and part.endswith("**")) or (part.startswith("__") and part.endswith("__")):
+            runs.append(Run(part[2:-2], bold=True))
+        elif part.startswith("`") and part.endswith("`"):
+            runs.append(Run(part[1:-1], code=True))
+        elif len(part) > 2 and part[0] in "*_" and part[-1] == part[0]:
+            runs.append(Run(part[1:-1], italic=True))
+        else:
+            runs.append(Run(part))
+    return tuple(runs)
+
+
+_BULLET = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def markdown_blocks(text: str) -> list[Block]:
+    """A small, safe subset of Markdown: paragraphs, ``#`` headings, ``-``/``1.`` lists (two levels), and
+    bold/italic/code inline. Anything else (links, HTML) stays literal text; renderers escape it."""
+    blocks: list[Block] = []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    buf: list[str] = []
+    items: list[tuple[int, str]] = []
+    ordered = False
+
+    def flush_para() -> None:
+        if buf:
+            blocks.append(Paragraph(inline_runs(" ".join(s.strip() for s in buf))))
+            buf.clear()
+
+    def flush_list() -> None:
+        if not items:
+            return
+        top: list[ListItem] = []
+        base = min(i for i, _ in items)
+        for indent, body in items:
+            li = ListItem(inline_runs(body))
+            if indent > base and top:
+                top[-1] = ListItem(top[-1].runs, (*top[-1].children, li))
+            else:
+                top.append(li)
+        blocks.append(BulletList(tuple(top), ordered))
+        items.clear()
+
+    for line in lines:
+        if not line.strip():
+            flush_para()
+            flush_list()
+            continue
+        h = _HEADING.match(line)
+        b = _BULLET.match(line)
+        if h:
+            flush_para()
+            flush_list()
+            blocks.append(Heading(3, h.group(2)))
+        elif b:
+            flush_para()
+            if not items:
+                ordered = b.group(2)[0].isdigit()
+            items.append((len(b.group(1).expandtabs(4)), b.group(3)))
+        elif items:  # a continuation line of a list item
+            indent, body = items[-1]
+            items[-1] = (indent, body + " " + line.strip())
+        else:
+            buf.append(line)
+    flush_para()
+    flush_list()
+    return blocks
+
+
+# --- Danish wording -----------------------------------------------------------------------------
+
+
+def count_noun(n: int, singular: str, plural: str) -> str:
+    """``1 medarbejder``, ``2 medarbejdere``, ``1.172 medarbejdere``."""
+    return f"{fmt.number(n)} {singular if n == 1 else plural}"
+
+
+def join_da(parts: Sequence[str], last: str = "og") -> str:
+    parts = [p for p in parts if p]
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    return f"{', '.join(parts[:-1])} {last} {parts[-1]}"
+
+
+def quoted(label: str) -> str:
+    return f"»{label}«"
+
+
+def da_date(ts: Any) -> str:
+    t = pd.Timestamp(ts)
+    return f"{t.day}. {MONTHS[t.month - 1]} {t.year}"
+
+
+def da_period(first: Any, last: Any) -> str | None:
+    if first is None or last is None or pd.isna(first) or pd.isna(last):
+        return None
+    a, b = pd.Timestamp(first), pd.Timestamp(last)
+    if a.date() == b.date():
+        return f"den {da_date(a)}"
+    if a.year == b.year:
+        start = f"{a.day}. {MONTHS[a.month - 1]}"
+        return f"fra den {start} til den {da_date(b)}"
+    return f"fra den {da_date(a)} til den {da_date(b)}"
+
+
+def pct_interval(w: Weighted) -> str:
+    """``24–37%``"""
+    return f"{fmt.number(w.ci_low)}–{fmt.pct(w.ci_high)}"
+
+
+def about(n: float) -> str:
+    """A population count as prose: rounded to tens from 100 up, to fives from 20 up."""
+    if n >= 100:
+        return fmt.number(round(n / 10) * 10)
+    if n >= 20:
+        return fmt.number(round(n / 5) * 5)
+    return fmt.number(round(n))
+
+
+# What a respondent does by giving an answer: (main clause, subordinate clause) -- Danish puts "ikke"
+# before the verb in a subordinate clause ("..., der ikke ønsker ...").
+ANSWER_PHRASES: dict[tuple[str, str], tuple[str, str]] = {
+    ("op_i_tid", "Ja"): ("ønsker at gå op i tid", "ønsker at gå op i tid"),
+    ("op_i_tid", "Nej"): ("ønsker ikke at gå op i tid", "ikke ønsker at gå op i tid"),
+    ("ned_i_tid", "Ja"): ("ønsker at gå ned i tid", "ønsker at gå ned i tid"),
+    ("ned_i_tid", "Nej"): ("ønsker ikke at gå ned i tid", "ikke ønsker at gå ned i tid"),
+    ("mulighed", "Ja"): ("oplever, at det er muligt at gå op eller ned i tid på deres arbejdsplads",
+                         "oplever, at det er muligt at gå op eller ned i tid"),
+    ("mulighed", "Nej"): ("oplever ikke, at det er muligt at gå op eller ned i tid på deres arbejdsplads",
+                          "ikke oplever, at det er muligt at gå op eller ned i tid"),
+    ("mulighed", "Ved ikke"): ("ved ikke, om det er muligt", "ikke ved, om det er muligt"),
+}
+# Wished hours: (verb, rest), so a count can stand between them ("ønsker flest, 39 (60%), at gå op til ...").
+TARGET_PHRASES = {"op_timer": ("ønsker", "at gå op til {label}"), "ned_timer": ("ønsker", "at gå ned til {label}")}
+GROUP_PHRASES = {"timetal": "dem på {label}"}
+VARIABLE_NOUNS = {"koen": "køn", "timetal": "timetal", "alder": "alder", "overenskomst": "overenskomst",
+                  "stilling": "stillingsbetegnelse", "omraade": "område", "center": "center", "tilbud": "tilbud"}
+PLURAL_NOUNS = {("koen", "Kvinde"): "kvinder", ("koen", "Mand"): "mænd"}
+
+# What each coded category of the 2022 coding covers (fresh wording), shown before the tables of reasons.
+CATEGORY_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "op_hvorfor": {
+        "Økonomi": "dem, der vil have en større indkomst",
+        "Overskud og ansvar": "dem, der har energi til mere arbejde, gerne vil have mere ansvar eller være mere "
+                              "en del af fællesskabet på arbejdspladsen",
+        "Opgavebyrde": "dem, der ikke kan nå deres opgaver ordentligt på det nuværende timetal",
+        "Ansættelsesvilkår": "dem, der er utilfredse med deres ansættelsesvilkår",
+    },
+    "op_hvorfor_ikke": {
+        "Arbejdspres": "dem, der er så pressede på arbejdet, at de ikke kan holde til flere timer",
+        "Tilfredshed": "dem, der er tilfredse med deres nuværende timetal",
+        "Fritid, familietid og uddannelse": "dem, der bruger tiden på familie, fritid eller uddannelse",
+        "Alder, sygdom og fleksjob": "dem, der ikke kan arbejde mere på grund af alder, helbred eller fleksjob",
+        "Vagtplan": "dem, der frygter en dårligere vagtplan, fx med flere korte vagter",
+    },
+    "ned_hvorfor": {
+        "Arbejdspres": "dem, der oplever arbejdet som fysisk eller psykisk hårdt og stressende",
+        "Overskud og sundhed": "dem, der er slidte eller vil have mere overskud",
+        "Mere fritid og familietid": "dem, der vil have mere tid til fritid og familie",
+    },
+    "ned_hvorfor_ikke": {
+        "Tilfredshed": "dem, der er tilfredse med deres timetal",
+        "Økonomi": "dem, der ikke har råd til at gå ned i tid",
+        "Opgavebyrde": "dem, der ville have de samme opgaver på færre timer",
+        "Lederstilling": "dem, der er ledere",
+    },
+    "mulighed_uddyb": {
+        "Manglende ressourcer": "dem, der peger på, at der mangler penge eller personale",
+        "Tilbuddets organisering": "dem, der peger på, hvordan tilbuddet er organiseret, fx vagtlængder eller "
+                                   "åbningstider",
+        "Ansættelsesforhold": "dem, der peger på deres egen ansættelsesform, fx timeløn",
+    },
+}
+
+
+def answer_phrase(field_name: str, label: str, subordinate: bool = False) -> str:
+    pair = ANSWER_PHRASES.get((field_name, label))
+    if pair is not None:
+        return pair[1] if subordinate else pair[0]
+    if field_name in TARGET_PHRASES:
+        verb, rest = TARGET_PHRASES[field_name]
+        return f"{verb} {rest.format(label=label)}"
+    return f"svarer {quoted(label)}"
+
+
+def group_phrase(field_name: str | None, label: str) -> str:
+    template = GROUP_PHRASES.get(field_name or "")
+    return template.format(label=label) if template else f"gruppen {quoted(label)}"
+
+
+def among_phrase(field_name: str | None, label: str) -> str:
+    """``blandt dem på 10-19 timer`` / ``i gruppen »X«``"""
+    return f"{'blandt' if field_name in GROUP_PHRASES else 'i'} {group_phrase(field_name, label)}"
+
+
+def variable_noun(name: str) -> str:
+    return VARIABLE_NOUNS.get(name, name)
+
+
+# --- reading the tables ---------------------------------------------------------------------------
+
+
+def shown_rows(t: Table, exclude: Iterable[str] = ()) -> list[Row]:
+    """Rows with a count a reader can see: not hidden, not a merged "Øvrige grupper" row."""
+    skip = set(exclude)
+    return [r for r in t.rows if isinstance(r, Row) and not r.suppressed and not r.members
+            and r.count is not None and r.label not in skip]
+
+
+def ranked(rows: Sequence[Any], key: Any) -> list[list[Any]]:
+    """Rows grouped by equal key, largest first (ties stay in their table order)."""
+    tiers: dict[Any, list[Any]] = {}
+    for r in rows:
+        tiers.setdefault(key(r), []).append(r)
+    return [tiers[k] for k in sorted(tiers, reverse=True)]
+
+
+def n_pct(count: int, share: float | None) -> str:
+    """``65 (30%)``"""
+    return f"{fmt.number(count)} ({fmt.pct(share)})"
+
+
+def paren(count: int, share: float | None, tied: bool = False) -> str:
+    """``(17, 31%)`` or, for several categories with the same count, ``(7 hver, 27%)``."""
+    return f"({fmt.number(count)}{' hver' if tied else ''}, {fmt.pct(share)})"
+
+
+@dataclass
+class _Ctx:
+    ts: TableSet
+    intro: str | None
+    conclusion: str | None
+    blocks: list[Block] = field(default_factory=list)
+    used_tables: set[int] = field(default_factory=set)
+    used_figures: set[int] = field(default_factory=set)
+    figures: dict[int, FigureData] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.survey = self.ts.survey
+        self.definition = self.survey.definition
+        self.min_group = max(1, int(self.ts.min_group))
+        self.compare_min = max(COMPARE_MIN, self.min_group)
+        self.tables = {t.number: t for t in self.ts.tables}
+        self.pending = {s.number: s for s in self.ts.pending}
+        self.specs = {s.number: s for s in self.definition.tables}
+        self.figures = {f.number: f for f in all_figures(self.ts)}
+        self.fig_specs = {s.number: s for s in self.definition.figures}
+
+    # lookups ---------------------------------------------------------------------------------
+    def table_for(self, field_name: str, kind: str | None = None) -> Table | None:
+        for t in self.ts.tables:
+            if t.field == field_name and (kind is None or t.kind == kind):
+                return t
+        return None
+
+    def spec_for(self, field_name: str) -> TableSpec | None:
+        for s in self.definition.tables:
+            if s.field == field_name:
+                return s
+        return None
+
+    def has_field(self, name: str) -> bool:
+        return name in self.survey.responses.columns
+
+    def group_label(self, group: str) -> str:
+        g = self.definition.groups.get(group)
+        return g.label if g is not None else group
+
+    def citeable(self, n: int) -> bool:
+        """A count outside the tables (a group's size) may be quoted: zero, or at the threshold or above."""
+        return n == 0 or n >= self.min_group
+
+    def add(self, *blocks: Block) -> None:
+        self.blocks.extend(blocks)
+
+    # tables and figures ----------------------------------------------------------------------
+    def table_ref(self, number: int) -> str:
+        return f"tabel {number}"
+
+    def add_table(self, number: int, weighted: bool = False) -> None:
+        if number in self.used_tables:
+            return
+        if number in self.tables:
+            t = self.tables[number]
+            g = table_grid(t)
+            if weighted and t.kind == "oneway" and any(isinstance(r, Row) and r.weighted for r in t.rows):
+                g = weighted_grid(t, g)
+            notes = list(g.notes)
+            for e in t.excluded:
+                notes.append(f"Ikke med i tabellen: {count_noun(e.count, 'besvarelse', 'besvarelser')} ({e.reason}).")
+            self.add(TableBlock(t.number, t.caption, g, t.kind, tuple(notes)))
+            self.used_tables.add(number)
+        elif number in self.pending:
+            spec = self.pending[number]
+            cmd = CODING_COMMAND.format(export=self.survey.export.path)
+            self.add(PendingTable(number, f"Tabel {number}: {spec.title}", (
+                Run("Tabellen afventer kodning af de åbne svar. Lav et kodeark med "),
+                Run(cmd, code=True),
+                Run(", udfyld kategorierne, og dan notatet igen med "),
+                Run("--coding kodning.xlsx", code=True),
+                Run("."),
+            )))
+            self.used_tables.add(number)
+
+    def add_figure(self, number: int) -> FigureData | None:
+        f = self.figures.get(number)
+        if f is None or number in self.used_figures:
+            return None
+        note = ""
+        if f.hidden:
+            note = (f"Små grupper vises ikke for sig af hensyn til anonymiteten (grænsen er {self.min_group} svar)"
+                    + (f"; {quoted(f.merged_label)} omfatter {join_da(list(f.hidden))}."
+                       if f.merged_label and f.merged_label in f.groups() else "."))
+        self.add(FigureBlock(number, f.caption, f, alt=figure_alt(f), note=note))
+        self.used_figures.add(number)
+        return f
+
+
+def weighted_grid(t: Table, g: Grid) -> Grid:
+    """The table's grid with a column of weighted shares and their 95% intervals next to the unweighted ones."""
+    header = list(g.header)
+    pos = header.index("Procent") + 1 if "Procent" in header else len(header)
+    header.insert(pos, "Vægtet (95%-KI)")
+    rows = []
+    for r, cells in zip(t.rows, g.rows):
+        w = r.weighted if isinstance(r, Row) and not r.suppressed else None
+        text = f"{fmt.pct(w.pct)} ({pct_interval(w)})" if w is not None else ""
+        rows.append((*cells[:pos], text, *cells[pos:]))
+    total = (*g.total[:pos], "", *g.total[pos:])
+    notes = (*g.notes, "Vægtet: andelen skønnet for hele medarbejdergruppen ud fra populationsfilen, "
+             "med 95%-konfidensinterval.")
+    return Grid(g.caption, g.question, tuple(header), tuple(rows), total, notes, g.numeric_from)
+
+
+def figure_alt(f: FigureData) -> str:
+    """A text alternative listing every bar, for screen readers and when images are off."""
+    parts = []
+    for g, c, n, t, p in f.data[["group", "category", "count", "total", "pct"]].itertuples(index=False):
+        share = fmt.pct(p) if p is not None and not pd.isna(p) else "-"
+        parts.append(f"{g}: {share}" if f.kind != "cross" else f"{g}, {c}: {share}")
+    return f"{f.title}. " + "; ".join(parts)
+
+
+# --- sentences ----------------------------------------------------------------------------------
+
+
+def exclusion_sentence(count: int, reason: str) -> str:
+    """``2 respondenter svarede ikke på »…« og indgår ikke i tabeller over …``"""
+    if reason.startswith("svarede ikke"):
+        return f"{count_noun(count, 'respondent', 'respondenter')} {reason.replace('«: ', '« og ', 1)}."
+    return f"{count_noun(count, 'besvarelse', 'besvarelser')}: {reason}."
+
+
+def _top_phrase(tier: list[Row], field_name: str) -> str:
+    """``Størstedelen (60%) ønsker at gå op til 37 timer`` / ``Flest (47%) ...`` / ties."""
+    share = tier[0].pct
+    if len(tier) == 1:
+        lead = "Størstedelen" if share is not None and share > 50 else "Flest"
+        return f"{lead} ({fmt.pct(share)}) {answer_phrase(field_name, tier[0].label)}"
+    labels = join_da([r.label for r in tier])
+    if field_name in TARGET_PHRASES:
+        return f"Lige mange ({fmt.pct(share)} hver) {answer_phrase(field_name, labels)}"
+    return f"Lige mange ({fmt.pct(share)} hver) svarer {join_da([quoted(r.label) for r in tier], 'og')}"
+
+
+def coded_summary(t: Table) -> str:
+    """Which categories are named most and least often, with counts and shares."""
+    rows = shown_rows(t)
+    if t.base == 0:
+        return "Ingen svar er kodet i kategorierne."
+    named = [r for r in rows if (r.count or 0) > 0]
+    if not named:
+        return "Ingen af de viste kategorier er brugt."
+    tiers = ranked(named, key=lambda r: r.count)
+    first = tiers[0]
+    if len(first) == 1:
+        r = first[0]
+        s = f"Flest svar hører til kategorien {quoted(r.label)} ({fmt.number(r.count or 0)} af {fmt.number(t.base)}, {fmt.pct(r.pct)})"
+    else:
+        s = (f"Flest svar hører til kategorierne {join_da([quoted(r.label) for r in first])} "
+             f"({fmt.number(first[0].count or 0)} hver af {fmt.number(t.base)}, {fmt.pct(first[0].pct)})")
+    if len(tiers) > 1:
+        second = tiers[1]
+        s += (f", dernæst {join_da([quoted(r.label) for r in second])} "
+              f"{paren(second[0].count or 0, second[0].pct, len(second) > 1)}")
+    s += "."
+    if len(tiers) > 2:
+        last = tiers[-1]
+        s += (f" Færrest hører til {join_da([quoted(r.label) for r in last])} "
+              f"{paren(last[0].count or 0, last[0].pct, len(last) > 1)}.")
+    empty = [r for r in rows if r.count == 0]
+    if empty:
+        s += f" Ingen svar hører til {join_da([quoted(r.label) for r in empty], 'eller')}."
+    return s
+
+
+def category_list(field_name: str, t: Table | None, spec_categories: Sequence[str]) -> BulletList | None:
+    desc = CATEGORY_DESCRIPTIONS.get(field_name, {})
+    cats = list(spec_categories)
+    if not desc or not cats:
+        return None
+    items = [item(Run(c, bold=True), f": {desc[c]}." if c in desc else "") for c in cats]
+    return BulletList(tuple(items))
+
+
+def yes_no_sentence(t: Table, group_noun: str) -> str:
+    """``Af de 214 deltidsansatte, der har svaret på spørgsmålet, ønsker 65 (30%) at gå op i tid, ...``"""
+    if t.base == 0:
+        return f"Ingen {group_noun} har svaret på spørgsmålet »{t.question}«."
+    rows = shown_rows(t)
+    hidden = any(getattr(r, "suppressed", False) or getattr(r, "members", ()) for r in t.rows)
+    if not rows:
+        return (f"{count_noun(t.base, group_noun.split(',')[0], group_noun.split(',')[0])} har svaret på "
+                "spørgsmålet; fordelingen vises ikke af hensyn til anonymiteten.")
+    first, rest = rows[0], rows[1:]
+    of = f"af de {fmt.number(t.base)} {group_noun}, der har svaret på spørgsmålet," if t.base != 1 else \
+        f"af de {group_noun}, der har svaret på spørgsmålet,"
+    s = f"{n_pct(first.count or 0, first.pct)} {of} {answer_phrase(t.field, first.label)}"
+    if rest:
+        s += ", mens " + join_da([f"{n_pct(r.count or 0, r.pct)} {answer_phrase(t.field, r.label, True)}"
+                                  for r in rest])
+    s += "."
+    if hidden:
+        s += " Øvrige svar vises ikke af hensyn til anonymiteten."
+    return s
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+
+def _title_meta(c: _Ctx) -> tuple[str, ...]:
+    s = c.survey
+    first, last = s.export.period
+    period = da_period(first, last)
+    meta = [f"Spørgeskemaundersøgelse blandt {s.definition.population_description}"]
+    if period:
+        meta.append(f"Data indsamlet {period}")
+    return tuple(meta)
+
+
+def _key_points(c: _Ctx) -> list[ListItem]:
+    points: list[ListItem] = []
+    for field_name, target, reasons in (("op_i_tid", "op_timer", "op_hvorfor"),
+                                        ("ned_i_tid", "ned_timer", "ned_hvorfor")):
+        t = c.table_for(field_name, "oneway")
+        if t is None:
+            continue
+        noun = c.group_label(t.among)
+        yes = next((r for r in t.rows if isinstance(r, Row) and r.label == "Ja"), None)
+        if t.base == 0:
+            points.append(item(f"Ingen {noun} har svaret på, om de {answer_phrase(field_name, 'Ja', True)}."))
+            continue
+        if yes is None or yes.suppressed or yes.members:
+            points.append(item(f"Andelen af de {noun}, der {answer_phrase(field_name, 'Ja', True)}, vises ikke "
+                               "af hensyn til anonymiteten."))
+            continue
+        subs: list[ListItem] = []
+        tt = c.table_for(target, "oneway")
+        if tt is not None and tt.base > 0:
+            tiers = ranked([r for r in shown_rows(tt) if (r.count or 0) > 0], key=lambda r: r.count)
+            if tiers:
+                subs.append(item(_top_phrase(tiers[0], target) + "."))
+        ct = c.table_for(reasons, "coded")
+        if ct is not None and ct.base > 0:
+            named = [r for r in shown_rows(ct) if (r.count or 0) > 0]
+            tiers = ranked(named, key=lambda r: r.count)
+            if tiers:
+                top = tiers[0]
+                subs.append(item(
+                    f"Den hyppigste begrundelse er {join_da([quoted(r.label) for r in top])} ({fmt.pct(top[0].pct)}"
+                    + (" hver)" if len(top) > 1 else ")")
+                    + (f", dernæst {join_da([quoted(r.label) for r in tiers[1]])} ({fmt.pct(tiers[1][0].pct)}"
+                       + (" hver)" if len(tiers[1]) > 1 else ")") if len(tiers) > 1 else "") + "."))
+        elif any(s.field == reasons for s in c.ts.pending):
+            subs.append(item("Begrundelserne afventer kodning af de åbne svar."))
+        points.append(item(f"{fmt.pct(yes.pct)} af de {noun}, der har svaret, {answer_phrase(field_name, 'Ja')}.",
+                           children=subs))
+    if c.has_field("mulighed") and "Nej" in c.survey.options("mulighed"):
+        f = distribution_data(c.survey, FigureSpec(0, "distribution", "mulighed", ""), c.min_group)
+        if f.n > 0 and "Nej" in f.groups():
+            subs = []
+            by = _largest_share_group(c, "mulighed", "Nej", "timetal")
+            if by is not None:
+                subs.append(item(f"Andelen er størst blandt {group_phrase('timetal', by[0])} ({fmt.pct(by[1])})."))
+            t9 = c.table_for("mulighed_uddyb", "coded")
+            if t9 is not None and t9.base > 0:
+                tiers = ranked([r for r in shown_rows(t9) if (r.count or 0) > 0], key=lambda r: r.count)
+                if tiers:
+                    subs.append(item(f"Den hyppigste forklaring er {join_da([quoted(r.label) for r in tiers[0]])} "
+                                     f"({fmt.pct(tiers[0][0].pct)})."))
+            points.append(item(f"{fmt.pct(f.pct('Nej'))} af alle, der har svaret, "
+                               f"{answer_phrase('mulighed', 'Nej')}.", children=subs))
+    return points
+
+
+def _largest_share_group(c: _Ctx, field_name: str, value: str, by: str) -> tuple[str, float] | None:
+    """The group of ``by`` (big enough to compare) with the largest share answering ``value``; None on a tie."""
+    if not c.has_field(by):
+        return None
+    f = _share_by(c, field_name, value, by)
+    groups = [(g, p) for g, t, p in f if t >= c.compare_min and p is not None]
+    if len(groups) < 2:
+        return None
+    best = max(p for _, p in groups)
+    top = [g for g, p in groups if p == best]
+    return (top[0], best) if len(top) == 1 else None
+
+
+def _share_by(c: _Ctx, field_name: str, value: str, by: str, among: str = ALL) -> list[tuple[str, int, float | None]]:
+    """(group, group size, share answering value) for the shown groups of ``by``."""
+    from .figures import share_data
+
+    spec = FigureSpec(0, "share", field_name, "", among=among, by=by, value=value)
+    f = share_data(c.survey, spec, c.min_group)
+    merged = f.merged_label
+    return [(g, int(t), None if p is None or pd.isna(p) else float(p))
+            for g, t, p in f.group_rows()[["group", "total", "pct"]].itertuples(index=False) if g != merged]
+
+
+def _compare_groups_sentence(c: _Ctx, rows: list[tuple[str, int, int, float | None]], phrase_sub: str | None,
+                             by_field: str | None, hidden: bool = False) -> str:
+    """Largest and smallest share among groups big enough to compare: rows are (label, count, total, pct).
+
+    ``phrase_sub`` None: the share was named in the sentence before ("Andelen er størst ...")."""
+    subject = f"Andelen, der {phrase_sub}," if phrase_sub else "Andelen"
+    big = [r for r in rows if r[2] >= c.compare_min and r[3] is not None]
+    small = [r for r in rows if 0 < r[2] < c.compare_min]
+    caveat = (f" Grupper med færre end {c.compare_min} svar sammenlignes ikke, fordi én besvarelse flytter "
+              "deres andel meget." if small else "")
+    if hidden:
+        caveat += " Grupper, der er skjult af hensyn til anonymiteten, indgår ikke i sammenligningen."
+    if not big:
+        return f"Ingen af grupperne har {c.compare_min} svar eller flere, så de sammenlignes ikke." if rows else ""
+    if len(big) == 1:
+        lbl, n, t, p = big[0]
+        what = f"andelen, der {phrase_sub}," if phrase_sub else "andelen"
+        where = among_phrase(by_field, lbl)
+        return (f"{where[:1].upper()}{where[1:]} er {what} {fmt.pct(p)} ({fmt.number(n)} af {fmt.number(t)}). "
+                f"Der er ingen anden gruppe med mindst {c.compare_min} svar at sammenligne med.{caveat}")
+    tiers = ranked(big, key=lambda r: round(r[3], 9))
+    hi, lo = tiers[0], tiers[-1]
+
+    def names(tier: list[tuple[str, int, int, float | None]]) -> str:
+        if len(tier) == 1:
+            lbl, n, t, p = tier[0]
+            return f"{among_phrase(by_field, lbl)} ({fmt.pct(p)}, {fmt.number(n)} af {fmt.number(t)})"
+        prep = among_phrase(by_field, "").split(" ", 1)[0]
+        return (f"{prep} {join_da([group_phrase(by_field, r[0]) for r in tier])} "
+                f"({fmt.pct(tier[0][3])} hver)")
+
+    if len(tiers) == 1:
+        return f"{subject} er den samme i alle grupperne ({fmt.pct(hi[0][3])}).{caveat}"
+    spread = (hi[0][3] or 0) - (lo[0][3] or 0)
+    return (f"{subject} er størst {names(hi)} og mindst {names(lo)}; forskellen er "
+            f"{count_noun(int(fmt.round_half_up(spread)), 'procentpoint', 'procentpoint')}.{caveat}")
+
+
+def _intro(c: _Ctx) -> None:
+    c.add(Heading(1, "Indledning", "1"))
+    if c.intro and c.intro.strip():
+        c.add(*markdown_blocks(c.intro))
+    else:
+        d = c.definition
+        where = f" i {d.organisation}" if d.organisation else ""
+        if c.table_for("op_i_tid") is not None or c.table_for("ned_i_tid") is not None:
+            c.add(para(f"Notatet viser resultaterne af en spørgeskemaundersøgelse blandt "
+                       f"{d.population_description}{where}{',' if where else ''} om deres ønsker til arbejdstid: om de deltidsansatte "
+                       "ønsker at gå op i tid, om de fuldtidsansatte ønsker at gå ned i tid, og om medarbejderne "
+                       "oplever, at det er muligt at ændre timetal på deres arbejdsplads."))
+        else:
+            c.add(para(f"Notatet viser resultaterne af spørgeskemaundersøgelsen »{d.title}« blandt "
+                       f"{d.population_description}{where}."))
+    points = _key_points(c)
+    if points:
+        c.add(para(Run("Hovedpointer", bold=True), style="lead"), BulletList(tuple(points)))
+
+
+def _data_basis(c: _Ctx) -> None:
+    s = c.survey
+    d = c.definition
+    c.add(Heading(1, "Datagrundlag", "2"))
+    where = f" i {d.organisation}" if d.organisation else ""
+    sent = (f"Spørgeskemaet blev sendt til {count_noun(s.distributed, 'person', 'personer')}"
+            if d.population_description == "medarbejdere" else
+            f"Spørgeskemaet blev sendt til de {fmt.number(s.distributed)} {d.population_description}{where}")
+    if d.population_description == "medarbejdere":
+        sent += where
+    if s.answered == 0:
+        answered = "Ingen har besvaret det."
+    else:
+        rate = fmt.pct(100.0 * s.response_rate)
+        answered = (f"{fmt.number(s.answered)} har besvaret skemaet, hvilket giver en svarprocent på {rate}."
+                    if s.answered != 1 else f"Én har besvaret skemaet (svarprocent {rate}).")
+    first, last = s.export.period
+    period = da_period(first, last)
+    text = f"{sent}. {answered}"
+    if period:
+        text += f" Besvarelserne er indsamlet {period}."
+    c.add(para(text))
+    if s.answered and 100.0 * s.response_rate < 50:
+        c.add(para("Da under halvdelen har svaret, kan de, der har svaret, adskille sig fra dem, der ikke har; "
+                   "resultaterne skal læses med det forbehold."))
+    exclusions = list(c.ts.excluded)
+    if exclusions:
+        c.add(para("Nogle besvarelser mangler oplysninger og indgår derfor ikke i alle tabeller:"),
+              BulletList(tuple(item(exclusion_sentence(e.count, e.reason)) for e in exclusions)))
+    if c.min_group > 1:
+        c.add(para(f"Af hensyn til anonymiteten vises antal og andele ikke for grupper med færre end "
+                   f"{c.min_group} besvarelser; de er markeret med * i tabellerne, og om nødvendigt er flere "
+                   "grupper skjult, så de små gruppers tal ikke kan regnes ud."))
+    w = c.ts.weighting
+    if w is not None:
+        _representation(c, w)
+
+
+def _margin_sentence(c: _Ctx, variable: str, diags: list[Any]) -> str:
+    """Which categories of one weighting variable are over- or under-represented among the answers."""
+    noun = variable_noun(variable)
+    over, under, even = [], [], []
+    for m in diags:
+        if m.sample_count and m.sample_count < c.min_group:
+            continue  # a category this small is not named
+        diff = 100.0 * (m.sample_share - m.population_share)
+        entry = (m.category, fmt.pct(100 * m.sample_share), fmt.pct(100 * m.population_share))
+        if diff >= REPRESENTATION_TOLERANCE:
+            over.append(entry)
+        elif diff <= -REPRESENTATION_TOLERANCE:
+            under.append(entry)
+        else:
+            even.append(entry)
+    said = [False]
+
+    def desc(entries: list[tuple[str, str, str]]) -> str:
+        out = []
+        for cat, sample, pop in entries:
+            # The first mention says what the two shares are; later ones are short.
+            out.append(f"{quoted(cat)} ({sample} mod {pop})" if said[0] else
+                       f"{quoted(cat)} ({sample} af besvarelserne mod {pop} af medarbejderne)")
+            said[0] = True
+        return join_da(out)
+
+    if not over and not under:
+        return f"Fordelingen på {noun} svarer nogenlunde til medarbejdergruppens: {desc(even)}." if even else ""
+    parts = []
+    if over:
+        parts.append(f"{desc(over)} er overrepræsenteret")
+    if under:
+        parts.append(f"{desc(under)} er underrepræsenteret")
+    return f"Fordelingen på {noun} afviger: " + "; ".join(parts) + "."
+
+
+def _representation(c: _Ctx, w: Any) -> None:
+    by_var: dict[str, list[Any]] = {}
+    for m in getattr(w, "margins", ()):
+        by_var.setdefault(m.variable, []).append(m)
+    sentences = [s for v, ms in by_var.items() if (s := _margin_sentence(c, v, ms))]
+    pop = getattr(w, "population", None)
+    size = getattr(pop, "size", None)
+    intro = "Besvarelserne er sammenlignet med medarbejdergruppens sammensætning"
+    if size:
+        intro += f" ({count_noun(int(size), 'medarbejder', 'medarbejdere')} ifølge populationsfilen)"
+    c.add(para(intro + ". " + " ".join(sentences)))
+    nouns = join_da([variable_noun(v) for v in by_var])
+    text = (f"For at rette op på skævheder er svarene vægtet, så de svarer til medarbejdergruppens fordeling på "
+            f"{nouns}. Vægtede andele er et skøn over, hvordan hele medarbejdergruppen ville have svaret, og står "
+            "sammen med et 95%-konfidensinterval, der viser usikkerheden.")
+    eff = getattr(w, "effective_n", None)
+    if eff:
+        text += (f" Vægtningen gør skønnene mindre præcise: de {fmt.number(w.n_weighted)} vægtede besvarelser "
+                 f"giver samme præcision som ca. {fmt.number(eff)} uvægtede (designeffekt "
+                 f"{fmt.number(w.design_effect, 2)}).")
+    c.add(para(text))
+    if getattr(w, "n_left_out", 0):
+        reasons = dict(getattr(w, "left_out_reasons", {}) or {})
+        if len(reasons) == 1 and next(iter(reasons.values())) == w.n_left_out:
+            c.add(para(f"{count_noun(w.n_left_out, 'besvarelse', 'besvarelser')} {next(iter(reasons))} og kan "
+                       "derfor ikke vægtes; de indgår ikke i de vægtede tal."))
+        else:
+            why = join_da([f"{count_noun(n, 'besvarelse', 'besvarelser')} {r}" for r, n in reasons.items()])
+            c.add(para(f"{count_noun(w.n_left_out, 'besvarelse', 'besvarelser')} kan ikke vægtes og indgår ikke "
+                       "i de vægtede tal" + (f" ({why})." if why else ".")))
+
+
+def _hours_target_sentence(c: _Ctx, t: Table, base_table: Table | None, noun: str) -> list[Paragraph]:
+    out = []
+    if t.base == 0:
+        return [para(f"Ingen {noun}{',' if ',' in noun else ''} har angivet et ønsket timetal.")]
+    tiers = ranked([r for r in shown_rows(t) if (r.count or 0) > 0], key=lambda r: r.count)
+    if not tiers:
+        return out
+    top = tiers[0]
+    verb, rest = TARGET_PHRASES.get(t.field, ("svarer", "{label}"))
+    if len(top) == 1:
+        r = top[0]
+        lead = "størstedelen" if (r.pct or 0) > 50 else "flest"
+        s = (f"Af de {fmt.number(t.base)} {noun}{',' if ',' in noun else ''} {verb} {lead}, "
+             f"{n_pct(r.count or 0, r.pct)}, {rest.format(label=r.label)}.")
+        if base_table is not None and base_table.base:
+            share = 100.0 * (r.count or 0) / base_table.base
+            s += (f" Det svarer til {fmt.pct(share)} af alle {fmt.number(base_table.base)} "
+                  f"{c.group_label(base_table.among)}, der har svaret.")
+    else:
+        s = (f"Af de {fmt.number(t.base)} {noun}{',' if ',' in noun else ''} er der lige mange ({fmt.pct(top[0].pct)} hver), der "
+             f"{verb} {rest.format(label=join_da([r.label for r in top], 'eller'))}.")
+    out.append(para(s))
+    return out
+
+
+def _implausible_targets(c: _Ctx, target: str, among: str, up: bool) -> int:
+    """Respondents whose wished hours are not above (up) / below (down) their current hours: they most
+    likely answered "by how many hours" rather than "to how many hours"."""
+    if not (c.has_field(target) and c.has_field("timetal")):
+        return 0
+    r = c.survey.responses.loc[c.survey.group_mask(among).to_numpy(), ["timetal", target]].dropna()
+    if r.empty:
+        return 0
+    order = {lbl: i for i, lbl in enumerate(c.survey.options("timetal"))}
+    now = r["timetal"].astype("object").map(order)
+    want = r[target].astype("object").map(order)
+    ok = now.notna() & want.notna()
+    bad = (want <= now) if up else (want >= now)
+    return int((bad & ok).sum())
+
+
+def _part_time(c: _Ctx) -> None:
+    t1 = c.table_for("op_i_tid", "oneway")
+    if t1 is None:
+        return
+    noun = c.group_label(t1.among)
+    c.add(Heading(2, f"{noun[:1].upper()}{noun[1:]}s ønske om arbejdstid", "3.1"))
+    c.add(para(yes_no_sentence(t1, noun)))
+    c.add_table(t1.number, weighted=True)
+    t2 = c.table_for("op_timer", "oneway")
+    if t2 is not None:
+        c.add(*_hours_target_sentence(c, t2, t1, c.group_label(t2.among)))
+        c.add_table(t2.number, weighted=True)
+        odd = _implausible_targets(c, "op_timer", t2.among, up=True)
+        if odd and c.citeable(odd):
+            c.add(para(f"{count_noun(odd, 'besvarelse', 'besvarelser')} angiver et ønsket timetal, der ikke er "
+                       "højere end det, de er ansat til i dag. Spørgsmålet lyder »til hvor mange timer«, men nogle "
+                       "har formentlig svaret med, hvor mange timer de vil gå op; ønsket om fuld tid kan derfor "
+                       "være større, end tabellen viser."))
+    f1 = next((f for f in c.figures.values() if f.field == "op_i_tid" and f.kind == "share"), None)
+    if f1 is not None:
+        c.add(Heading(3, "Ønsket om at gå op i tid fordelt på nuværende timetal"))
+        rows = [(g, int(n), int(t), None if p is None or pd.isna(p) else float(p))
+                for g, n, t, p in f1.data[["group", "count", "total", "pct"]].itertuples(index=False)
+                if g != f1.merged_label]
+        c.add(para(f"Figur {f1.number} viser for hver gruppe af nuværende timetal, hvor stor en andel der "
+                   f"{answer_phrase('op_i_tid', str(f1.value), True)}. "
+                   + _compare_groups_sentence(c, rows, None, f1.by, bool(f1.hidden))))
+        c.add_figure(f1.number)
+    _reasons(c, "op_hvorfor", "Årsager til ønsket om at gå op i tid",
+             "De deltidsansatte, der ønsker at gå op i tid, har kunnet skrive hvorfor.")
+    _reasons(c, "op_hvorfor_ikke", "Årsager til ikke at ønske at gå op i tid",
+             "De deltidsansatte, der ikke ønsker at gå op i tid, har også kunnet skrive hvorfor.")
+
+
+def _reasons(c: _Ctx, field_name: str, heading: str, lead: str) -> None:
+    spec = c.spec_for(field_name)
+    if spec is None or field_name not in c.definition.fields:
+        return
+    c.add(Heading(3, heading))
+    cats = c.definition.fields[field_name].categories
+    t = c.tables.get(spec.number)
+    text = f"{lead} Svarene er læst og inddelt i {len(cats)} kategorier"
+    lst = category_list(field_name, t, cats)
+    c.add(para(text + (":" if lst is not None else f": {join_da(list(cats))}.")))
+    if lst is not None:
+        c.add(lst)
+    c.add_table(spec.number)
+    if t is not None:
+        c.add(para(coded_summary(t)))
+
+
+def _full_time(c: _Ctx) -> None:
+    t5 = c.table_for("ned_i_tid", "oneway")
+    if t5 is None:
+        return
+    noun = c.group_label(t5.among)
+    c.add(Heading(2, f"{noun[:1].upper()}{noun[1:]}s ønske om arbejdstid", "3.2"))
+    lead = ""
+    full = c.definition.groups.get(t5.among)
+    if full is not None and full.field and c.has_field(full.field):
+        stated = int(c.survey.responses[full.field].notna().sum())
+        size = int(c.survey.group_mask(t5.among).sum())
+        if stated and c.citeable(size):
+            lead = (f"{fmt.number(size)} af de {fmt.number(stated)}, der har oplyst deres timetal, er "
+                    f"{noun} ({fmt.pct(100.0 * size / stated)}). ")
+    c.add(para(lead + yes_no_sentence(t5, noun)))
+    c.add_table(t5.number, weighted=True)
+    t6 = c.table_for("ned_timer", "oneway")
+    if t6 is not None:
+        c.add(*_hours_target_sentence(c, t6, t5, c.group_label(t6.among)))
+        c.add_table(t6.number, weighted=True)
+        low = next((r for r in shown_rows(t6) if r.label == c.survey.options("ned_timer")[0]), None)
+        if low is not None and (low.count or 0) > 0:
+            c.add(para(f"{n_pct(low.count or 0, low.pct)} har svaret {quoted(low.label)}. Nogle af dem har "
+                       "formentlig læst spørgsmålet som »hvor mange timer vil du gå ned« og ikke »til hvor mange "
+                       "timer«; de højere timetal er derfor sandsynligvis ønsket af flere, end tabellen viser."))
+    _reasons(c, "ned_hvorfor", "Årsager til ønsket om at gå ned i tid",
+             "De fuldtidsansatte, der ønsker at gå ned i tid, har kunnet skrive hvorfor.")
+    _reasons(c, "ned_hvorfor_ikke", "Årsager til ikke at ønske at gå ned i tid",
+             "De fuldtidsansatte, der ikke ønsker at gå ned i tid, har også kunnet skrive hvorfor.")
+
+
+def _possibility(c: _Ctx) -> None:
+    f2 = next((f for f in c.figures.values() if f.field == "mulighed" and f.kind == "distribution"), None)
+    f3 = next((f for f in c.figures.values() if f.field == "mulighed" and f.kind == "cross"), None)
+    spec9 = c.spec_for("mulighed_uddyb")
+    if f2 is None and f3 is None and spec9 is None:
+        return
+    c.add(Heading(2, "Oplevet mulighed for at gå op eller ned i tid", "3.3"))
+    if f2 is not None:
+        if f2.n == 0:
+            c.add(para("Ingen har svaret på, om det er muligt at gå op eller ned i tid på deres arbejdsplads."))
+        else:
+            parts = [f"{fmt.pct(f2.pct(g))} {quoted(g)}" for g in f2.groups() if f2.pct(g) is not None]
+            c.add(para(f"Figur {f2.number} viser, hvordan de {fmt.number(f2.n)}, der har svaret, oplever "
+                       f"muligheden for at gå op eller ned i tid på deres arbejdsplads. Svarene fordeler sig med "
+                       f"{join_da(parts)}. Spørgsmålet skelner ikke mellem at gå op og at gå ned i tid."))
+        c.add_figure(f2.number)
+    if f3 is not None:
+        value = "Nej" if "Nej" in set(f3.data["category"]) else str(f3.data["category"].iloc[0]) if len(f3.data) else "Nej"
+        rows = [(g, int(n), int(t), None if p is None or pd.isna(p) else float(p))
+                for g, cat, n, t, p in f3.data[["group", "category", "count", "total", "pct"]].itertuples(index=False)
+                if cat == value and g != f3.merged_label]
+        c.add(para(f"Figur {f3.number} viser svarene fordelt på nuværende timetal. "
+                   + _compare_groups_sentence(c, rows, answer_phrase("mulighed", value, True), f3.by,
+                                              bool(f3.hidden))))
+        c.add_figure(f3.number)
+    if spec9 is not None:
+        _reasons(c, "mulighed_uddyb", "Uddybende bemærkninger",
+                 "De, der ikke oplever det muligt at ændre timetal, har kunnet uddybe deres svar.")
+        group = c.definition.groups.get(c.definition.coding_group("mulighed_uddyb"))
+        if group is not None and group.values and f2 is not None:
+            others = [g for g in f2.groups() if g not in group.values and g != f2.merged_label and g != "Ja"]
+            if others:
+                c.add(para(f"Kun uddybningerne fra dem, der har svaret {join_da([quoted(v) for v in group.values], 'eller')}, "
+                           f"er kodet; de {join_da([fmt.pct(f2.pct(g)) for g in others])}, der har svaret "
+                           f"{join_da([quoted(g) for g in others], 'eller')}, indgår ikke i tabellen."))
+
+
+def _weighted_section(c: _Ctx) -> None:
+    if c.ts.weighting is None:
+        return
+    items_: list[ListItem] = []
+    changes: list[tuple[float, Table, Row]] = []
+    for field_name in ("op_i_tid", "op_timer", "ned_i_tid", "ned_timer"):
+        t = c.table_for(field_name, "oneway")
+        if t is None:
+            continue
+        for r in shown_rows(t):
+            if r.weighted is not None and r.pct is not None:
+                changes.append((abs(r.weighted.pct - r.pct), t, r))
+        if field_name in ("op_i_tid", "ned_i_tid"):
+            r = next((r for r in shown_rows(t) if r.label == "Ja"), None)
+            if r is None or r.weighted is None:
+                continue
+            w = r.weighted
+            items_.append(item(
+                f"Vægtet til hele medarbejdergruppen er andelen af de {c.group_label(t.among)}, der "
+                f"{answer_phrase(field_name, 'Ja', True)}, ca. {fmt.pct(w.pct)} (95%-konfidensinterval "
+                f"{pct_interval(w)}), svarende til omkring {about(w.population_count)} medarbejdere. "
+                f"Uvægtet er andelen {fmt.pct(r.pct)} (tabel {t.number})."))
+        else:
+            tiers = ranked([r for r in shown_rows(t) if r.weighted is not None and (r.count or 0) > 0],
+                           key=lambda r: r.count)
+            if tiers and len(tiers[0]) == 1:
+                r = tiers[0][0]
+                w = r.weighted
+                assert w is not None
+                items_.append(item(
+                    f"Blandt de {c.group_label(t.among)}{',' if ',' in c.group_label(t.among) else ''} "
+                    "er den vægtede andel, der "
+                    f"{answer_phrase(field_name, r.label, True)}, {fmt.pct(w.pct)} (95%-konfidensinterval "
+                    f"{pct_interval(w)}) mod {fmt.pct(r.pct)} uvægtet (tabel {t.number})."))
+    if not items_:
+        return
+    c.add(Heading(2, "Vægtede resultater", "3.4"))
+    c.add(para("Vægtningen retter for, at nogle grupper har svaret oftere end andre. Sådan ændrer den de "
+               "vigtigste resultater:"), BulletList(tuple(items_)))
+    if changes:
+        d, t, r = max(changes, key=lambda x: (x[0], -x[1].number))
+        if fmt.round_half_up(d) < 1:
+            c.add(para("Vægtningen ændrer ingen af andelene i tabellerne med et helt procentpoint eller mere."))
+        else:
+            c.add(para(f"Den største forskel mellem vægtet og uvægtet andel er "
+                       f"{count_noun(int(fmt.round_half_up(d)), 'procentpoint', 'procentpoint')} "
+                       f"(tabel {t.number}, {quoted(r.label)}). Konfidensintervallerne viser, at de vægtede "
+                       "andele er skøn med en vis usikkerhed."))
+
+
+def _conclusion(c: _Ctx) -> None:
+    c.add(Heading(1, "Konklusion", "4"))
+    if c.conclusion and c.conclusion.strip():
+        c.add(*markdown_blocks(c.conclusion))
+        return
+    parts = []
+    for field_name in ("op_i_tid", "ned_i_tid"):
+        t = c.table_for(field_name, "oneway")
+        r = next((r for r in shown_rows(t) if r.label == "Ja"), None) if t is not None else None
+        if t is not None and r is not None and t.base:
+            parts.append(f"{fmt.pct(r.pct)} af de {c.group_label(t.among)}, der har svaret, "
+                         f"{answer_phrase(field_name, 'Ja', True)}")
+    text = "Undersøgelsen viser, at " + ", og at ".join(parts) + "." if parts else ""
+    if c.has_field("mulighed") and "Nej" in c.survey.options("mulighed"):
+        f = distribution_data(c.survey, FigureSpec(0, "distribution", "mulighed", ""), c.min_group)
+        if f.n and "Nej" in f.groups():
+            text += (f" {fmt.pct(f.pct('Nej'))} {answer_phrase('mulighed', 'Nej')}.")
+    s = c.survey
+    if s.answered:
+        text += (f" Resultaterne bygger på {count_noun(s.answered, 'besvarelse', 'besvarelser')} "
+                 f"(svarprocent {fmt.pct(100.0 * s.response_rate)})")
+        text += (", så de skal læses med forbehold for, at de, der har svaret, kan adskille sig fra dem, der ikke "
+                 "har." if 100.0 * s.response_rate < 50 else ".")
+    if text.strip():
+        c.add(para(text.strip()))
+
+
+def _appendix(c: _Ctx) -> None:
+    c.add(Heading(1, "Bilag 1: Respondenterne"))
+    w = c.ts.weighting
+    margins: dict[str, list[Any]] = {}
+    for m in getattr(w, "margins", ()) if w is not None else ():
+        margins.setdefault(m.variable, []).append(m)
+    age = next((f for f in c.figures.values() if f.field == "alder" and f.kind == "distribution"), None)
+    sex = next((f for f in c.figures.values() if f.field == "koen" and f.kind == "distribution"), None)
+    if age is not None or sex is not None:
+        c.add(Heading(3, "Alder og køn"))
+    if age is not None:
+        c.add(para(f"Figur {age.number} viser de svarendes alder. " + _distribution_sentence(c, age, "aldersgruppe")))
+        c.add_figure(age.number)
+    if sex is not None:
+        text = f"Figur {sex.number} viser de svarendes køn. "
+        parts = [f"{fmt.pct(sex.pct(g))} {PLURAL_NOUNS.get(('koen', g), quoted(g))}"
+                 for g in sex.groups() if g != sex.merged_label and sex.pct(g) is not None]
+        text += (f"Af de {fmt.number(sex.n)}, der har svaret, er {join_da(parts)}." if parts and sex.n else
+                 "Ingen har oplyst deres køn." if not sex.n else "")
+        if "koen" in margins:
+            text += " " + _margin_sentence(c, "koen", margins["koen"])
+        c.add(para(text.strip()))
+        c.add_figure(sex.number)
+    _job_titles(c)
+    t10 = c.table_for("overenskomst", "oneway")
+    if t10 is not None:
+        spec = c.specs.get(t10.number)
+        missing = spec.missing_row if spec is not None else None
+        c.add(Heading(3, "Overenskomst"))
+        rows = [r for r in shown_rows(t10, exclude=[missing] if missing else []) if (r.count or 0) > 0]
+        tiers = ranked(rows, key=lambda r: r.count)
+        text = f"Tabel {t10.number} viser, hvilken overenskomst de svarende er ansat efter."
+        if tiers:
+            top = tiers[0]
+            text += (f" Flest er ansat efter {join_da([quoted(r.label) for r in top])} "
+                     f"{paren(top[0].count or 0, top[0].pct, len(top) > 1)}")
+            if len(tiers) > 1:
+                nxt = tiers[1]
+                text += (f", dernæst {join_da([quoted(r.label) for r in nxt])} "
+                         f"{paren(nxt[0].count or 0, nxt[0].pct, len(nxt) > 1)}")
+            text += "."
+        miss = next((r for r in shown_rows(t10) if missing and r.label == missing), None)
+        if miss is not None and (miss.count or 0) > 0:
+            text += f" {n_pct(miss.count or 0, miss.pct)} har ikke svaret på spørgsmålet."
+        c.add(para(text))
+        c.add_table(t10.number)
+    hours = next((f for f in c.figures.values() if f.field == "timetal" and f.kind == "distribution"), None)
+    if hours is not None:
+        c.add(Heading(3, "Timetal"))
+        text = f"Figur {hours.number} viser de svarendes nuværende timetal. "
+        full = c.definition.groups.get("fuldtid")
+        part = c.definition.groups.get("deltid")
+        if hours.n and full is not None and part is not None and c.has_field("timetal"):
+            r = c.survey.responses["timetal"].dropna().astype("object")
+            n_full, n_part = int(r.isin(full.values).sum()), int(r.isin(part.values).sum())
+            if c.citeable(n_full) and c.citeable(n_part):
+                text += (f"{fmt.pct(100.0 * n_full / hours.n)} er ansat på fuld tid og "
+                         f"{fmt.pct(100.0 * n_part / hours.n)} på deltid. ")
+        text += _distribution_sentence(c, hours, "timetalsgruppe")
+        if "timetal" in margins:
+            text += " " + _margin_sentence(c, "timetal", margins["timetal"])
+        c.add(para(text.strip()))
+        c.add_figure(hours.number)
+
+
+def _distribution_sentence(c: _Ctx, f: FigureData, noun: str) -> str:
+    if f.n == 0:
+        return "Ingen har svaret på spørgsmålet."
+    rows = [(g, int(n), p) for g, n, p in f.data[["group", "count", "pct"]].itertuples(index=False)
+            if g != f.merged_label]
+    named = [r for r in rows if r[1] > 0]
+    if not named:
+        return ""
+    tiers = ranked(named, key=lambda r: r[1])
+    hi = tiers[0]
+    s = (f"Den største {noun} er {join_da([quoted(r[0]) for r in hi])} "
+         f"({fmt.pct(hi[0][2])}{' hver' if len(hi) > 1 else ''})")
+    if len(tiers) > 1:
+        lo = tiers[-1]
+        # Hidden groups are smaller than every shown one, so "the smallest" is only said of those shown.
+        s += (f", den mindste{' af dem, der vises for sig,' if f.hidden else ''} "
+              f"{join_da([quoted(r[0]) for r in lo])} ({fmt.pct(lo[0][2])}{' hver' if len(lo) > 1 else ''})")
+    s += "."
+    empty = [r[0] for r in rows if r[1] == 0]
+    if empty:
+        s += f" Ingen af de svarende hører til {join_da([quoted(e) for e in empty], 'eller')}."
+    return s
+
+
+def _job_titles(c: _Ctx) -> None:
+    if not c.has_field("stilling"):
+        return
+    values = c.survey.responses["stilling"].dropna()
+    options = c.survey.options("stilling")
+    counts = values.astype("object").value_counts()
+    used = [o for o in options if counts.get(o, 0) > 0]
+    c.add(Heading(3, "Stilling og arbejdssted"))
+    if values.empty:
+        c.add(para("Ingen har oplyst deres stillingsbetegnelse."))
+        return
+    text = (f"De svarende fordeler sig på {fmt.number(len(used))} af de {fmt.number(len(options))} "
+            "stillingsbetegnelser i skemaet.")
+    big = sorted([o for o in used if counts[o] >= c.min_group], key=lambda o: (-counts[o], options.index(o)))
+    if big:
+        cut = counts[big[min(3, len(big) - 1)]]
+        top = [o for o in big if counts[o] >= cut]
+        text += (" Flest svar kommer fra " + ("stillingsbetegnelserne " if len(top) > 1 else "stillingsbetegnelsen ")
+                 + join_da([f"{o} ({fmt.number(counts[o])})" for o in top]) + ".")
+    c.add(para(text))
+    none = [o for o in options if counts.get(o, 0) == 0]
+    if none:
+        c.add(para(f"Der er ingen svar fra {count_noun(len(none), 'stillingsbetegnelse', 'stillingsbetegnelser')}:"),
+              BulletList(tuple(item(o) for o in none)))
+    if c.has_field("tilbud"):
+        t = c.survey.responses["tilbud"].dropna().astype("object")
+        opts = c.survey.options("tilbud")
+        n_used = len(set(t) & set(opts))
+        if opts:
+            c.add(para(f"Der er svar fra medarbejdere i {fmt.number(n_used)} af de {fmt.number(len(opts))} tilbud"
+                       + (f"; {fmt.number(int(c.survey.responses['tilbud'].isna().sum()))} af de svarende har "
+                          "ikke oplyst deres tilbud." if c.survey.responses["tilbud"].isna().any() else ".")))
+
+
+def _follow_up(c: _Ctx) -> None:
+    cross = [t for t in c.ts.tables if t.kind == "cross" and t.number not in c.used_tables]
+    if not cross:
+        return
+    c.add(Heading(1, "Bilag 2: Opfølgende analyse"))
+    nums = [t.number for t in cross]
+    c.add(para(f"{'Tabellerne' if len(nums) > 1 else 'Tabel'} {_number_range(nums)} viser ønskerne til arbejdstid "
+               f"fordelt på {join_da(list(dict.fromkeys(variable_noun(t.by or '') for t in cross)))}. "
+               "Andelene er af hver gruppe (rækkeprocenter)."))
+    for t in cross:
+        spec = c.specs.get(t.number)
+        missing = spec.missing_row if spec is not None else None
+        value = t.columns[0] if t.columns else None
+        if value is None:
+            continue
+        rows = []
+        hidden = False
+        for r in t.rows:
+            if isinstance(r, CrossRow) and (r.suppressed or r.members):
+                hidden = True
+            if not isinstance(r, CrossRow) or r.suppressed or r.members or r.label == missing or r.counts is None:
+                continue
+            rows.append((r.label, int(r.counts.get(value, 0)), int(r.total or 0),
+                         (r.pcts or {}).get(value) if r.total else None))
+        s = _compare_groups_sentence(c, rows, answer_phrase(t.field, value, True), None, hidden)
+        c.add(para(f"Tabel {t.number} viser {t.title[:1].lower()}{t.title[1:]}. {s}".strip()))
+        c.add_table(t.number)
+
+
+def _number_range(nums: Sequence[int]) -> str:
+    nums = sorted(nums)
+    if len(nums) > 2 and nums == list(range(nums[0], nums[-1] + 1)):
+        return f"{nums[0]}–{nums[-1]}"
+    return join_da([str(n) for n in nums])
+
+
+def _leftovers(c: _Ctx) -> None:
+    """Tables and figures of a definition that the memo's layout has no place for still appear."""
+    tables = [t for t in c.ts.tables if t.number not in c.used_tables]
+    pend = [s for s in c.ts.pending if s.number not in c.used_tables]
+    figs = [f for f in c.figures.values() if f.number not in c.used_figures]
+    if not (tables or pend or figs):
+        return
+    c.add(Heading(1, "Øvrige tabeller og figurer"))
+    for n in sorted([t.number for t in tables] + [s.number for s in pend]):
+        c.add_table(n)
+    for f in figs:
+        c.add_figure(f.number)
+
+
+def build_memo(tableset: TableSet, *, intro: str | None = None, conclusion: str | None = None) -> Memo:
+    """The whole memo as content blocks, with prose computed from ``tableset``.
+
+    ``intro``/``conclusion`` are the analyst's own Markdown texts; without them a neutral text is used.
+    """
+    c = _Ctx(tableset, intro, conclusion)
+    _intro(c)
+    _data_basis(c)
+    if any(c.table_for(f) is not None for f in ("op_i_tid", "ned_i_tid", "mulighed_uddyb")):
+        c.add(Heading(1, "Medarbejdernes ønsker til arbejdstid", "3"))
+    _part_time(c)
+    _full_time(c)
+    _possibility(c)
+    _weighted_section(c)
+    _conclusion(c)
+    _appendix(c)
+    _follow_up(c)
+    _leftovers(c)
+    d = c.definition
+    return Memo(d.title, d.organisation, _title_meta(c), tuple(c.blocks))

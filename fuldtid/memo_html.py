@@ -1,0 +1,56 @@
+"""The memo as one self-contained HTML file: styles inline, figures as data URIs, nothing fetched.
+
+Templates (Jinja2, autoescaped: an answer containing ``<script>`` shows as text) live in
+``reports/templates/``, shipped as the package ``fuldtid.templates``.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .memo import Memo, build_memo
+from .tables import TableSet
+
+TEMPLATE = "notat.html.j2"
+STYLESHEET = "notat.css"
+
+
+def memo_html(tableset: TableSet, *, intro: str | None = None, conclusion: str | None = None,
+              docx_template: str | Path | None = None, **_other: Any) -> str:
+    """The memo of ``tableset`` as an HTML document (``docx_template`` is accepted and ignored, so the
+    same options serve every format)."""
+    return render_html(build_memo(tableset, intro=intro, conclusion=conclusion))
+
+
+def _read(name: str) -> str:
+    return resources.files("fuldtid.templates").joinpath(name).read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: _read(name)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env
+
+
+def render_html(memo: Memo) -> str:
+    from .figures import render_png
+
+    images = {
+        b.number: "data:image/png;base64," + base64.b64encode(render_png(b.data)).decode("ascii")
+        for b in memo.figures()
+    }
+    template = _environment().get_template(TEMPLATE)
+    return template.render(memo=memo, css=_read(STYLESHEET), images=images)

@@ -1,0 +1,46 @@
+"""Quotes from open answers for the memo: chosen deterministically and with personal data masked."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pandas as pd
+
+# Order matters: a CPR number would otherwise be half-eaten by the phone pattern.
+_CPR = re.compile(r"(?<!\d)[0-3]\d[01]\d\d\d[- ]?\d{4}(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_PHONE = re.compile(r"(?<![\d-])(?:\+45[ ]?)?(?:\d{2}[ .-]?){3}\d{2}(?![\d-])")
+
+MASKS = (("[CPR-nr.]", _CPR), ("[e-mail]", _EMAIL), ("[telefonnr.]", _PHONE))
+
+
+def mask_personal_data(text: str) -> str:
+    """Replace e-mail addresses, Danish phone numbers and CPR numbers in an answer."""
+    for replacement, pattern in MASKS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _stable_key(respondentid: str) -> str:
+    # A hash rather than the id itself, so the chosen quotes do not follow the order of ids
+    # (which follows the order of distribution) yet are the same on every run.
+    return hashlib.sha256(respondentid.encode("utf-8")).hexdigest()
+
+
+def choose_quotes(codes: pd.DataFrame, texts: pd.Series, n: int = 2) -> tuple[str, ...]:
+    """Up to ``n`` quotes for one category: the analyst's chosen ones (``citat``) first, then answers of
+    a readable length in a fixed pseudo-random order. Returned masked."""
+    if n <= 0 or codes.empty:
+        return ()
+    candidates = []
+    for rid, citat in zip(codes["respondentid"], codes["citat"]):
+        text = texts.get(rid)
+        if not isinstance(text, str) or not text.strip():
+            continue
+        length = len(text)
+        readable = 15 <= length <= 200
+        candidates.append((not bool(citat), not readable, _stable_key(str(rid)), text.strip()))
+    candidates.sort()
+    chosen = [c for c in candidates if not c[0]][:n] or candidates[:n]
+    return tuple(mask_personal_data(c[3]) for c in chosen)

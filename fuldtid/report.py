@@ -1,0 +1,130 @@
+"""From an export to the report's files: the one function the ``report`` command calls."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from .atomic import write_bytes, write_text
+from .errors import OutputError
+from .tables import TableSet, build_tables
+
+FORMATS = ("json", "xlsx", "docx", "html")
+FILENAMES = {"json": "tables.json", "xlsx": "tabeller.xlsx", "docx": "notat.docx", "html": "notat.html"}
+
+
+def analyse(
+    export: Any,
+    *,
+    survey: Any = None,
+    coding: Any = None,
+    population: Any = None,
+    min_group: int | None = None,
+    trim: float | None = None,
+) -> TableSet:
+    """Read an export (path or Export) through a survey definition and compute every table.
+
+    ``coding`` and ``population`` are paths (or None); ``min_group`` None takes the definition's threshold.
+    """
+    from .survey import load_survey
+
+    s = load_survey(export, survey)
+    codes = None
+    if coding is not None:
+        from .coding import read_coding
+
+        codes = read_coding(coding, s)
+    weights = None
+    if population is not None:
+        from .weighted import weigh_survey
+
+        weights = weigh_survey(s, population, trim=trim)
+    tableset = build_tables(s, codes, min_group=min_group)
+    if weights is not None:
+        from .weighted import add_weighted
+
+        tableset = add_weighted(tableset, weights)
+    return tableset
+
+
+def tables_json(tableset: TableSet) -> str:
+    """``tables.json``: stable key order and number formatting, so equal input gives equal bytes."""
+    return json.dumps(tableset.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def render(tableset: TableSet, fmt: str, **options: Any) -> bytes:
+    """One output format as bytes, rendered fully in memory before anything is written."""
+    if fmt == "json":
+        return tables_json(tableset).encode("utf-8")
+    if fmt == "xlsx":
+        from .xlsx import tables_workbook
+
+        return tables_workbook(tableset)
+    if fmt == "html":
+        from .memo_html import memo_html
+
+        return memo_html(tableset, **options).encode("utf-8")
+    if fmt == "docx":
+        from .memo_docx import memo_docx
+
+        return memo_docx(tableset, **options)
+    raise OutputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+def write_report(tableset: TableSet, out_dir: str | Path, formats: Sequence[str] = FORMATS, **options: Any) -> list[Path]:
+    """Render every requested format, then write them; nothing is written if any rendering fails."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder; choose another --out")
+    rendered = {f: render(tableset, f, **options) for f in formats}
+    return [write_bytes(out / FILENAMES[f], data) for f, data in rendered.items()]
+
+
+@dataclass(frozen=True)
+class Summary:
+    lines: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+
+def summary(tableset: TableSet, written: Sequence[Path] = ()) -> Summary:
+    """What a run did, for the terminal: source, counts, exclusions, outputs."""
+    s = tableset.survey
+    lines = [
+        f"Read {s.export.path} ({s.export.form}) with the survey definition {s.definition.name!r}.",
+        f"Distributed {s.distributed:,}, answered {s.answered:,}: response rate {100 * s.response_rate:.1f}%.",
+        f"Tables: {', '.join(str(t.number) for t in tableset.tables)}"
+        + (f"; anonymity threshold {tableset.min_group}" if tableset.min_group > 1 else "; every count shown (--min-group 1)"),
+    ]
+    w = tableset.weighting
+    if w is not None:
+        lines.append(
+            f"Weighted to {w.population.path} (N = {w.size:,}): {w.n_weighted} respondents weighted, "
+            f"{w.n_left_out} left out; effective n {w.effective_n:.0f}, design effect {w.design_effect:.2f}."
+        )
+    hidden = [t.number for t in tableset.tables if t.n_suppressed]
+    if hidden:
+        lines.append(f"Small groups hidden in tables {', '.join(map(str, hidden))}.")
+    if tableset.pending:
+        nums = ", ".join(str(t.number) for t in tableset.pending)
+        lines.append(
+            f"Tables {nums} await coding of the open answers: make a coding sheet with "
+            f"`fuldtid coding-sheet {s.export.path} --out kodning.xlsx`, fill it in, then pass --coding kodning.xlsx."
+        )
+    exclusions = tableset.all_exclusions()
+    if exclusions:
+        lines.append("Excluded from tables:")
+        for e in exclusions:
+            where = f"table {e.table}" if e.table is not None else "several tables"
+            lines.append(f"  {where}: {e.count} – {e.reason}")
+    for w in s.warnings:
+        lines.append(f"Note: {w}")
+    if tableset.coding is not None:
+        for w in tableset.coding.warnings:
+            lines.append(f"Note: {w}")
+    for p in written:
+        lines.append(f"Wrote {p}")
+    return Summary(tuple(lines))

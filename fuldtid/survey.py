@@ -1,0 +1,233 @@
+"""Matching a survey definition to an export: the answered respondents with their answers as labels.
+
+Fields are found by their question text, so that a later wave whose ``s_N`` names shifted still loads.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+import pandas as pd
+
+from .definition import ALL, Definition, Derived, Field, load_definition
+from .errors import DefinitionError
+from .export import Export, Variable, read_export
+
+
+@dataclass(frozen=True)
+class FieldMatch:
+    field: str
+    variable: str | None  # None: an optional question that is not in the export
+    text: str
+
+
+@dataclass(frozen=True)
+class Survey:
+    """The answered respondents of one export, read through one survey definition.
+
+    ``responses`` has one row per answered respondent (index ``respondentid``) and one column per
+    field of the definition: single-choice answers as a pandas Categorical of labels in the
+    definition's order, open answers as text, derived fields like single-choice ones. Missing is NA.
+    """
+
+    definition: Definition
+    export: Export
+    responses: pd.DataFrame
+    matches: tuple[FieldMatch, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def distributed(self) -> int:
+        return self.export.distributed
+
+    @property
+    def answered(self) -> int:
+        return len(self.responses)
+
+    @property
+    def response_rate(self) -> float:
+        return self.answered / self.distributed if self.distributed else 0.0
+
+    def options(self, name: str) -> tuple[str, ...]:
+        """The answer labels of a single-choice or derived field, in order."""
+        col = self.responses[name]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            return tuple(str(c) for c in col.cat.categories)
+        raise DefinitionError(f"{self.definition.path}: field {name!r} is an open question, not single-choice")
+
+    def field_labels(self) -> dict[str, tuple[str, ...]]:
+        """Every single-choice or derived field with its answer labels (for population files)."""
+        return {
+            name: self.options(name)
+            for name in self.responses.columns
+            if isinstance(self.responses[name].dtype, pd.CategoricalDtype)
+        }
+
+    def group_mask(self, group: str) -> pd.Series:
+        """Boolean Series: which respondents belong to a group of the definition."""
+        return group_mask(self.definition, self.responses, group)
+
+
+def group_mask(definition: Definition, responses: pd.DataFrame, group: str) -> pd.Series:
+    """Boolean Series: which rows of ``responses`` belong to a group of the definition."""
+    groups = definition.groups
+    if group not in groups:
+        raise DefinitionError(f"{definition.path}: unknown group {group!r}; groups: {', '.join(groups)}")
+    g = groups[group]
+    mask = pd.Series(True, index=responses.index)
+    if g.within is not None:
+        mask &= group_mask(definition, responses, g.within)
+    if g.field is not None:
+        mask &= responses[g.field].isin(g.values).fillna(False).astype(bool)
+    return mask
+
+
+def normalise_text(text: str) -> str:
+    """Question texts compared loosely: case, spacing, markup, quotes and final punctuation don't matter."""
+    t = html.unescape(re.sub(r"<[^>]+>", " ", str(text)))
+    t = unicodedata.normalize("NFC", t).casefold()
+    t = t.replace("\u00a0", " ").replace("’", "'").replace("”", '"').replace("“", '"')
+    t = re.sub(r"\s+", " ", t).strip()
+    return t.rstrip(" ?:.!")
+
+
+def match_fields(definition: Definition, export: Export) -> tuple[FieldMatch, ...]:
+    """Find each field's variable in the export by its question text."""
+    by_text: dict[str, list[Variable]] = {}
+    for var in export.variables.values():
+        by_text.setdefault(normalise_text(var.text), []).append(var)
+    matches = []
+    for f in definition.fields.values():
+        found = by_text.get(normalise_text(f.text), [])
+        if len(found) > 1:
+            names = ", ".join(v.name for v in found)
+            raise DefinitionError(
+                f"{export.path}: the question text of field {f.name!r} ({f.text!r}) matches several "
+                f"variables ({names}); make the texts in {definition.path.name} unique"
+            )
+        if not found:
+            if f.required:
+                texts = [v.text for v in export.variables.values()]
+                close = difflib.get_close_matches(f.text, texts, n=1, cutoff=0.0)
+                hint = f"; the closest question in the export is {close[0]!r}" if close else ""
+                raise DefinitionError(
+                    f"{export.path}: no question with the text {f.text!r} (field {f.name!r} of "
+                    f"{definition.path.name}){hint}. Fix the text in the survey definition or the export"
+                )
+            matches.append(FieldMatch(f.name, None, f.text))
+            continue
+        var = found[0]
+        if (var.kind == "open") != f.is_open:
+            raise DefinitionError(
+                f"{export.path}: variable {var.name} ({var.text!r}) is {var.kind}, but field {f.name!r} "
+                f"of {definition.path.name} is {'open' if f.is_open else 'single-choice'}"
+            )
+        matches.append(FieldMatch(f.name, var.name, var.text))
+    used: dict[str, str] = {}
+    for m in matches:
+        if m.variable is not None:
+            if m.variable in used:
+                raise DefinitionError(
+                    f"{export.path}: fields {used[m.variable]!r} and {m.field!r} both match {m.variable}"
+                )
+            used[m.variable] = m.field
+    return tuple(matches)
+
+
+def _label_column(codes: pd.Series, var: Variable, f: Field, definition: Definition, export: Export) -> pd.Series:
+    """Turn a column of answer codes into labels, ordered as the definition (or the export) orders them."""
+    if f.options is None:
+        categories = list(dict.fromkeys(var.labels.values()))
+        mapping = dict(var.labels)
+    else:
+        wanted = {normalise_text(o): o for o in f.options}
+        mapping = {}
+        for code, label in var.labels.items():
+            key = normalise_text(label)
+            if key not in wanted:
+                raise DefinitionError(
+                    f"{export.path}: {var.name} ({f.name}) has the answer label {label!r} (code {code}), "
+                    f"which is not among the options of {f.name!r} in {definition.path.name}: "
+                    f"{', '.join(f.options)}"
+                )
+            mapping[code] = wanted[key]
+        categories = list(f.options)
+    labels = codes.map(mapping)
+    return pd.Series(pd.Categorical(labels, categories=categories), index=codes.index, name=f.name)
+
+
+def _derive(d: Derived, source: pd.Series, definition: Definition, export: Export) -> pd.Series:
+    lookup = {normalise_text(k): v for k, v in d.lookup.items()}
+    present = source.dropna().astype(str).unique()
+    unknown = [s for s in present if normalise_text(s) not in lookup]
+    if unknown:
+        raise DefinitionError(
+            f"{d.lookup_path}: {d.source} {unknown[0]!r} (in {export.path.name}) is not in the lookup file; "
+            f"add it with its {d.name}"
+        )
+    values = source.astype("object").map(lambda s: lookup[normalise_text(s)] if isinstance(s, str) else None)
+    options = list(d.options) + [v for v in dict.fromkeys(values.dropna()) if v not in d.options]
+    return pd.Series(pd.Categorical(values, categories=options), index=source.index, name=d.name)
+
+
+def build_survey(export: Export, definition: Definition) -> Survey:
+    """The answered respondents of ``export`` with one column per field of ``definition``."""
+    matches = match_fields(definition, export)
+    answered = export.data[export.data["answered"].astype(bool)]
+    columns: dict[str, pd.Series] = {}
+    warnings: list[str] = list(getattr(export, "warnings", ()))
+    for m in matches:
+        f = definition.fields[m.field]
+        if m.variable is None:
+            warnings.append(f"optional question {f.text!r} ({m.field}) is not in the export")
+            if f.is_open:
+                columns[m.field] = pd.Series(pd.NA, index=answered.index, dtype="object", name=m.field)
+            else:
+                cats = list(f.options or ())
+                columns[m.field] = pd.Series(
+                    pd.Categorical([None] * len(answered), categories=cats), index=answered.index, name=m.field
+                )
+            continue
+        var = export.variables[m.variable]
+        raw = answered[m.variable]
+        if f.is_open:
+            text = raw.astype("object").where(raw.notna(), None)
+            text = text.map(lambda s: s.strip() if isinstance(s, str) else s)
+            columns[m.field] = text.where(text.map(lambda s: isinstance(s, str) and s != ""), None).rename(m.field)
+        else:
+            columns[m.field] = _label_column(raw, var, f, definition, export)
+    for d in definition.derived.values():
+        columns[d.name] = _derive(d, columns[d.source], definition, export)
+    responses = pd.DataFrame(columns, index=answered.index)
+    responses.index.name = "respondentid"
+    warnings.extend(_routing_warnings(definition, responses))
+    return Survey(definition, export, responses, matches, tuple(warnings))
+
+
+def _routing_warnings(definition: Definition, responses: pd.DataFrame) -> list[str]:
+    """Answers given outside a question's routing are kept but never counted: say so."""
+    out = []
+    for f in definition.fields.values():
+        if f.among == ALL:
+            continue
+        outside = responses[f.name].notna() & ~group_mask(definition, responses, f.among)
+        n = int(outside.sum())
+        if n:
+            out.append(
+                f"{n} respondent(s) answered {f.name!r} although the routing ({f.among}) did not show it "
+                "to them; those answers are not counted"
+            )
+    return out
+
+
+def load_survey(export: str | Path | Export, definition: str | Path | Definition | None = None) -> Survey:
+    """Read an export (any SurveyXact form) through a survey definition (default: the VJH one)."""
+    if not isinstance(definition, Definition):
+        definition = load_definition(definition)
+    if not isinstance(export, Export):
+        export = read_export(export)
+    return build_survey(export, definition)

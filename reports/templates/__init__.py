@@ -1,0 +1,1 @@
+"""Report templates shipped with fuldtid (installed as the package fuldtid.templates)."""

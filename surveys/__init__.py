@@ -1,0 +1,1 @@
+"""Survey definitions shipped with fuldtid (installed as the package fuldtid.surveys)."""

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "surveys" / "examples" / "vjh_2022"
+
+
+@pytest.fixture(scope="session")
+def example_dir() -> Path:
+    return EXAMPLE
+
+
+@pytest.fixture(scope="session")
+def example_export():
+    from fuldtid.export import read_export
+
+    return read_export(EXAMPLE / "export")
+
+
+@pytest.fixture(scope="session")
+def example_survey(example_export):
+    from fuldtid.survey import load_survey
+
+    return load_survey(example_export)
+
+
+@pytest.fixture(scope="session")
+def example_tables(example_survey):
+    """The memo's tables as printed: every count shown."""
+    from fuldtid.coding import read_coding
+    from fuldtid.tables import build_tables
+
+    coding = read_coding(EXAMPLE / "coding.csv", example_survey)
+    return build_tables(example_survey, coding, min_group=1)

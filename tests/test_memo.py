@@ -1,0 +1,460 @@
+"""The memo's content: structure as the 2022 memo's, and prose whose every number comes from the data.
+
+The prose is checked on the shipped example and on altered copies of it (another category largest, ties,
+nobody in a group, one respondent, no coding file, small groups hidden, weights), so a sentence that only
+happens to be true for 2022 fails here.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from fuldtid import fmt
+from fuldtid.memo import (
+    BulletList,
+    FigureBlock,
+    Heading,
+    Paragraph,
+    PendingTable,
+    TableBlock,
+    build_memo,
+    count_noun,
+    da_period,
+    inline_runs,
+    join_da,
+    markdown_blocks,
+)
+from fuldtid.tables import Row, TableSet, Weighted, build_tables
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "surveys" / "examples" / "vjh_2022"
+
+
+# --- fixtures shared with test_figures.py and test_memo_render.py --------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def _example(min_group: int, population: bool) -> TableSet:
+    from fuldtid.report import analyse
+
+    return analyse(
+        EXAMPLE / "export",
+        coding=EXAMPLE / "coding.csv",
+        population=EXAMPLE / "population.csv" if population else None,
+        min_group=min_group,
+    )
+
+
+def example_tableset(min_group: int = 1, population: bool = False) -> TableSet:
+    """The shipped 2022 example (skips when it has not been generated)."""
+    if not (EXAMPLE / "export" / "dataset.csv").exists():
+        pytest.skip("the example export surveys/examples/vjh_2022 is not there")
+    return _example(min_group, population)
+
+
+def rebuild(ts: TableSet, *, responses: pd.DataFrame | None = None, min_group: int | None = None,
+            coding: object = "same") -> TableSet:
+    """The tables again for altered answers (same export and definition)."""
+    survey = ts.survey if responses is None else replace(ts.survey, responses=responses)
+    codes = ts.coding if coding == "same" else coding
+    return build_tables(survey, codes, min_group=ts.min_group if min_group is None else min_group)
+
+
+def swap(series: pd.Series, a: str, b: str) -> pd.Series:
+    """Swap two answers, keeping the categories and their order."""
+    values = series.astype("object").map(lambda v: b if v == a else a if v == b else v)
+    return pd.Series(pd.Categorical(values, categories=series.cat.categories), index=series.index)
+
+
+def texts(memo) -> list[str]:
+    return memo.text().split("\n")
+
+
+def key_points(memo) -> list[str]:
+    i = next(i for i, b in enumerate(memo.blocks) if isinstance(b, Paragraph) and b.text == "Hovedpointer")
+    lst = memo.blocks[i + 1]
+    assert isinstance(lst, BulletList)
+    out = []
+    for it in lst.items:
+        out.append(it.text)
+        out.extend(c.text for c in it.children)
+    return out
+
+
+def paragraphs(memo) -> list[str]:
+    return [b.text for b in memo.blocks if isinstance(b, Paragraph)]
+
+
+@pytest.fixture(scope="module")
+def ts():
+    return example_tableset(min_group=1)
+
+
+@pytest.fixture(scope="module")
+def memo(ts):
+    return build_memo(ts)
+
+
+# --- structure -----------------------------------------------------------------------------------
+
+
+def test_structure_follows_the_memo(memo):
+    headings = [b.display for b in memo.blocks if isinstance(b, Heading) and b.level < 3]
+    assert headings == [
+        "1. Indledning",
+        "2. Datagrundlag",
+        "3. Medarbejdernes ønsker til arbejdstid",
+        "3.1 Deltidsansattes ønske om arbejdstid",
+        "3.2 Fuldtidsansattes ønske om arbejdstid",
+        "3.3 Oplevet mulighed for at gå op eller ned i tid",
+        "4. Konklusion",
+        "Bilag 1: Respondenterne",
+        "Bilag 2: Opfølgende analyse",
+    ]
+    assert "Hovedpointer" in paragraphs(memo)
+
+
+def test_every_table_and_figure_once_in_order(ts, memo):
+    assert [b.number for b in memo.tables()] == list(range(1, 15))
+    assert [b.caption for b in memo.tables()] == [t.caption for t in ts.tables]
+    assert [b.number for b in memo.figures()] == [1, 2, 3, 4, 5, 6]
+    # Placed as in the memo: figure 1 in 3.1, figures 2-3 with table 9 in 3.3, figures 4-6 in the appendix.
+    order = [(b.kind, b.number) for b in memo.blocks if isinstance(b, (TableBlock, FigureBlock))]
+    assert order.index(("figure", 1)) < order.index(("table", 3))
+    assert order.index(("figure", 3)) < order.index(("table", 9)) < order.index(("table", 10))
+    assert order.index(("figure", 5)) < order.index(("table", 10)) < order.index(("figure", 6))
+
+
+def test_table_blocks_carry_the_shared_grid(ts, memo):
+    from fuldtid.grid import table_grid
+
+    for b in memo.tables():
+        g = table_grid(ts.table(b.number))
+        assert b.grid == g  # no weights: exactly the grid every renderer shares
+        assert len(b.widths) == len(g.header)
+
+
+def test_title_block(memo):
+    assert memo.title == "Analyse af data fra spørgeskema vedrørende arbejdstid i Voksne, Job og Handicap"
+    assert memo.organisation == "Voksne, Job og Handicap, Aarhus Kommune"
+    assert memo.meta[-1] == "Data indsamlet fra den 27. juli til den 29. august 2022"
+
+
+# --- prose follows the tables -----------------------------------------------------------------------
+
+
+def test_key_points_equal_the_tables(ts, memo):
+    t1, t2, t3, t5, t6, t7, t9 = (ts.table(n) for n in (1, 2, 3, 5, 6, 7, 9))
+    kp = key_points(memo)
+    assert kp[0] == f"{fmt.pct(t1.row('Ja').pct)} af de deltidsansatte, der har svaret, ønsker at gå op i tid."
+    assert kp[0].startswith("30% ")
+    assert kp[1] == f"Størstedelen ({fmt.pct(t2.row('37 timer').pct)}) ønsker at gå op til 37 timer."
+    assert kp[2] == (f"Den hyppigste begrundelse er »Økonomi« ({fmt.pct(t3.row('Økonomi').pct)}), "
+                     f"dernæst »Overskud og ansvar« ({fmt.pct(t3.row('Overskud og ansvar').pct)}).")
+    # Table 5: 30 of 117 is 26% (the printed memo said 27%).
+    assert kp[3] == "26% af de fuldtidsansatte, der har svaret, ønsker at gå ned i tid."
+    assert kp[4] == f"Flest ({fmt.pct(t6.row('30-36 timer').pct)}) ønsker at gå ned til 30-36 timer."
+    # A tie for second place is said as such.
+    assert t7.row("Arbejdspres").count == t7.row("Overskud og sundhed").count
+    assert kp[5].endswith("dernæst »Arbejdspres« og »Overskud og sundhed« (27% hver).")
+    assert kp[6].startswith("33% af alle, der har svaret, oplever ikke")
+    assert kp[7] == "Andelen er størst blandt dem på 10-19 timer (50%)."
+    assert kp[8] == f"Den hyppigste forklaring er »Manglende ressourcer« ({fmt.pct(t9.row('Manglende ressourcer').pct)})."
+
+
+def test_data_basis_from_the_export(ts, memo):
+    s = ts.survey
+    text = memo.text()
+    assert (f"Spørgeskemaet blev sendt til de {fmt.number(s.distributed)} fastansatte, månedslønnede "
+            f"medarbejdere i Voksne, Job og Handicap, Aarhus Kommune.") in text
+    assert f"{s.answered} har besvaret skemaet, hvilket giver en svarprocent på 28%." in text
+    assert "Besvarelserne er indsamlet fra den 27. juli til den 29. august 2022." in text
+    assert ("2 respondenter svarede ikke på »Hvor mange timer om ugen er du ansat til?« og indgår ikke i "
+            "tabeller over deltidsansatte eller fuldtidsansatte.") in text
+    # No threshold note with --min-group 1, and no weighting text without a population file.
+    assert "anonymiteten" not in text and "Vægtet" not in text
+
+
+def test_sentences_around_the_tables(memo):
+    text = memo.text()
+    assert ("65 (30%) af de 214 deltidsansatte, der har svaret på spørgsmålet, ønsker at gå op i tid, "
+            "mens 149 (70%) ikke ønsker at gå op i tid.") in text
+    assert ("Af de 65 deltidsansatte, der ønsker at gå op i tid, ønsker størstedelen, 39 (60%), at gå op til "
+            "37 timer. Det svarer til 18% af alle 214 deltidsansatte, der har svaret.") in text
+    assert ("Andelen er størst blandt dem på 1-9 timer (37%, 7 af 19) og mindst blandt dem på 10-19 timer "
+            "(17%, 3 af 18); forskellen er 20 procentpoint.") in text
+    assert ("Flest svar hører til kategorien »Økonomi« (29 af 55, 53%), dernæst »Overskud og ansvar« (17, 31%). "
+            "Færrest hører til »Opgavebyrde« (4, 7%).") in text
+    assert "117 af de 331, der har oplyst deres timetal, er fuldtidsansatte (35%)." in text
+    assert "Svarene fordeler sig med 60% »Ja«, 33% »Nej« og 7% »Ved ikke«." in text
+    assert ("De svarende fordeler sig på 27 af de 33 stillingsbetegnelser i skemaet. Flest svar kommer fra "
+            "stillingsbetegnelserne Pædagog (69), Socialpædagog (66), Omsorgsmedhjælper (44) og "
+            "Socialrådgiver (27).") in text
+    assert "Der er svar fra medarbejdere i 63 af de 77 tilbud" in text
+    assert "Af de 333, der har svaret, er 71% kvinder og 29% mænd." in text
+    assert ("Flest er ansat efter »Socialpædagoger og pæd.pers.døgninst.mv.« (135, 41%), dernæst "
+            "»Oms.- og pæd.medhj. samt pæd. ass., KL« (46, 14%). 25 (8%) har ikke svaret på spørgsmålet.") in text
+    assert "35% er ansat på fuld tid og 65% på deltid." in text
+
+
+def test_groups_too_small_to_compare_are_not_singled_out(memo):
+    text = memo.text()
+    # Table 11: Rådgivning og Visitation has 2 part-timers; "Tilbud ikke angivet" is not a group.
+    assert ("I gruppen »Resterende tilbud« er andelen, der ønsker at gå op i tid, 31% (52 af 168). Der er ingen "
+            "anden gruppe med mindst 5 svar at sammenligne med. Grupper med færre end 5 svar sammenlignes ikke") in text
+    assert "»Rådgivning og Visitation« (0%" not in text
+    assert ("Andelen, der ønsker at gå ned i tid, er størst i gruppen »Rådgivning og Visitation« (46%, 6 af 13) "
+            "og mindst i gruppen »Resterende tilbud« (14%, 10 af 71)") in text
+
+
+def test_another_category_largest_changes_the_sentences(ts):
+    r = ts.survey.responses.copy()
+    r["op_timer"] = swap(r["op_timer"], "37 timer", "30-36 timer")
+    r["mulighed"] = swap(r["mulighed"], "Ja", "Nej")
+    altered = rebuild(ts, responses=r)
+    t2 = altered.table(2)
+    assert t2.row("30-36 timer").count == 39
+    kp = key_points(build_memo(altered))
+    assert kp[1] == "Størstedelen (60%) ønsker at gå op til 30-36 timer."
+    assert kp[6].startswith("60% af alle, der har svaret, oplever ikke")
+    text = build_memo(altered).text()
+    assert "ønsker størstedelen, 39 (60%), at gå op til 30-36 timer" in text
+    assert "Svarene fordeler sig med 33% »Ja«, 60% »Nej« og 7% »Ved ikke«." in text
+
+
+def test_a_tie_is_said_as_a_tie(ts):
+    r = ts.survey.responses.copy()
+    wants = r.index[(r["op_timer"] == "37 timer").to_numpy()]
+    # 39 want 37 hours and 7 want 30-36: move 16 so both have 23.
+    r.loc[wants[:16], "op_timer"] = "30-36 timer"
+    altered = rebuild(ts, responses=r)
+    t2 = altered.table(2)
+    assert t2.row("37 timer").count == t2.row("30-36 timer").count == 23
+    kp = key_points(build_memo(altered))
+    assert kp[1] == f"Lige mange ({fmt.pct(t2.row('37 timer').pct)} hver) ønsker at gå op til 30-36 timer og 37 timer."
+    assert "Lige mange (35% hver)" in kp[1]
+    text = build_memo(altered).text()
+    assert "er der lige mange (35% hver), der ønsker at gå op til 30-36 timer eller 37 timer." in text
+
+
+def test_singular_and_plural(ts):
+    r = ts.survey.responses.copy()
+    missing = r.index[r["timetal"].isna().to_numpy()]
+    assert len(missing) == 2
+    r.loc[missing[:1], "timetal"] = "37 timer"
+    text = build_memo(rebuild(ts, responses=r)).text()
+    assert "1 respondent svarede ikke på »Hvor mange timer om ugen er du ansat til?«" in text
+    assert count_noun(1, "medarbejder", "medarbejdere") == "1 medarbejder"
+    assert count_noun(1172, "medarbejder", "medarbejdere") == "1.172 medarbejdere"
+
+
+def test_nobody_wants_more_hours(ts):
+    r = ts.survey.responses.copy()
+    part = ts.survey.group_mask("deltid").to_numpy() & r["op_i_tid"].notna().to_numpy()
+    r.loc[part, "op_i_tid"] = "Nej"
+    r.loc[:, "op_timer"] = pd.NA
+    altered = rebuild(ts, responses=r)
+    assert altered.table(2).base == 0
+    memo = build_memo(altered)
+    kp = key_points(memo)
+    assert kp[0] == "0% af de deltidsansatte, der har svaret, ønsker at gå op i tid."
+    assert not any("Størstedelen" in k for k in kp[:2])
+    assert "Ingen deltidsansatte, der ønsker at gå op i tid, har angivet et ønsket timetal." in memo.text()
+    assert "Ingen svar er kodet i kategorierne." in memo.text()  # table 3 has nobody left
+
+
+def test_no_answers_at_all(ts):
+    empty = rebuild(ts, responses=ts.survey.responses.iloc[:0])
+    memo = build_memo(empty)
+    text = memo.text()
+    assert "Ingen har besvaret det." in text
+    assert "Ingen deltidsansatte har svaret på spørgsmålet »Ønsker du at gå op i tid?«." in text
+    assert "Ingen har svaret på, om det er muligt at gå op eller ned i tid på deres arbejdsplads." in text
+    assert [b.number for b in memo.tables()] == list(range(1, 15))
+    assert key_points(memo) == ["Ingen deltidsansatte har svaret på, om de ønsker at gå op i tid.",
+                                "Ingen fuldtidsansatte har svaret på, om de ønsker at gå ned i tid."]
+
+
+def test_pending_tables_say_how_to_code(ts):
+    pending = rebuild(ts, coding=None)
+    assert [s.number for s in pending.pending] == [3, 4, 7, 8, 9]
+    memo = build_memo(pending)
+    blocks = [b for b in memo.blocks if isinstance(b, PendingTable)]
+    assert [b.number for b in blocks] == [3, 4, 7, 8, 9]
+    assert [b.number for b in memo.tables()] == [1, 2, 5, 6, 10, 11, 12, 13, 14]
+    cmd = f"fuldtid coding-sheet {ts.survey.export.path} --out kodning.xlsx"
+    for b in blocks:
+        assert b.caption.startswith(f"Tabel {b.number}: ")
+        assert any(r.code and r.text == cmd for r in b.runs)
+    kp = key_points(memo)
+    assert kp.count("Begrundelserne afventer kodning af de åbne svar.") == 2
+    assert "Flest svar hører til" not in memo.text()
+
+
+def test_hidden_groups_are_never_named_in_the_prose():
+    ts5 = example_tableset(min_group=5)
+    memo = build_memo(ts5)
+    prose = "\n".join(paragraphs(memo) + key_points(memo))
+    hidden = {t.number: {r.label for r in t.rows if r.suppressed} for t in ts5.tables}
+    assert {"Ansættelsesvilkår"} <= hidden[3] and {"Lederstilling"} <= hidden[8]
+    assert {"Rådgivning og Visitation"} <= hidden[11] and {"Akademikere, KL"} <= hidden[13]
+    # The sentence that describes a table (after a coded table, before the others) names none of its
+    # hidden groups, and the key points name no hidden category of the coded tables.
+    blocks = list(memo.blocks)
+    for i, b in enumerate(blocks):
+        if not isinstance(b, TableBlock) or not hidden[b.number]:
+            continue
+        near = blocks[i + 1] if b.table_kind == "coded" else blocks[i - 1]
+        assert isinstance(near, Paragraph)
+        for label in hidden[b.number]:
+            assert f"»{label}«" not in near.text, (b.number, label)
+    for n in (3, 4, 7, 8, 9):
+        for label in hidden[n]:
+            assert f"»{label}«" not in "\n".join(key_points(memo)), label
+    assert "Af hensyn til anonymiteten vises antal og andele ikke for grupper med færre end 5 besvarelser" in prose
+    # The smallest age group is hidden, so "the smallest" is only said of the groups shown.
+    assert "den mindste af dem, der vises for sig, »50-59 år« (18%)" in prose
+    assert "Under 19 år" not in prose
+
+
+def test_hidden_counts_are_not_quoted():
+    ts5 = example_tableset(min_group=5)
+    ts1 = example_tableset(min_group=1)
+    prose = "\n".join(paragraphs(build_memo(ts5)))
+    t9 = ts5.table(9)
+    assert t9.row("Tilbuddets organisering").suppressed  # secondary suppression: 8 hidden
+    assert "(8, 36%)" in "\n".join(paragraphs(build_memo(ts1)))
+    assert "(8, 36%)" not in prose and "36%" not in prose
+
+
+def test_intro_and_conclusion_from_markdown(ts):
+    memo = build_memo(ts, intro="# Baggrund\n\nAnalysen er **bestilt** af *MED-udvalget*.\n\n- et\n- to\n  - tre",
+                      conclusion="Vi anbefaler `lokale dialoger`.")
+    text = memo.text()
+    assert "Notatet viser resultaterne" not in text
+    assert "Undersøgelsen viser, at" not in text
+    i = next(i for i, b in enumerate(memo.blocks) if isinstance(b, Heading) and b.text == "Indledning")
+    h, p, lst = memo.blocks[i + 1: i + 4]
+    assert isinstance(h, Heading) and h.text == "Baggrund"
+    assert [(r.text, r.bold, r.italic) for r in p.runs] == [
+        ("Analysen er ", False, False), ("bestilt", True, False), (" af ", False, False),
+        ("MED-udvalget", False, True), (".", False, False)]
+    assert isinstance(lst, BulletList) and [it.text for it in lst.items] == ["et", "to"]
+    assert lst.items[1].children[0].text == "tre"
+    j = next(i for i, b in enumerate(memo.blocks) if isinstance(b, Heading) and b.text == "Konklusion")
+    assert [(r.text, r.code) for r in memo.blocks[j + 1].runs] == [("Vi anbefaler ", False), ("lokale dialoger", True), (".", False)]
+
+
+def test_default_conclusion_follows_the_data(ts, memo):
+    text = memo.text()
+    assert ("Undersøgelsen viser, at 30% af de deltidsansatte, der har svaret, ønsker at gå op i tid, og at 26% "
+            "af de fuldtidsansatte, der har svaret, ønsker at gå ned i tid.") in text
+    assert "Resultaterne bygger på 333 besvarelser (svarprocent 28%), så de skal læses med forbehold" in text
+
+
+def test_markdown_keeps_html_as_text():
+    blocks = markdown_blocks("<script>alert(1)</script> og [link](https://x.dk)")
+    assert blocks[0].text == "<script>alert(1)</script> og [link](https://x.dk)"
+    assert inline_runs("a **b** c")[1].bold
+
+
+def test_quotes_are_masked_in_the_memo(ts):
+    t3 = ts.table(3)
+    quote = t3.row("Økonomi").examples[0]
+    r = ts.survey.responses.copy()
+    rid = r.index[(r["op_hvorfor"] == quote).to_numpy()][0]
+    r.loc[rid, "op_hvorfor"] = "For at tjene mere, skriv til kim@firma.dk eller 12 34 56 78"
+    block = next(b for b in build_memo(rebuild(ts, responses=r)).tables() if b.number == 3)
+    cell = block.grid.rows[0][3]
+    assert "[e-mail]" in cell and "[telefonnr.]" in cell
+    assert "kim@firma.dk" not in cell and "12 34 56 78" not in cell
+
+
+# --- weights ------------------------------------------------------------------------------------------
+
+
+def test_weighted_tables_and_section():
+    tsw = example_tableset(min_group=1, population=True)
+    memo = build_memo(tsw)
+    text = memo.text()
+    for b in memo.tables():
+        if b.number in (1, 2, 5, 6):
+            assert b.grid.header == ("Svar", "Antal", "Procent", "Vægtet (95%-KI)")
+            t = tsw.table(b.number)
+            for row, cells in zip(t.rows, b.grid.rows):
+                w = row.weighted
+                assert cells[3] == f"{fmt.pct(w.pct)} ({fmt.number(w.ci_low)}–{fmt.pct(w.ci_high)})"
+        else:
+            assert "Vægtet (95%-KI)" not in b.grid.header
+    yes = tsw.table(1).row("Ja")
+    w = yes.weighted
+    sentence = (f"Vægtet til hele medarbejdergruppen er andelen af de deltidsansatte, der ønsker at gå op i tid, "
+                f"ca. {fmt.pct(w.pct)} (95%-konfidensinterval {fmt.number(w.ci_low)}–{fmt.pct(w.ci_high)}), "
+                f"svarende til omkring ")
+    assert sentence in text
+    assert "3.4 Vægtede resultater" in text
+    # The data basis says who is over- and under-represented, per margin.
+    assert "Fordelingen på køn svarer nogenlunde til medarbejdergruppens" in text
+    assert ("»37 timer« (35% mod 26%) er overrepræsenteret; »Under 30 timer« (18% mod 41%) er "
+            "underrepræsenteret") in text
+    assert "2 besvarelser mangler timetal og kan derfor ikke vægtes" in text
+
+
+def test_weighting_text_with_a_hand_built_weighting(ts):
+    """Only the attributes the memo reads: the memo must not depend on more of the weighting module."""
+    margins = (
+        SimpleNamespace(variable="koen", category="Kvinde", sample_count=236, sample_share=0.5,
+                        population_share=0.7, weighted_share=0.7),
+        SimpleNamespace(variable="koen", category="Mand", sample_count=97, sample_share=0.5,
+                        population_share=0.3, weighted_share=0.3),
+    )
+    fake = SimpleNamespace(margins=margins, population=SimpleNamespace(size=1000), n_weighted=333,
+                           effective_n=250.4, design_effect=1.33, n_left_out=0, left_out_reasons={})
+    t1 = ts.table(1)
+    rows = tuple(replace(r, weighted=Weighted(41.0, 33.5, 48.9, 301.0)) if r.label == "Ja" else r for r in t1.rows)
+    tables = tuple(replace(t1, rows=rows) if t.number == 1 else t for t in ts.tables)
+    memo = build_memo(replace(ts, tables=tables, weighting=fake))
+    text = memo.text()
+    assert ("»Mand« (50% af besvarelserne mod 30% af medarbejderne) er overrepræsenteret; »Kvinde« (50% mod 70%) "
+            "er underrepræsenteret") in text
+    assert ("ca. 41% (95%-konfidensinterval 34–49%), svarende til omkring 300 medarbejdere. Uvægtet er andelen "
+            "30% (tabel 1).") in text
+    assert "giver samme præcision som ca. 250 uvægtede (designeffekt 1,33)" in text
+    assert "Den største forskel mellem vægtet og uvægtet andel er 11 procentpoint (tabel 1, »Ja«)." in text
+    block = memo.tables()[0]
+    assert block.grid.rows[0][3] == "41% (34–49%)" and block.grid.rows[1][3] == ""
+
+
+# --- Danish helpers --------------------------------------------------------------------------------------
+
+
+def test_danish_helpers():
+    assert join_da(["a"]) == "a" and join_da(["a", "b"]) == "a og b" and join_da(["a", "b", "c"], "eller") == "a, b eller c"
+    assert da_period(pd.Timestamp("2022-07-27 09:00"), pd.Timestamp("2022-08-29")) == "fra den 27. juli til den 29. august 2022"
+    assert da_period(pd.Timestamp("2021-12-30"), pd.Timestamp("2022-01-02")) == "fra den 30. december 2021 til den 2. januar 2022"
+    assert da_period(pd.Timestamp("2022-08-01 08:00"), pd.Timestamp("2022-08-01 17:00")) == "den 1. august 2022"
+    assert da_period(None, None) is None
+
+
+def test_every_number_in_the_key_points_is_in_a_table_or_figure(ts, memo):
+    """Each percentage of the key points is printed in a table or drawn in a figure."""
+    from fuldtid.figures import all_figures
+    from fuldtid.grid import table_grid
+
+    shown = set()
+    for t in ts.tables:
+        g = table_grid(t)
+        for row in g.rows:
+            shown.update(re.findall(r"\d+%", " ".join(row)))
+    for f in all_figures(ts):
+        shown.update(fmt.pct(p) for p in f.data["pct"] if p is not None)
+    for k in key_points(memo):
+        for p in re.findall(r"\d+%", k):
+            assert p in shown, (p, k)
