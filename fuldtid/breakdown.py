@@ -162,8 +162,11 @@ def breakdown(
         counts = counts.reindex(columns=list(columns), fill_value=0)
         counts.index = counts.index.astype(str)
         protected = protect(counts, min_group)
-        rows = _rows_from(protected, None)
         warning = protected.warning
+        # A table that hiding rows cannot protect shows only its overall row.
+        rows = _rows_from(protected, None) if warning is None else [
+            BreakdownRow(str(label), None, None, None, suppressed=True) for label in counts.index
+        ]
         overall = dict(protected.overall)
         overall_total = protected.overall_total
         shown = protected.shown_labels
@@ -178,9 +181,10 @@ def breakdown(
         for outer_row in nested.outer.rows:
             rows.extend(_rows_from_single(outer_row, None, subtotal=True))
             inner = nested.inner.get(outer_row.label)
-            if inner is not None:
+            # An inner table that hiding rows cannot protect is left out: its subtotal stands alone.
+            if inner is not None and inner.warning is None:
                 rows.extend(_rows_from(inner, outer_row.label))
-        warning = nested.outer.warning
+        warning = nested.warning
         overall = dict(nested.overall)
         overall_total = nested.overall_total
         shown = nested.outer.shown_labels
@@ -195,7 +199,7 @@ def breakdown(
     if len(tested) >= 2 and len(columns) >= 1 and min_group >= 1:
         diffs = {d.label: d.differs for d in group_differences(tested, columns[0], alpha)}
         rows = [
-            _with_differs(r, diffs.get(r.label)) if (r.group is None and r.label in shown and not r.members) else r
+            _with_differs(r, diffs.get(r.label)) if (r.group is None and r.label in shown and not r.members and not r.suppressed) else r
             for r in rows
         ]
     f = survey.definition.fields.get(question)
@@ -251,23 +255,12 @@ def _rows_from(protected: Any, group: str | None) -> list[BreakdownRow]:
 
 def _weighted_test(survey: Survey, data: pd.DataFrame, question: str, by: str, weights: Any, alpha: float) -> Any:
     """Rao-Scott F test on the raked design (R: svychisq(~by + question, subset(design, among)))."""
-    from .significance import DifferenceTest, _sentence
+    from .significance import from_weighted_chisq
     from .weighting import weighted_chisq
 
     r = survey.responses
     domain = pd.Series(r.index.isin(data.index), index=r.index) & r[by].notna()
-    res = weighted_chisq(weights, r[by], r[question], domain)
-    p = float(res["p_value"])
-    if p != p:  # NaN: nothing to test
-        return None
-    return DifferenceTest(
-        method=f"Rao-Scott-korrigeret F-test (vægtet; F = {res['statistic']:.2f}, df = {res['df1']:.2f}, {res['df2']:.1f})",
-        statistic=float(res["statistic"]),
-        df=float(res["df1"]),
-        p_value=p,
-        significant=p < alpha,
-        sentence=_sentence(p, alpha),
-    )
+    return from_weighted_chisq(weighted_chisq(weights, r[by], r[question], domain), alpha)
 
 
 def _add_weighted(survey: Survey, rows: list[BreakdownRow], question: str, by: Sequence[str], among: str,

@@ -242,29 +242,7 @@ def coding_sheet(survey: "Survey", existing: "Coding | None" = None, *, export_n
             dv.add(f"{k}3:{k}{len(rows) + 2}")
             ws.add_data_validation(dv)
     _guide(guide, survey, made, export_name if export_name is not None else str(survey.export.path))
-    return _fixed_modified(workbook_bytes(wb))
-
-
-def _fixed_modified(data: bytes) -> bytes:
-    """openpyxl stamps docProps/core.xml with the time of saving, whatever the workbook says; put the
-    fixed time back so that the same survey gives the same bytes."""
-    import io
-    import re
-    import zipfile
-
-    from .xlsx import FIXED_DATETIME
-    from .ziputil import normalise_zip
-
-    stamp = FIXED_DATETIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", body)
-            dst.writestr(info, body)
-    return normalise_zip(out.getvalue())
+    return workbook_bytes(wb)
 
 
 def _letter(col: int) -> str:

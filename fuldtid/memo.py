@@ -728,8 +728,12 @@ def _compare_groups_sentence(c: _Ctx, rows: list[tuple[str, int, int, float | No
         lbl, n, t, p = big[0]
         what = f"andelen, der {phrase_sub}," if phrase_sub else "andelen"
         where = among_phrase(by_field, lbl)
-        return (f"{where[:1].upper()}{where[1:]} er {what} {fmt.pct(p)} ({fmt.number(n)} af {fmt.number(t)}). "
-                f"Der er ingen anden gruppe med mindst {c.compare_min} svar at sammenligne med.{caveat}")
+        rest = ("Der er ingen anden gruppe at sammenligne med: de øvrige er for små eller skjult af hensyn til "
+                "anonymiteten." if hidden else
+                f"Der er ingen anden gruppe med mindst {c.compare_min} svar at sammenligne med.")
+        small_note = (f" Grupper med færre end {c.compare_min} svar sammenlignes ikke, fordi én besvarelse flytter "
+                      "deres andel meget." if small and not hidden else "")
+        return f"{where[:1].upper()}{where[1:]} er {what} {fmt.pct(p)} ({fmt.number(n)} af {fmt.number(t)}). {rest}{small_note}"
     tiers = ranked(big, key=lambda r: round(r[3], 9))
     hi, lo = tiers[0], tiers[-1]
 

@@ -205,6 +205,15 @@ class _Writer:
         self.paragraph((Run(b.display),), HEADING_STYLES.get(b.level, "Heading 3"))
 
 
+def _space_after_list(doc: Any) -> None:
+    """List paragraphs sit close together; the last one gets a normal paragraph's space after it."""
+    from docx.shared import Pt
+
+    last = doc.paragraphs[-1] if doc.paragraphs else None
+    if last is not None:
+        last.paragraph_format.space_after = Pt(6)
+
+
 def _clear_body(doc: Any) -> None:
     """Drop the template's own text, keeping its section settings (page size, header, footer)."""
     body = doc.element.body
@@ -246,6 +255,7 @@ def render_docx(memo: Memo, template: str | Path | None = None) -> bytes:
             w.paragraph(b.runs, "Note" if b.style == "note" else "Normal")
         elif isinstance(b, BulletList):
             w.items(b.items, b.ordered)
+            _space_after_list(doc)
         elif isinstance(b, TableBlock):
             w.table(b)
         elif isinstance(b, PendingTable):

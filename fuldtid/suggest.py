@@ -55,6 +55,7 @@ class _Term:
     exact: bool  # "$": no inflection ending
 
     def matches(self, token: str) -> bool:
+        """The rule, one token at a time (``_Matcher`` does the same through dict look-ups)."""
         if self.exact:
             return token == self.text or (self.inside and token.endswith(self.text))
         if token.startswith(self.text):

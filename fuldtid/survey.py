@@ -111,7 +111,12 @@ def match_fields(definition: Definition, export: Export) -> tuple[FieldMatch, ..
             )
         if not found:
             if f.required:
-                texts = [v.text for v in export.variables.values()]
+                # The closest among questions no other field claims: a renamed question, not its neighbour.
+                claimed = {normalise_text(g.text) for g in definition.fields.values()}
+                texts = [
+                    v.text for v in export.variables.values()
+                    if normalise_text(v.text) not in claimed and (v.kind == "open") == f.is_open
+                ] or [v.text for v in export.variables.values()]
                 close = difflib.get_close_matches(f.text, texts, n=1, cutoff=0.0)
                 hint = f"; the closest question in the export is {close[0]!r}" if close else ""
                 raise DefinitionError(

@@ -431,6 +431,10 @@ def protect_table(t: Table, min_group: int) -> Table:
             columns=list(t.columns),
         )
         pt = protect(counts, min_group)
+        if pt.warning is not None:
+            # Too few answers to hide anyone among: only the total is shown.
+            hidden = tuple(CrossRow(r.label, None, None, None, suppressed=True) for r in t.rows)
+            return replace(t, rows=hidden, min_group=min_group, n_suppressed=len(hidden))
         rows = []
         for pr in pt.rows:
             if pr.suppressed or pr.counts is None:
@@ -446,6 +450,9 @@ def protect_table(t: Table, min_group: int) -> Table:
     by_label = {r.label: r for r in t.rows}
     series = pd.Series([r.count for r in t.rows], index=[r.label for r in t.rows], dtype="int64")
     pt = protect_oneway(series, min_group)
+    if pt.warning is not None:
+        hidden_rows = tuple(Row(r.label, None, None, suppressed=True) for r in t.rows)
+        return replace(t, rows=hidden_rows, min_group=min_group, n_suppressed=len(hidden_rows))
     rows = []
     for pr in pt.rows:
         if pr.suppressed or pr.total is None:

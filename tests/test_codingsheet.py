@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from fuldtid.coding import read_coding
+from fuldtid.coding import Coding, read_coding
 from fuldtid.codingsheet import BANNER, CATEGORY_SHEET, GUIDE_SHEET, coding_sheet, context_fields
 from fuldtid.suggest import suggest
 from fuldtid.survey import load_survey
@@ -331,6 +333,29 @@ def test_existing_codes_outside_the_rows_and_mixed_quote_marks_survive(small_sur
     assert [(r["svar"], r["kategori"]) for r in s9 if r["respondentid"] == "2007"] == [(None, "Ansættelsesvilkår")]
     _, s14 = _table(wb["s_14 ned_hvorfor_ikke"])
     assert [(r["kategori"], r["citat"]) for r in s14] == [("Tilfredshed; Økonomi", "1")]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_existing_coding_reads_back_exactly(small_survey, tmp_path: Path, data) -> None:
+    d = small_survey.definition
+    answered = list(small_survey.responses.index)
+    records = []
+    for field in ("op_hvorfor", "op_hvorfor_ikke", "ned_hvorfor_ikke", "mulighed_uddyb"):
+        for rid in data.draw(st.lists(st.sampled_from(answered), unique=True, max_size=4)):
+            cats = data.draw(st.lists(st.sampled_from(d.fields[field].categories), min_size=1, max_size=3,
+                                      unique=True))
+            records += [(rid, field, c, data.draw(st.booleans())) for c in cats]
+    codes = pd.DataFrame(records, columns=["respondentid", "field", "kategori", "citat"])
+    existing = Coding(tmp_path / "x.csv", codes)
+    sheet = tmp_path / "ark.xlsx"
+    sheet.write_bytes(coding_sheet(small_survey, existing))
+    assert _codes(read_coding(sheet, small_survey).codes) == _codes(codes)
+
+
+def test_guide_names_the_export_as_asked(small_survey) -> None:
+    ws = _open(coding_sheet(small_survey, export_name="eksport.zip"))[GUIDE_SHEET]
+    assert "fuldtid report eksport.zip --coding <dette ark>.xlsx" in [c.value for c in ws["A"]]
 
 
 def test_context_fields_follow_the_group_chain(small_survey) -> None:

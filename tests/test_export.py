@@ -615,3 +615,46 @@ def test_example_export_in_every_form(tmp_path: Path) -> None:
         again = read_export(write_export(exp.variables, exp.data, tmp_path / name, form=form, **kw))
         assert (again.distributed, again.answered) == (1172, 333)
         pd.testing.assert_frame_equal(again.data, exp.data)
+
+
+# --------------------------------------------------------------------------------------------------
+# Quirks of hand-edited CSV files
+
+
+SMALL = f"respondentid;s_1;s_6;s_7;s_16;{STATUS}\n"
+
+
+def test_stray_quotes_inside_unquoted_text(tmp_path: Path) -> None:
+    ds = SMALL + '1;1;3;1;en 5" skærm;0;0;0;1;0\n2;2;;;a""b;0;0;1;0;0\n3;;;;"c";0;1;0;0;0\n'
+    exp = read_export(write_trio(tmp_path / "e", dataset=ds))
+    assert exp.data["s_16"].tolist() == ['en 5" skærm', 'a""b', "c"]
+    assert (exp.distributed, exp.answered) == (3, 2)
+
+
+def test_blank_lines_and_lone_cr_line_ends(tmp_path: Path) -> None:
+    ds = SMALL + "1;1;3;1;;0;0;0;1;0\n\n2;2;;;;0;0;1;0;0\n"
+    exp = read_export(write_trio(tmp_path / "a", dataset=ds))
+    assert list(exp.data.index) == ["1", "2"]
+    folder = write_trio(tmp_path / "b")
+    (folder / "dataset.csv").write_bytes(ds.replace("\n", "\r").encode("cp1252"))
+    exp = read_export(folder)
+    assert list(exp.data.index) == ["1", "2"] and exp.answered == 2
+
+
+def test_every_dataset_line_with_extra_separator(tmp_path: Path) -> None:
+    ds = SMALL + "1;1;3;1;;0;0;0;1;0;\n2;2;;;;0;0;1;0;0;\n"
+    exp = read_export(write_trio(tmp_path / "e", dataset=ds))
+    assert exp.data["s_1"].tolist() == [1, 2]
+
+
+def test_utf16_without_byte_order_mark(tmp_path: Path) -> None:
+    folder = write_trio(tmp_path / "e")
+    (folder / "dataset.csv").write_bytes(DATASET.encode("utf-16-le"))
+    exp = read_export(folder)
+    assert exp.encoding == "utf-16-le" and exp.distributed == 4
+
+
+def test_duplicate_column_in_header(tmp_path: Path) -> None:
+    ds = f"respondentid;s_1;s_1;s_6;s_7;s_16;{STATUS}\n1;1;1;3;1;;0;0;0;1;0\n"
+    msg = error_of(write_trio(tmp_path / "e", dataset=ds))
+    assert "dataset.csv, line 1" in msg and "'s_1' appears twice" in msg

@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 
 from fuldtid.coding import Coding, read_coding
 from fuldtid.definition import load_definition
-from fuldtid.suggest import Evaluation, QuestionEvaluation, _compile, _parse_keyword, evaluate, suggest
+from fuldtid.suggest import (
+    Evaluation,
+    QuestionEvaluation,
+    _compile,
+    _parse_keyword,
+    evaluate,
+    match_spans,
+    suggest,
+    suggester,
+)
 from fuldtid.survey import FieldMatch, Survey
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +118,17 @@ def test_keyword_parsing() -> None:
     assert _parse_keyword("X", "!") is None
 
 
+def test_suggester_is_suggest_with_the_codebook_compiled_once() -> None:
+    guess = suggester(CB)
+    for text in ["lønnen er lav", "jeg har overskud", "løn og energi", None, "", "ro$"]:
+        assert guess(text) == suggest(text, CB)
+
+
+def test_match_spans_shows_why() -> None:
+    assert match_spans("jeg har ikke råd til det, lønnen", CB) == {"Økonomi": [(3, 5), (6, 7)]}
+    assert match_spans("ikke tilfreds", CB) == {}
+
+
 def test_suggest_is_deterministic_and_cached() -> None:
     texts = ["lønnen er lav", "jeg har overskud", "løn og energi"] * 50
     first = [suggest(t, CB) for t in texts]
@@ -128,7 +148,8 @@ word = st.text(alphabet=DANISH, min_size=1, max_size=9)
     token=word,
 )
 def test_fast_matcher_agrees_with_the_reference_rule(terms, token) -> None:
-    raw = {f"C{i}": [("*" if inside else "") + t + ("$" if exact else "")] for i, (t, inside, exact) in enumerate(terms)}
+    raw = {f"C{i}": [("*" if inside else "") + t + ("$" if exact else "")]
+           for i, (t, inside, exact) in enumerate(terms)}
     matcher = _compile(tuple((c, tuple(k)) for c, k in raw.items()))
     fast = matcher.term_ids(token)
     kws = matcher.keywords

@@ -139,6 +139,12 @@ def build() -> bytes:
         for el in list(title_ppr):
             if el.tag.endswith("}pBdr"):
                 title_ppr.remove(el)
+    # Nor is the letter-spacing of Title and Subtitle.
+    for name in ("Title", "Subtitle"):
+        rpr = doc.styles[name].element.rPr
+        for el in list(rpr) if rpr is not None else ():
+            if el.tag.endswith("}spacing"):
+                rpr.remove(el)
     for name in ("List Bullet", "List Bullet 2", "List Number"):
         doc.styles[name].paragraph_format.space_after = Pt(2)
 
@@ -159,6 +165,11 @@ def build() -> bytes:
     add_field(footer, "PAGE")
     footer.add_run(" af ")
     add_field(footer, "NUMPAGES")
+
+    # python-docx's built-in document carries a thumbnail of some other page: file browsers would show it.
+    rels = doc.part.package.rels
+    for rid in [rid for rid, rel in rels.items() if rel.reltype.endswith("/metadata/thumbnail")]:
+        rels.pop(rid)
 
     fix_properties(doc, "Notat")
     buf = io.BytesIO()
