@@ -79,18 +79,33 @@ def cli() -> None:
               help="Folder to write the outputs to.")
 @click.option("--format", "formats", default=None, metavar="LIST",
               help="Comma-separated formats among json, xlsx, docx, html. Default: all.")
+@click.option("--intro", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The memo's introduction, a Markdown file (default: a neutral text).")
+@click.option("--conclusion", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The memo's conclusion, a Markdown file (default: a neutral text).")
+@click.option("--docx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A .docx whose styles, header and footer the memo uses (your letterhead).")
 @verbose_option
 def report(export: Path, survey: str | None, coding: Path | None, population: Path | None, trim: float | None,
-           min_group: int | None, out_dir: Path, formats: str | None) -> None:
+           min_group: int | None, out_dir: Path, formats: str | None, intro: Path | None,
+           conclusion: Path | None, docx_template: Path | None) -> None:
     """Write the tables (tables.json, tabeller.xlsx) and the memo for EXPORT.
 
     EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
     """
     from .report import FORMATS, analyse, summary, write_report
 
+    from .progress import TerminalProgress
+
     chosen = _formats(formats, FORMATS)
-    tableset = analyse(export, survey=survey, coding=coding, population=population, min_group=min_group, trim=trim)
-    written = write_report(tableset, out_dir, chosen)
+    progress = TerminalProgress(total=6 + len(chosen))
+    try:
+        tableset = analyse(export, survey=survey, coding=coding, population=population, min_group=min_group,
+                           trim=trim, progress=progress)
+        written = write_report(tableset, out_dir, chosen, progress=progress, **_memo_options(intro, conclusion,
+                                                                                             docx_template))
+    finally:
+        progress.close()
     click.echo(str(summary(tableset, written)))
 
 
@@ -236,6 +251,18 @@ def coding_sheet(export: Path, survey: str | None, existing: Path | None, out: P
     codes = read_coding(existing, s) if existing is not None else None
     write_bytes(out, make_sheet(s, codes))
     click.echo(f"Wrote {out}: fill in 'kategori', then run fuldtid report {export} --coding {out}")
+
+
+def _memo_options(intro: Path | None, conclusion: Path | None, docx_template: Path | None) -> dict[str, Any]:
+    def read(p: Path | None) -> str | None:
+        if p is None:
+            return None
+        try:
+            return p.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            return p.read_text(encoding="cp1252")
+
+    return {"intro": read(intro), "conclusion": read(conclusion), "docx_template": docx_template}
 
 
 def _formats(value: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:

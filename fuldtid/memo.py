@@ -427,6 +427,9 @@ class _Ctx:
     used_tables: set[int] = field(default_factory=set)
     used_figures: set[int] = field(default_factory=set)
     figures: dict[int, FigureData] = field(default_factory=dict)
+    _section: int = 0
+    _sub: int = 0
+    _appendix: int = 0
 
     def __post_init__(self) -> None:
         self.survey = self.ts.survey
@@ -438,6 +441,21 @@ class _Ctx:
         self.specs = {s.number: s for s in self.definition.tables}
         self.figures = {f.number: f for f in all_figures(self.ts)}
         self.fig_specs = {s.number: s for s in self.definition.figures}
+
+    # numbering -------------------------------------------------------------------------------
+    def section(self) -> str:
+        """The next section number; a section without subsections of its own resets them."""
+        self._section += 1
+        self._sub = 0
+        return str(self._section)
+
+    def appendix(self) -> str:
+        self._appendix += 1
+        return str(self._appendix)
+
+    def subsection(self) -> str:
+        self._sub += 1
+        return f"{self._section}.{self._sub}"
 
     # lookups ---------------------------------------------------------------------------------
     def table_for(self, field_name: str, kind: str | None = None) -> Table | None:
@@ -753,7 +771,7 @@ def _compare_groups_sentence(c: _Ctx, rows: list[tuple[str, int, int, float | No
 
 
 def _intro(c: _Ctx) -> None:
-    c.add(Heading(1, "Indledning", "1"))
+    c.add(Heading(1, "Indledning", c.section()))
     if c.intro and c.intro.strip():
         c.add(*markdown_blocks(c.intro))
     else:
@@ -775,7 +793,7 @@ def _intro(c: _Ctx) -> None:
 def _data_basis(c: _Ctx) -> None:
     s = c.survey
     d = c.definition
-    c.add(Heading(1, "Datagrundlag", "2"))
+    c.add(Heading(1, "Datagrundlag", c.section()))
     where = f" i {d.organisation}" if d.organisation else ""
     sent = (f"Spørgeskemaet blev sendt til {count_noun(s.distributed, 'person', 'personer')}"
             if d.population_description == "medarbejdere" else
@@ -924,7 +942,7 @@ def _part_time(c: _Ctx) -> None:
     if t1 is None:
         return
     noun = c.group_label(t1.among)
-    c.add(Heading(2, f"{noun[:1].upper()}{noun[1:]}s ønske om arbejdstid", "3.1"))
+    c.add(Heading(2, f"{noun[:1].upper()}{noun[1:]}s ønske om arbejdstid", c.subsection()))
     c.add(para(yes_no_sentence(t1, noun)))
     c.add_table(t1.number, weighted=True)
     t2 = c.table_for("op_timer", "oneway")
@@ -975,7 +993,7 @@ def _full_time(c: _Ctx) -> None:
     if t5 is None:
         return
     noun = c.group_label(t5.among)
-    c.add(Heading(2, f"{noun[:1].upper()}{noun[1:]}s ønske om arbejdstid", "3.2"))
+    c.add(Heading(2, f"{noun[:1].upper()}{noun[1:]}s ønske om arbejdstid", c.subsection()))
     lead = ""
     full = c.definition.groups.get(t5.among)
     if full is not None and full.field and c.has_field(full.field):
@@ -1007,7 +1025,7 @@ def _possibility(c: _Ctx) -> None:
     spec9 = c.spec_for("mulighed_uddyb")
     if f2 is None and f3 is None and spec9 is None:
         return
-    c.add(Heading(2, "Oplevet mulighed for at gå op eller ned i tid", "3.3"))
+    c.add(Heading(2, "Oplevet mulighed for at gå op eller ned i tid", c.subsection()))
     if f2 is not None:
         if f2.n == 0:
             c.add(para("Ingen har svaret på, om det er muligt at gå op eller ned i tid på deres arbejdsplads."))
@@ -1074,7 +1092,7 @@ def _weighted_section(c: _Ctx) -> None:
                     f"{pct_interval(w)}) mod {fmt.pct(r.pct)} uvægtet (tabel {t.number})."))
     if not items_:
         return
-    c.add(Heading(2, "Vægtede resultater", "3.4"))
+    c.add(Heading(2, "Vægtede resultater", c.subsection()))
     c.add(para("Vægtningen retter for, at nogle grupper har svaret oftere end andre. Sådan ændrer den de "
                "vigtigste resultater:"), BulletList(tuple(items_)))
     if changes:
@@ -1089,7 +1107,7 @@ def _weighted_section(c: _Ctx) -> None:
 
 
 def _conclusion(c: _Ctx) -> None:
-    c.add(Heading(1, "Konklusion", "4"))
+    c.add(Heading(1, "Konklusion", c.section()))
     if c.conclusion and c.conclusion.strip():
         c.add(*markdown_blocks(c.conclusion))
         return
@@ -1116,7 +1134,13 @@ def _conclusion(c: _Ctx) -> None:
 
 
 def _appendix(c: _Ctx) -> None:
-    c.add(Heading(1, "Bilag 1: Respondenterne"))
+    start = len(c.blocks)
+    _respondents(c)
+    if len(c.blocks) > start:  # an appendix only when the definition has something to put in it
+        c.blocks.insert(start, Heading(1, f"Bilag {c.appendix()}: Respondenterne"))
+
+
+def _respondents(c: _Ctx) -> None:
     w = c.ts.weighting
     margins: dict[str, list[Any]] = {}
     for m in getattr(w, "margins", ()) if w is not None else ():
@@ -1124,7 +1148,7 @@ def _appendix(c: _Ctx) -> None:
     age = next((f for f in c.figures.values() if f.field == "alder" and f.kind == "distribution"), None)
     sex = next((f for f in c.figures.values() if f.field == "koen" and f.kind == "distribution"), None)
     if age is not None or sex is not None:
-        c.add(Heading(3, "Alder og køn"))
+        c.add(Heading(3, join_da([w for w, f in (("Alder", age), ("køn" if age else "Køn", sex)) if f is not None])))
     if age is not None:
         c.add(para(f"Figur {age.number} viser de svarendes alder. " + _distribution_sentence(c, age, "aldersgruppe")))
         c.add_figure(age.number)
@@ -1242,11 +1266,13 @@ def _follow_up(c: _Ctx) -> None:
     cross = [t for t in c.ts.tables if t.kind == "cross" and t.number not in c.used_tables]
     if not cross:
         return
-    c.add(Heading(1, "Bilag 2: Opfølgende analyse"))
+    c.add(Heading(1, f"Bilag {c.appendix()}: Opfølgende analyse"))
     nums = [t.number for t in cross]
-    c.add(para(f"{'Tabellerne' if len(nums) > 1 else 'Tabel'} {_number_range(nums)} viser ønskerne til arbejdstid "
-               f"fordelt på {join_da(list(dict.fromkeys(variable_noun(t.by or '') for t in cross)))}. "
-               "Andelene er af hver gruppe (rækkeprocenter)."))
+    what = ("ønskerne til arbejdstid" if all(t.field in ("op_i_tid", "ned_i_tid") for t in cross) else "svarene")
+    if len(nums) > 1:
+        c.add(para(f"Tabellerne {_number_range(nums)} viser {what} fordelt på "
+                   f"{join_da(list(dict.fromkeys(variable_noun(t.by or '') for t in cross)))}. "
+                   "Andelene er af hver gruppe (rækkeprocenter)."))
     for t in cross:
         spec = c.specs.get(t.number)
         missing = spec.missing_row if spec is not None else None
@@ -1284,6 +1310,15 @@ def _leftovers(c: _Ctx) -> None:
     c.add(Heading(1, "Øvrige tabeller og figurer"))
     for n in sorted([t.number for t in tables] + [s.number for s in pend]):
         c.add_table(n)
+        t = c.tables.get(n)
+        if t is not None and t.kind == "coded":
+            c.add(para(coded_summary(t)))
+        elif t is not None and t.kind == "oneway" and t.base:
+            tiers = ranked([r for r in shown_rows(t) if (r.count or 0) > 0], key=lambda r: r.count)
+            if tiers:
+                top = tiers[0]
+                c.add(para(f"Flest har svaret {join_da([quoted(r.label) for r in top], 'og')} "
+                           f"{paren(top[0].count or 0, top[0].pct, len(top) > 1)}."))
     for f in figs:
         c.add_figure(f.number)
 
@@ -1297,7 +1332,7 @@ def build_memo(tableset: TableSet, *, intro: str | None = None, conclusion: str 
     _intro(c)
     _data_basis(c)
     if any(c.table_for(f) is not None for f in ("op_i_tid", "ned_i_tid", "mulighed_uddyb")):
-        c.add(Heading(1, "Medarbejdernes ønsker til arbejdstid", "3"))
+        c.add(Heading(1, "Medarbejdernes ønsker til arbejdstid", c.section()))
     _part_time(c)
     _full_time(c)
     _possibility(c)

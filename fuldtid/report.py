@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .atomic import write_bytes, write_text
 from .errors import OutputError
@@ -23,28 +23,39 @@ def analyse(
     population: Any = None,
     min_group: int | None = None,
     trim: float | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> TableSet:
     """Read an export (path or Export) through a survey definition and compute every table.
 
     ``coding`` and ``population`` are paths (or None); ``min_group`` None takes the definition's threshold.
     """
+    from .export import Export, read_export
     from .survey import load_survey
 
+    step = progress or (lambda _label: None)
+    if not isinstance(export, Export):
+        step("reading the export")
+        export = read_export(export)
+    step("matching the questions")
     s = load_survey(export, survey)
     codes = None
     if coding is not None:
         from .coding import read_coding
 
+        step("reading the coding file")
         codes = read_coding(coding, s)
     weights = None
     if population is not None:
         from .weighted import weigh_survey
 
+        step("raking to the population")
         weights = weigh_survey(s, population, trim=trim)
+    step("computing the tables")
     tableset = build_tables(s, codes, min_group=min_group)
     if weights is not None:
         from .weighted import add_weighted
 
+        step("weighted estimates")
         tableset = add_weighted(tableset, weights)
     return tableset
 
@@ -73,12 +84,17 @@ def render(tableset: TableSet, fmt: str, **options: Any) -> bytes:
     raise OutputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
 
 
-def write_report(tableset: TableSet, out_dir: str | Path, formats: Sequence[str] = FORMATS, **options: Any) -> list[Path]:
+def write_report(tableset: TableSet, out_dir: str | Path, formats: Sequence[str] = FORMATS,
+                 progress: Callable[[str], None] | None = None, **options: Any) -> list[Path]:
     """Render every requested format, then write them; nothing is written if any rendering fails."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder; choose another --out")
-    rendered = {f: render(tableset, f, **options) for f in formats}
+    step = progress or (lambda _label: None)
+    rendered = {}
+    for f in formats:
+        step(f"rendering {FILENAMES[f]}")
+        rendered[f] = render(tableset, f, **options)
     return [write_bytes(out / FILENAMES[f], data) for f, data in rendered.items()]
 
 

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+import numpy as np
 import pandas as pd
 
 from .definition import ALL, Definition, Derived, Field, load_definition
@@ -174,9 +175,20 @@ def _derive(d: Derived, source: pd.Series, definition: Definition, export: Expor
             f"{d.lookup_path}: {d.source} {unknown[0]!r} (in {export.path.name}) is not in the lookup file; "
             f"add it with its {d.name}"
         )
-    values = source.astype("object").map(lambda s: lookup[normalise_text(s)] if isinstance(s, str) else None)
-    options = list(d.options) + [v for v in dict.fromkeys(values.dropna()) if v not in d.options]
-    return pd.Series(pd.Categorical(values, categories=options), index=source.index, name=d.name)
+    # Map the few categories, not the many rows.
+    if isinstance(source.dtype, pd.CategoricalDtype):
+        cats = [str(c) for c in source.cat.categories]
+        codes = source.cat.codes.to_numpy()
+    else:
+        cats = [str(c) for c in present]
+        codes = pd.Categorical(source, categories=cats).codes
+    derived = [lookup[normalise_text(c)] if normalise_text(c) in lookup else None for c in cats]
+    options = list(d.options) + [v for v in dict.fromkeys(x for x in derived if x) if v not in d.options]
+    position = {v: i for i, v in enumerate(options)}
+    table = np.array([position[v] if v is not None else -1 for v in derived] + [-1], dtype=np.int64)
+    new_codes = table[codes]  # code -1 (missing) indexes the trailing -1
+    values = pd.Categorical.from_codes(new_codes, categories=options)
+    return pd.Series(values, index=source.index, name=d.name)
 
 
 def build_survey(export: Export, definition: Definition) -> Survey:
@@ -200,9 +212,9 @@ def build_survey(export: Export, definition: Definition) -> Survey:
         var = export.variables[m.variable]
         raw = answered[m.variable]
         if f.is_open:
-            text = raw.astype("object").where(raw.notna(), None)
-            text = text.map(lambda s: s.strip() if isinstance(s, str) else s)
-            columns[m.field] = text.where(text.map(lambda s: isinstance(s, str) and s != ""), None).rename(m.field)
+            text = raw.astype("string").str.strip()
+            text = text.where(text.notna() & (text != ""), None)
+            columns[m.field] = text.astype("object").where(text.notna(), None).rename(m.field)
         else:
             columns[m.field] = _label_column(raw, var, f, definition, export)
     for d in definition.derived.values():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 from .coding import Coding
@@ -349,7 +350,7 @@ def coded_table(survey: Survey, spec: TableSpec, coding: Coding, *, quotes: int 
         )
     coded_ids = set(inside["respondentid"])
     answers = survey.responses.loc[in_group.to_numpy(), spec.field]
-    not_coded = answers.index.to_series().map(lambda i: str(i) not in coded_ids)
+    not_coded = pd.Series(~answers.index.isin(list(coded_ids)), index=answers.index)
     has_text = answers.notna()
     if (not_coded & has_text).any():
         excluded.append(Exclusion(spec.number, "svaret er ikke kodet i en kategori", _ids(not_coded & has_text)))
@@ -403,19 +404,15 @@ def build_tables(survey: Survey, coding: Coding | None = None, *, min_group: int
             t = coded_table(survey, spec, coding)
         tables.append(protect_table(t, min_group))
     excluded = _group_exclusions(survey)
-    counted = set()
+    index = survey.responses.index
+    counted = np.zeros(len(index), dtype=bool)
     for t in tables:
-        counted |= _counted_ids(survey, t)
-    never = survey.responses.index.to_series().map(lambda i: str(i) not in counted)
-    if never.any() and any(s.among == ALL for s in survey.definition.tables):
+        left_out = [i for e in t.excluded for i in e.respondentids]
+        counted |= survey.group_mask(t.among).to_numpy() & ~index.isin(left_out)
+    never = pd.Series(~counted, index=index)
+    if never.any():
         excluded.append(Exclusion(None, "indgår ikke i nogen tabel", _ids(never)))
     return TableSet(survey, tuple(tables), tuple(excluded), tuple(pending), coding, min_group)
-
-
-def _counted_ids(survey: Survey, t: Table) -> set[str]:
-    in_group = survey.group_mask(t.among)
-    left_out = {i for e in t.excluded for i in e.respondentids}
-    return {i for i in _ids(in_group) if i not in left_out}
 
 
 def protect_table(t: Table, min_group: int) -> Table:

@@ -31,7 +31,7 @@ from fuldtid.memo import (
     join_da,
     markdown_blocks,
 )
-from fuldtid.tables import Row, TableSet, Weighted, build_tables
+from fuldtid.tables import TableSet, Weighted, build_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "surveys" / "examples" / "vjh_2022"
@@ -458,3 +458,35 @@ def test_every_number_in_the_key_points_is_in_a_table_or_figure(ts, memo):
     for k in key_points(memo):
         for p in re.findall(r"\d+%", k):
             assert p in shown, (p, k)
+
+
+def test_another_questionnaire_gets_a_memo_too(ts, tmp_path):
+    """A definition without the working-time questions: generic sentences, every table and figure placed."""
+    from fuldtid.definition import load_definition
+    from fuldtid.survey import Survey
+
+    (tmp_path / "lille.yaml").write_text(
+        "name: lille\ntitle: En lille undersøgelse\norganisation: Et center\n"
+        "fields:\n"
+        "  koen: {text: 'Hvad er dit køn?', options: [Kvinde, Mand]}\n"
+        "  alder: {text: 'Hvor gammel er du?', options: [Under 19 år, 19-29 år, 30-39 år, 40-49 år, 50-59 år,"
+        " 60 år eller derover]}\n"
+        "  timetal: {text: 'Hvor mange timer om ugen er du ansat til?',"
+        " options: [1-9 timer, 10-19 timer, 20-29 timer, 30-36 timer, 37 timer]}\n"
+        "tables:\n"
+        "  - {number: 1, kind: oneway, field: koen, title: Køn}\n"
+        "  - {number: 2, kind: cross, field: koen, by: timetal, title: Køn fordelt på timetal}\n"
+        "figures:\n"
+        "  - {number: 1, kind: distribution, field: alder, title: Alder}\n",
+        encoding="utf-8",
+    )
+    d = load_definition(tmp_path / "lille.yaml")
+    s = Survey(d, ts.survey.export, ts.survey.responses[["koen", "alder", "timetal"]], ())
+    memo = build_memo(build_tables(s, None, min_group=5))
+    text = memo.text()
+    assert "Notatet viser resultaterne af spørgeskemaundersøgelsen »En lille undersøgelse«" in text
+    assert "Hovedpointer" not in text and "3. Medarbejdernes" not in text
+    assert [b.number for b in memo.tables()] == [2, 1]  # the cross table as a breakdown, then the rest
+    assert [b.number for b in memo.figures()] == [1]
+    assert "Den største aldersgruppe er »30-39 år« (26%)" in text
+    assert "Øvrige tabeller og figurer" in text
