@@ -1,7 +1,7 @@
 """Write a synthetic SurveyXact export of N distributed respondents for the VJH questionnaire.
 
     python benchmarks/make_export.py N OUT [--form csv-zip|csv-folder|xlsx|sav] [--seed S]
-                                     [--answered-share 0.3] [--population P] [--coding [C]]
+                                     [--answered-share 0.3] [--population P] [--coding [C]] [--meta M]
 
 The export has the shape of the shipped example (``surveys/examples/vjh_2022``): the same variables,
 Structure and Labels, SurveyXact's administrative columns, and answers that follow the routing. The
@@ -16,7 +16,7 @@ empty open answers) carry over:
   with the same s_15 answer;
 * about 4.5% of the answering rows are "Delvist besvaret": they stop before the open answers and s_15.
 
-Besides OUT it writes a population file (koen and timetal margins of the example scaled to ~N/share,
+Besides OUT it writes a population file (koen and timetal margins of the example scaled to N,
 default ``OUT`` with the suffix ``.population.csv``) and, with ``--coding``, a coding file: each open
 answer carries the codes its example answer has in the example's coding.csv, so every code is one of
 the definition's categories and s_16 is coded only for s_15 = Nej, as in the memo.
@@ -28,9 +28,10 @@ time goes to writing the CSV. ``make_export`` is the importable entry point (use
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -153,8 +154,7 @@ def synthetic_data(n: int, seed: int = 1, answered_share: float = 0.3,
     frame: dict[str, object] = {}
     for name, var in variables.items():
         if var.kind == "single":
-            frame[name] = pd.array(np.where(out[name] > 0, out[name], 0), dtype="Int64")
-            frame[name][out[name] == 0] = pd.NA
+            frame[name] = pd.arrays.IntegerArray(out[name], out[name] == 0)
         else:
             d = donors[name]
             col = np.full(n, None, dtype=object)
@@ -216,8 +216,8 @@ def make_export(n: int, out: str | Path, *, form: str = "csv-zip", seed: int = 1
                 population: str | Path | None = None, coding: str | Path | None = None) -> Generated:
     """Write the export of ``n`` respondents to ``out``, its population file, and a coding file if asked.
 
-    ``population`` defaults to ``out`` with the suffix ``.population.csv``. The population is
-    ``round(n * 0.3 / answered_share)`` rounded up to at least ``n`` staff.
+    ``population`` defaults to ``out`` with the suffix ``.population.csv``; like the example's register
+    it counts everyone distributed to, so its margins add up to ``n``.
     """
     if n < 1:
         raise ValueError("N must be at least 1")
@@ -257,6 +257,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="population file to write (default: OUT.population.csv)")
     ap.add_argument("--coding", nargs="?", type=Path, const=Path(""), default=None, metavar="C",
                     help="also write a coding file (default path: OUT.coding.csv)")
+    ap.add_argument("--meta", type=Path, default=None,
+                    help="write what was made (paths, counts, seconds) to this JSON file, last")
     args = ap.parse_args(argv)
     if not 0 < args.answered_share <= 1:
         ap.error("--answered-share must be in (0, 1]")
@@ -270,6 +272,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Wrote {g.population}")
     if g.coding is not None:
         print(f"Wrote {g.coding}: {g.codes:,} codes")
+    if args.meta is not None:
+        meta = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(g).items()}
+        args.meta.write_text(json.dumps({**meta, "seed": args.seed, "form": args.form}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

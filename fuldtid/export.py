@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fuldtid.errors import ExportError, SurveyError
+from fuldtid.errors import ExportError
 
 __all__ = ["Export", "Variable", "read_export", "STATUS_LABELS", "ANSWERED_STATUSES", "is_admin_column"]
 
@@ -844,35 +844,22 @@ def _unknown_columns(names: Iterable[str], variables: Mapping[str, Variable]) ->
 
 
 def _read_xlsx(p: Path) -> Export:
-    import zipfile
-
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - a packaging problem, not the user's
         raise ExportError(f"{p}: reading .xlsx needs the package openpyxl; install fuldtid with its "
                           "dependencies.") from None
-    try:
-        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, TypeError) as exc:
-        raise ExportError(f"{p}: cannot be opened as an Excel workbook ({type(exc).__name__}); it may "
-                          "be damaged or cut off.\nExport the data again from SurveyXact.") from None
-    except Exception as exc:  # openpyxl raises assorted errors on corrupt XML
-        if isinstance(exc, SurveyError):
-            raise
-        raise ExportError(f"{p}: cannot be opened as an Excel workbook ({type(exc).__name__}).\n"
-                          "Export the data again from SurveyXact.") from None
-    try:
-        return _read_workbook(p, wb)
-    except SurveyError:
-        raise
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, TypeError) as exc:
-        raise ExportError(f"{p}: the workbook is damaged ({type(exc).__name__}: {str(exc)[:120]}).\n"
-                          "Export the data again from SurveyXact.") from None
-    except Exception as exc:  # corrupt sheet XML surfaces while iterating
-        raise ExportError(f"{p}: the workbook is damaged ({type(exc).__name__}).\n"
-                          "Export the data again from SurveyXact.") from None
-    finally:
-        wb.close()
+    # A file object, because openpyxl refuses a path whose name does not end in .xlsx.
+    with open(p, "rb") as fh:
+        try:
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl, zipfile, zlib and XML parsers all raise their own
+            raise ExportError(f"{p}: cannot be opened as an Excel workbook ({type(exc).__name__}); it "
+                              "may be damaged or cut off.\nExport the data again from SurveyXact.") from None
+        try:
+            return _read_workbook(p, wb)
+        finally:
+            wb.close()
 
 
 _DATASET_SHEET_RE = re.compile(r"^dataset\s*(?:\(\s*(\d+)\s*\))?$", re.IGNORECASE)
@@ -891,20 +878,20 @@ def _read_workbook(p: Path, wb) -> Export:
                           "Give the workbook exactly as SurveyXact exported it.")
 
     st_name, lb_name = sheets["structure"], sheets["labels"]
-    st_rows = _sheet_rows(wb[st_name])
+    st_rows = _sheet_rows(p, wb[st_name])
     if not st_rows:
         raise ExportError(f"{p}, sheet {st_name}: the sheet is empty. Export the data again.")
     header = [_clean(c) for c in st_rows[0][1]]
     while header and header[-1] == "":
         header.pop()
     structure = [_MetaRow(f"row {r}", [_clean(c) for c in cells]) for r, cells in st_rows[1:]]
-    labels = [_MetaRow(f"row {r}", [_clean(c) for c in cells]) for r, cells in _sheet_rows(wb[lb_name])]
+    labels = [_MetaRow(f"row {r}", [_clean(c) for c in cells]) for r, cells in _sheet_rows(p, wb[lb_name])]
     meta = _Meta(f"{p}, sheet {st_name}", header, structure, f"{p}, sheet {lb_name}", labels)
     variables, warnings = _build_variables(meta)
 
     frames = []
     for _, name in parts:
-        frames.append(_sheet_frame(p, name, _sheet_rows(wb[name]), variables))
+        frames.append(_sheet_frame(p, name, _sheet_rows(p, wb[name]), variables))
     frame, rows, source = frames[0]
     if len(frames) > 1:
         frame, rows, source = _join_parts(p, frames)
@@ -921,12 +908,16 @@ def _read_workbook(p: Path, wb) -> Export:
     return out
 
 
-def _sheet_rows(ws) -> list[tuple[int, tuple]]:
+def _sheet_rows(p: Path, ws) -> list[tuple[int, tuple]]:
     """Non-empty rows of a sheet with their Excel row number."""
     out = []
-    for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
-        if any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
-            out.append((r, row))
+    try:
+        for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
+                out.append((r, row))
+    except Exception as exc:  # damaged sheet XML or zip data surfaces only while iterating
+        raise ExportError(f"{p}, sheet {ws.title}: the sheet is damaged ({type(exc).__name__}).\n"
+                          "Export the data again from SurveyXact.") from None
     return out
 
 
@@ -1004,11 +995,14 @@ def _read_sav(p: Path) -> Export:
     except ImportError:  # pragma: no cover - a packaging problem, not the user's
         raise ExportError(f"{p}: reading .sav needs the package pyreadstat; install fuldtid with its "
                           "dependencies.") from None
-    try:
-        df, meta = pyreadstat.read_sav(str(p), apply_value_formats=False, user_missing=False)
-    except Exception as exc:  # pyreadstat's ReadstatError and friends on damaged files
-        raise ExportError(f"{p}: cannot be read as an SPSS file ({str(exc)[:120]}); it may be damaged "
-                          "or cut off.\nExport the data again from SurveyXact.") from None
+    def read(**kwargs):
+        try:
+            return pyreadstat.read_sav(str(p), apply_value_formats=False, user_missing=False, **kwargs)
+        except Exception as exc:  # pyreadstat's ReadstatError and friends on damaged files
+            raise ExportError(f"{p}: cannot be read as an SPSS file ({str(exc)[:120]}); it may be "
+                              "damaged or cut off.\nExport the data again from SurveyXact.") from None
+
+    _, meta = read(metadataonly=True)
     warnings: list[str] = []
     variables: dict[str, Variable] = {}
     types = meta.readstat_variable_types
@@ -1040,7 +1034,13 @@ def _read_sav(p: Path) -> Export:
     if not variables:
         raise ExportError(f"{p}: no questionnaire variables (only administrative columns). "
                           "Export the data again from SurveyXact.")
-    keep, rename = _select_columns(list(df.columns), variables)
+    keep, rename = _select_columns(list(meta.column_names), variables)
+    # Only the needed columns are read: faster, and the e-mail addresses are never even loaded.
+    df, _ = read(usecols=keep)
+    expected = getattr(meta, "number_rows", None)
+    if expected is not None and expected >= 0 and expected != len(df):
+        raise ExportError(f"{p}: holds {len(df)} cases but its header announces {expected}; the file is "
+                          "cut off or damaged.\nExport the data again from SurveyXact.")
     frame = df[keep].rename(columns=rename)
 
     def place(i: int) -> str:
@@ -1151,7 +1151,9 @@ def _text(raw: pd.Series) -> pd.Series:
     if raw.dtype == object:
         raw = raw.map(lambda v: v if isinstance(v, str) or v is None else (_clean(v) or None))
     text = raw.astype("str")
-    present = text.notna().to_numpy()
+    present = (text.notna() & (text != "")).to_numpy()  # vectorised; SPSS writes '' for empty
+    if not present.all():
+        text = text.where(present, None)
     if present.any():
         vals = text[present]
         stripped = vals.str.strip()

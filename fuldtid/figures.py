@@ -241,7 +241,8 @@ def _plot(fig: FigureData):
         + p9.geom_text(p9.aes(y="label_y", label="text"), ha="left", size=8.5, family=FONT, color="#111111")
         + p9.coord_flip()
         + scale_y
-        + p9.labs(x="", y="Andel af dem, der har svaret" if fig.kind == "distribution" else f"Andel, der svarer »{fig.value}«")
+        + p9.labs(x="", y="Andel af dem, der har svaret" if fig.kind == "distribution"
+                  else f"Andel, der svarer »{fig.value}«")
         + theme
     )
 

@@ -586,7 +586,8 @@ def coded_summary(t: Table) -> str:
     first = tiers[0]
     if len(first) == 1:
         r = first[0]
-        s = f"Flest svar hører til kategorien {quoted(r.label)} ({fmt.number(r.count or 0)} af {fmt.number(t.base)}, {fmt.pct(r.pct)})"
+        s = (f"Flest svar hører til kategorien {quoted(r.label)} "
+             f"({fmt.number(r.count or 0)} af {fmt.number(t.base)}, {fmt.pct(r.pct)})")
     else:
         s = (f"Flest svar hører til kategorierne {join_da([quoted(r.label) for r in first])} "
              f"({fmt.number(first[0].count or 0)} hver af {fmt.number(t.base)}, {fmt.pct(first[0].pct)})")
@@ -597,8 +598,10 @@ def coded_summary(t: Table) -> str:
     s += "."
     if len(tiers) > 2:
         last = tiers[-1]
-        s += (f" Færrest hører til {join_da([quoted(r.label) for r in last])} "
-              f"{paren(last[0].count or 0, last[0].pct, len(last) > 1)}.")
+        # Hidden categories are smaller than every shown one: "fewest" is only said of those shown.
+        hidden = any(getattr(r, "suppressed", False) or getattr(r, "members", ()) for r in t.rows)
+        s += (f" {'Af de kategorier, der vises for sig, hører færrest' if hidden else 'Færrest hører'} til "
+              f"{join_da([quoted(r.label) for r in last])} {paren(last[0].count or 0, last[0].pct, len(last) > 1)}.")
     empty = [r for r in rows if r.count == 0]
     if empty:
         s += f" Ingen svar hører til {join_da([quoted(r.label) for r in empty], 'eller')}."
@@ -615,7 +618,7 @@ def category_list(field_name: str, t: Table | None, spec_categories: Sequence[st
 
 
 def yes_no_sentence(t: Table, group_noun: str) -> str:
-    """``Af de 214 deltidsansatte, der har svaret på spørgsmålet, ønsker 65 (30%) at gå op i tid, ...``"""
+    """``65 (30%) af de 214 deltidsansatte, der har svaret på spørgsmålet, ønsker at gå op i tid, mens ...``"""
     if t.base == 0:
         return f"Ingen {group_noun} har svaret på spørgsmålet »{t.question}«."
     rows = shown_rows(t)
@@ -692,7 +695,8 @@ def _key_points(c: _Ctx) -> list[ListItem]:
             subs = []
             by = _largest_share_group(c, "mulighed", "Nej", "timetal")
             if by is not None:
-                subs.append(item(f"Andelen er størst blandt {group_phrase('timetal', by[0])} ({fmt.pct(by[1])})."))
+                subs.append(item(f"Andelen er størst blandt {group_phrase('timetal', by[0])} ({fmt.pct(by[1])})"
+                                 + (" af de timetalsgrupper, der kan sammenlignes." if by[2] else ".")))
             t9 = c.table_for("mulighed_uddyb", "coded")
             if t9 is not None and t9.base > 0:
                 tiers = ranked([r for r in shown_rows(t9) if (r.count or 0) > 0], key=lambda r: r.count)
@@ -704,28 +708,32 @@ def _key_points(c: _Ctx) -> list[ListItem]:
     return points
 
 
-def _largest_share_group(c: _Ctx, field_name: str, value: str, by: str) -> tuple[str, float] | None:
-    """The group of ``by`` (big enough to compare) with the largest share answering ``value``; None on a tie."""
+def _largest_share_group(c: _Ctx, field_name: str, value: str, by: str) -> tuple[str, float, bool] | None:
+    """The group of ``by`` (big enough to compare) with the largest share answering ``value``, and whether
+    some groups were left out of the comparison (too small or hidden); None on a tie."""
     if not c.has_field(by):
         return None
-    f = _share_by(c, field_name, value, by)
+    f, hidden = _share_by(c, field_name, value, by)
     groups = [(g, p) for g, t, p in f if t >= c.compare_min and p is not None]
+    left_out = hidden or any(0 < t < c.compare_min for _, t, _ in f)
     if len(groups) < 2:
         return None
     best = max(p for _, p in groups)
     top = [g for g, p in groups if p == best]
-    return (top[0], best) if len(top) == 1 else None
+    return (top[0], best, left_out) if len(top) == 1 else None
 
 
-def _share_by(c: _Ctx, field_name: str, value: str, by: str, among: str = ALL) -> list[tuple[str, int, float | None]]:
-    """(group, group size, share answering value) for the shown groups of ``by``."""
+def _share_by(c: _Ctx, field_name: str, value: str, by: str,
+              among: str = ALL) -> tuple[list[tuple[str, int, float | None]], bool]:
+    """(group, group size, share answering value) for the shown groups of ``by``, and whether any is hidden."""
     from .figures import share_data
 
     spec = FigureSpec(0, "share", field_name, "", among=among, by=by, value=value)
     f = share_data(c.survey, spec, c.min_group)
     merged = f.merged_label
-    return [(g, int(t), None if p is None or pd.isna(p) else float(p))
+    rows = [(g, int(t), None if p is None or pd.isna(p) else float(p))
             for g, t, p in f.group_rows()[["group", "total", "pct"]].itertuples(index=False) if g != merged]
+    return rows, bool(f.hidden)
 
 
 def _compare_groups_sentence(c: _Ctx, rows: list[tuple[str, int, int, float | None]], phrase_sub: str | None,
@@ -751,7 +759,8 @@ def _compare_groups_sentence(c: _Ctx, rows: list[tuple[str, int, int, float | No
                 f"Der er ingen anden gruppe med mindst {c.compare_min} svar at sammenligne med.")
         small_note = (f" Grupper med færre end {c.compare_min} svar sammenlignes ikke, fordi én besvarelse flytter "
                       "deres andel meget." if small and not hidden else "")
-        return f"{where[:1].upper()}{where[1:]} er {what} {fmt.pct(p)} ({fmt.number(n)} af {fmt.number(t)}). {rest}{small_note}"
+        return (f"{where[:1].upper()}{where[1:]} er {what} {fmt.pct(p)} ({fmt.number(n)} af {fmt.number(t)}). "
+                f"{rest}{small_note}")
     tiers = ranked(big, key=lambda r: round(r[3], 9))
     hi, lo = tiers[0], tiers[-1]
 
@@ -779,9 +788,9 @@ def _intro(c: _Ctx) -> None:
         where = f" i {d.organisation}" if d.organisation else ""
         if c.table_for("op_i_tid") is not None or c.table_for("ned_i_tid") is not None:
             c.add(para(f"Notatet viser resultaterne af en spørgeskemaundersøgelse blandt "
-                       f"{d.population_description}{where}{',' if where else ''} om deres ønsker til arbejdstid: om de deltidsansatte "
-                       "ønsker at gå op i tid, om de fuldtidsansatte ønsker at gå ned i tid, og om medarbejderne "
-                       "oplever, at det er muligt at ændre timetal på deres arbejdsplads."))
+                       f"{d.population_description}{where}{',' if where else ''} om deres ønsker til arbejdstid: "
+                       "om de deltidsansatte ønsker at gå op i tid, om de fuldtidsansatte ønsker at gå ned i tid, "
+                       "og om medarbejderne oplever, at det er muligt at ændre timetal på deres arbejdsplads."))
         else:
             c.add(para(f"Notatet viser resultaterne af spørgeskemaundersøgelsen »{d.title}« blandt "
                        f"{d.population_description}{where}."))
@@ -915,8 +924,8 @@ def _hours_target_sentence(c: _Ctx, t: Table, base_table: Table | None, noun: st
             s += (f" Det svarer til {fmt.pct(share)} af alle {fmt.number(base_table.base)} "
                   f"{c.group_label(base_table.among)}, der har svaret.")
     else:
-        s = (f"Af de {fmt.number(t.base)} {noun}{',' if ',' in noun else ''} er der lige mange ({fmt.pct(top[0].pct)} hver), der "
-             f"{verb} {rest.format(label=join_da([r.label for r in top], 'eller'))}.")
+        s = (f"Af de {fmt.number(t.base)} {noun}{',' if ',' in noun else ''} er der lige mange "
+             f"({fmt.pct(top[0].pct)} hver), der {verb} {rest.format(label=join_da([r.label for r in top], 'eller'))}.")
     out.append(para(s))
     return out
 
@@ -1036,7 +1045,8 @@ def _possibility(c: _Ctx) -> None:
                        f"{join_da(parts)}. Spørgsmålet skelner ikke mellem at gå op og at gå ned i tid."))
         c.add_figure(f2.number)
     if f3 is not None:
-        value = "Nej" if "Nej" in set(f3.data["category"]) else str(f3.data["category"].iloc[0]) if len(f3.data) else "Nej"
+        cats = list(dict.fromkeys(f3.data["category"]))
+        value = "Nej" if "Nej" in cats or not cats else str(cats[0])
         rows = [(g, int(n), int(t), None if p is None or pd.isna(p) else float(p))
                 for g, cat, n, t, p in f3.data[["group", "category", "count", "total", "pct"]].itertuples(index=False)
                 if cat == value and g != f3.merged_label]
@@ -1051,7 +1061,8 @@ def _possibility(c: _Ctx) -> None:
         if group is not None and group.values and f2 is not None:
             others = [g for g in f2.groups() if g not in group.values and g != f2.merged_label and g != "Ja"]
             if others:
-                c.add(para(f"Kun uddybningerne fra dem, der har svaret {join_da([quoted(v) for v in group.values], 'eller')}, "
+                answers = join_da([quoted(v) for v in group.values], "eller")
+                c.add(para(f"Kun uddybningerne fra dem, der har svaret {answers}, "
                            f"er kodet; de {join_da([fmt.pct(f2.pct(g)) for g in others])}, der har svaret "
                            f"{join_da([quoted(g) for g in others], 'eller')}, indgår ikke i tabellen."))
 

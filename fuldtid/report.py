@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .atomic import write_bytes, write_text
+from .atomic import write_bytes
 from .errors import OutputError
 from .tables import TableSet, build_tables
 
