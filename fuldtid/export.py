@@ -309,8 +309,27 @@ class _Decoded:
         return self.data.decode(self.codec)
 
 
-def _decode(raw: bytes, source: str) -> _Decoded:
-    """Detect the encoding: byte-order mark, else strict UTF-8, else cp1252; refuse binary data."""
+def _plain_bytes(raw: bytes) -> bool:
+    """No byte-order mark and no UTF-16 look: UTF-8 or cp1252 must be told apart by content."""
+    return not raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) and not (
+        len(raw) >= 4 and (raw[1:4:2] == b"\x00\x00") != (raw[0:4:2] == b"\x00\x00"))
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode(raw: bytes, source: str, siblings_cp1252: bool = False) -> _Decoded:
+    """Detect the encoding: byte-order mark, else strict UTF-8, else cp1252; refuse binary data.
+
+    ``siblings_cp1252`` says another file of the same export is cp1252. A cp1252 text can happen to
+    be valid UTF-8 (e.g. 'Å–'); then decoding it as UTF-8 gives letters cp1252 cannot even hold, and
+    cp1252 is taken instead.
+    """
     if not raw or raw.isspace():
         raise ExportError(f"{source}: the file is empty. Export the data again from SurveyXact.")
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -325,9 +344,11 @@ def _decode(raw: bytes, source: str) -> _Decoded:
     else:
         data = raw
         try:
-            raw.decode("utf-8")
+            text = raw.decode("utf-8")
             enc = codec = "utf-8"
-        except UnicodeDecodeError:
+            if siblings_cp1252 and not raw.isascii():
+                text.encode("cp1252")
+        except (UnicodeDecodeError, UnicodeEncodeError):
             enc = codec = "cp1252"
             # cp1252 leaves five bytes undefined; finding them is cheaper than decoding everything.
             if any(b in raw for b in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")):
@@ -690,7 +711,11 @@ def _some(names: list[str], limit: int = 8) -> str:
 
 
 def _read_csv_trio(path: Path, form: str, files: dict[str, tuple[str, Callable[[], bytes]]]) -> Export:
-    decoded = {kind: _decode(load(), source) for kind, (source, load) in files.items()}
+    raws = {kind: load() for kind, (_, load) in files.items()}
+    # SurveyXact writes the three files in one encoding, so one file that is surely cp1252 settles
+    # the doubtful ones.
+    cp1252 = any(_plain_bytes(raw) and not _is_utf8(raw) for raw in raws.values())
+    decoded = {kind: _decode(raws[kind], source, cp1252) for kind, (source, _) in files.items()}
     st, lb, ds = decoded["structure"], decoded["labels"], decoded["dataset"]
     warnings = [w for d in (ds, st, lb) for w in d.warnings]
 
