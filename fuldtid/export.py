@@ -41,7 +41,6 @@ ANSWERED_STATUSES: tuple[int, ...] = (3, 4)
 _STRUCTURE_COLUMNS = ("questionName", "variableName", "questionType", "subType", "questionText",
                       "choiceValue", "choiceText")
 _SEPARATORS = (";", ",", "\t")
-_SEPARATOR_NAMES = {";": "';'", ",": "','", "\t": "tab"}
 
 # Columns SurveyXact adds around the answers. They are dropped at read time; the e-mail pattern also
 # catches renamed copies of the address column, which is personal data.
@@ -224,7 +223,12 @@ def _pick_trio(names: Iterable[str], where: str) -> dict[str, str] | None:
 
 def _trio_in_folder(folder: Path) -> dict[str, tuple[str, Callable[[], bytes]]]:
     def loader(f: Path) -> Callable[[], bytes]:
-        return f.read_bytes
+        def load() -> bytes:
+            try:
+                return f.read_bytes()
+            except OSError as exc:
+                raise ExportError(f"{f}: cannot be read ({exc.strerror}).") from None
+        return load
 
     try:
         entries = sorted(folder.iterdir())
@@ -256,39 +260,38 @@ def _trio_in_zip(p: Path) -> dict[str, tuple[str, Callable[[], bytes]]]:
     import zlib
 
     try:
-        zf = zipfile.ZipFile(p)
-        infos = [i for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
+        with zipfile.ZipFile(p) as zf:
+            infos = [i for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
+            folders: dict[str, dict[str, zipfile.ZipInfo]] = {}
+            for info in infos:
+                folder, _, base = info.filename.rpartition("/")
+                folders.setdefault(folder, {})[base] = info
+            hits = []
+            for folder, members in folders.items():
+                if "/" in folder:
+                    continue  # only the top level or one sub-folder
+                trio = _pick_trio(members, f"{p}:{folder or '/'}")
+                if trio:
+                    hits.append((members, trio))
+            if len(hits) != 1:
+                shown = ", ".join(sorted(i.filename for i in infos)[:6]) or "nothing"
+                what = ("more than one export" if hits else
+                        f"no dataset.csv, structure.csv and labels.csv (it holds {shown})")
+                raise ExportError(f"{p}: {what}.\nZip exactly one SurveyXact CSV export, or give its folder.")
+            members, trio = hits[0]
+            out = {}
+            for kind, name in trio.items():
+                info = members[name]
+                try:
+                    payload = zf.read(info)
+                except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError,
+                        NotImplementedError) as exc:
+                    raise ExportError(f"{p}:{info.filename}: cannot be unpacked ({exc}). The zip is "
+                                      "damaged; download it again.") from None
+                out[kind] = (f"{p}:{info.filename}", (lambda b=payload: b))
+            return out
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ExportError(f"{p}: the zip file is damaged or cut off ({exc}). Download it again.") from None
-    folders: dict[str, dict[str, zipfile.ZipInfo]] = {}
-    for info in infos:
-        folder, _, base = info.filename.rstrip("/").rpartition("/")
-        folders.setdefault(folder, {})[base] = info
-    hits = []
-    for folder, members in folders.items():
-        if folder.count("/") > 0:
-            continue  # only the top level or one sub-folder
-        trio = _pick_trio(members, f"{p}:{folder or '/'}")
-        if trio:
-            hits.append((folder, members, trio))
-    if len(hits) != 1:
-        shown = ", ".join(sorted(i.filename for i in infos)[:6]) or "nothing"
-        what = "more than one export" if hits else f"no dataset.csv, structure.csv and labels.csv (it holds {shown})"
-        raise ExportError(f"{p}: {what}.\nZip exactly one SurveyXact CSV export, or give its folder.")
-    _, members, trio = hits[0]
-
-    def loader(info: zipfile.ZipInfo) -> Callable[[], bytes]:
-        def load() -> bytes:
-            try:
-                return zf.read(info)
-            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError,
-                    NotImplementedError) as exc:
-                raise ExportError(
-                    f"{p}:{info.filename}: cannot be unpacked ({exc}). The zip is damaged; download it again."
-                ) from None
-        return load
-
-    return {kind: (f"{p}:{members[name].filename}", loader(members[name])) for kind, name in trio.items()}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -650,7 +653,11 @@ def _build_variables(meta: _Meta) -> tuple[dict[str, Variable], list[str]]:
             entry["choices"][code] = (label, row.where)
 
     labels: dict[str, dict[int, tuple[str, str]]] = {}
-    for row in meta.labels:
+    rows = meta.labels
+    if rows and len(rows[0].cells) >= 3 and _int_code(rows[0].cells[1]) is None \
+            and rows[0].cells[1].strip().lower() in ("value", "choicevalue", "code", "kode", "værdi"):
+        rows = rows[1:]  # Labels has no header, but a hand-made one gets one
+    for row in rows:
         cells = [c.strip() for c in row.cells]
         while len(cells) > 3 and cells[-1] == "":
             cells.pop()
@@ -809,8 +816,11 @@ def _read_dataset_csv(dec: _Decoded, sep: str, variables: Mapping[str, Variable]
         seen[h.lower()] = j
         names.append(h)
     keep, rename = _select_columns(names, variables)
+    if "respondentid" not in rename.values():
+        raise ExportError(f"{dec.source}: no respondentid column. Export the data again from SurveyXact "
+                          "with the respondent ids included.")
     float_cols = {c for c, canon in rename.items()
-                  if canon in variables and variables[canon].kind == "single" or _STATUS_RE.match(canon)}
+                  if (canon in variables and variables[canon].kind == "single") or _STATUS_RE.match(canon)}
     lines = rec.lines[1:]
 
     def place(i: int) -> str:
@@ -978,6 +988,11 @@ def _join_parts(p: Path, parts: list[tuple[pd.DataFrame, np.ndarray, str]]
     first, rows, source = parts[0]
     rid = _id_column(first.columns, source)
     ids = _normalise_ids(first[rid])
+    dup = np.flatnonzero(ids.duplicated(keep=False).to_numpy())
+    if len(dup):
+        raise ExportError(f"{source}: respondentid {ids.iloc[int(dup[0])]} appears more than once (rows "
+                          f"{int(rows[dup[0]])} and {int(rows[dup[1]])}).\nRemove the duplicate row or "
+                          "export the data again.")
     joined = first
     for frame, _, src in parts[1:]:
         frame = frame[[c for c in frame.columns if not _ADMIN_RE.match(c.lower()) or c == rid]]
@@ -1020,6 +1035,7 @@ def _read_sav(p: Path) -> Export:
     except ImportError:  # pragma: no cover - a packaging problem, not the user's
         raise ExportError(f"{p}: reading .sav needs the package pyreadstat; install fuldtid with its "
                           "dependencies.") from None
+
     def read(**kwargs):
         try:
             return pyreadstat.read_sav(str(p), apply_value_formats=False, user_missing=False, **kwargs)

@@ -103,15 +103,16 @@ def _dataset(variables: Mapping[str, Variable], data: pd.DataFrame) -> pd.DataFr
     if missing:
         raise ValueError(f"data lacks the variables {missing}")
     if "status" in data.columns:
-        status = np.array([None if pd.isna(v) else str(v) for v in data["status"]], dtype=object)
+        status = pd.Series(data["status"].to_numpy(dtype=object))
     else:
         answered = data["answered"].to_numpy(dtype=bool) if "answered" in data.columns else np.ones(n, bool)
-        status = np.where(answered, STATUS_LABELS[4], STATUS_LABELS[2]).astype(object)
+        status = pd.Series(np.where(answered, STATUS_LABELS[4], STATUS_LABELS[2]).astype(object))
     code_of = {label: k for k, label in STATUS_LABELS.items()}
-    unknown = {s for s in status if s is not None and s not in code_of}
-    if unknown:
-        raise ValueError(f"unknown status labels {sorted(unknown)}")
-    codes = np.array([code_of.get(s, 0) if s is not None else 0 for s in status], dtype=np.int64)
+    mapped = status.map(code_of)
+    unknown = status[mapped.isna() & status.notna()]
+    if len(unknown):
+        raise ValueError(f"unknown status labels {sorted(set(unknown))}")
+    codes = mapped.fillna(0).to_numpy(dtype=np.int64)
     answered = np.isin(codes, ANSWERED_STATUSES)
     if "answered" in data.columns and not np.array_equal(answered, data["answered"].to_numpy(dtype=bool)):
         raise ValueError("'answered' disagrees with 'status'")

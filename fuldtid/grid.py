@@ -77,8 +77,8 @@ def _cross_grid(t: Table, notes: list[str]) -> Grid:
 
 
 def render_text(t: Table, width: int = 100) -> str:
-    """A table for the terminal: aligned columns, examples left out."""
-    return grid_text(table_grid(t), width)
+    """A table for the terminal: aligned columns, weighted shares when there are any, examples left out."""
+    return grid_text(with_weighted(t), width)
 
 
 def grid_text(g: Grid, width: int = 100) -> str:
@@ -99,3 +99,40 @@ def grid_text(g: Grid, width: int = 100) -> str:
     out += [rule, fmt_line(lines_[-1])]
     out += list(g.notes)
     return "\n".join(out)
+
+
+WEIGHTED_NOTE = "Vægtet: andelen skønnet for hele medarbejdergruppen ud fra populationsfilen, med 95%-konfidensinterval."
+
+
+def weighted_cell(w: object) -> str:
+    """``30% (24–37%)``: a weighted share with its 95% interval; empty when there is none."""
+    if w is None:
+        return ""
+    return f"{fmt.pct(w.pct)} ({fmt.number(w.ci_low)}–{fmt.pct(w.ci_high)})"  # type: ignore[attr-defined]
+
+
+def with_weighted(t: Table, g: Grid | None = None) -> Grid:
+    """The table's grid with weighted shares next to the unweighted ones: one column for a one-way
+    table, one per answer for a cross table. Unchanged when the table has no weighted estimates."""
+    g = g or table_grid(t)
+    if t.kind == "cross":
+        if not any(getattr(r, "weighted", None) for r in t.rows):
+            return g
+        header = (*g.header, *(f"{c} vægtet (95%-KI)" for c in t.columns))
+        rows = tuple(
+            (*cells, *(weighted_cell((r.weighted or {}).get(c)) if not r.suppressed else "" for c in t.columns))
+            for r, cells in zip(t.rows, g.rows)  # type: ignore[union-attr]
+        )
+        total = (*g.total, *([""] * len(t.columns)))
+        return Grid(g.caption, g.question, header, rows, total, (*g.notes, WEIGHTED_NOTE), g.numeric_from)
+    if not any(getattr(r, "weighted", None) for r in t.rows):
+        return g
+    header_list = list(g.header)
+    pos = header_list.index("Procent") + 1
+    header_list.insert(pos, "Vægtet (95%-KI)")
+    rows = tuple(
+        (*cells[:pos], weighted_cell(r.weighted if not r.suppressed else None), *cells[pos:])  # type: ignore[union-attr]
+        for r, cells in zip(t.rows, g.rows)
+    )
+    total = (*g.total[:pos], "", *g.total[pos:])
+    return Grid(g.caption, g.question, tuple(header_list), rows, total, (*g.notes, WEIGHTED_NOTE), g.numeric_from)

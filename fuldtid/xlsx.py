@@ -72,13 +72,13 @@ def safe_sheet_title(title: str, taken: set[str]) -> str:
 
 def tables_workbook(tableset: "TableSet") -> bytes:
     """One sheet per table, laid out as the memo shows it."""
-    from .grid import table_grid
+    from .grid import with_weighted
 
     wb = new_workbook()
     taken: set[str] = set()
     for t in tableset.tables:
         ws = wb.create_sheet(safe_sheet_title(f"Tabel {t.number}", taken))
-        g = table_grid(t)
+        g = with_weighted(t)
         set_cell(ws, 1, 1, g.caption, bold=True)
         set_cell(ws, 2, 1, g.question)
         for c, h in enumerate(g.header, start=1):
@@ -95,10 +95,10 @@ def tables_workbook(tableset: "TableSet") -> bytes:
             set_cell(ws, r, 1, note)
             r += 1
         ws.column_dimensions["A"].width = max(24, min(48, max(len(x[0]) for x in (g.header, *g.rows)) + 2))
-        for letter in "BCDE":
-            ws.column_dimensions[letter].width = 14
+        for letter in "BCDEFG":
+            ws.column_dimensions[letter].width = 16
         if "Eksempler" in g.header:
-            ws.column_dimensions["D"].width = 70
+            ws.column_dimensions[chr(ord("A") + g.header.index("Eksempler"))].width = 70
     for spec in tableset.pending:
         ws = wb.create_sheet(safe_sheet_title(f"Tabel {spec.number}", taken))
         set_cell(ws, 1, 1, f"Tabel {spec.number}: {spec.title}", bold=True)

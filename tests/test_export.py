@@ -33,7 +33,7 @@ s_6;5;37 timer
 s_6;1;1-9 timer
 s_6;2;10-19 timer
 s_6;3;20-29 timer
-s_6;4;30-36 timer 
+s_6;4;30-36 timer\u0020
 s_7;1;Ja
 s_7;2;Nej
 """
@@ -658,3 +658,16 @@ def test_duplicate_column_in_header(tmp_path: Path) -> None:
     ds = f"respondentid;s_1;s_1;s_6;s_7;s_16;{STATUS}\n1;1;1;3;1;;0;0;0;1;0\n"
     msg = error_of(write_trio(tmp_path / "e", dataset=ds))
     assert "dataset.csv, line 1" in msg and "'s_1' appears twice" in msg
+
+
+def test_cp1252_text_that_happens_to_be_valid_utf8(tmp_path: Path) -> None:
+    """'Å–' in cp1252 is also valid UTF-8 ('Ŗ'); the export's other files show it is cp1252."""
+    ds = f"respondentid;s_1;s_6;s_7;s_16;{STATUS}\n1;1;3;1;Å–;0;0;0;1;0\n"
+    exp = read_export(write_trio(tmp_path / "e", dataset=ds))
+    assert exp.encoding == "cp1252"
+    assert exp.data.loc["1", "s_16"] == "Å–"
+
+
+def test_labels_with_a_header_line(tmp_path: Path) -> None:
+    exp = read_export(write_trio(tmp_path / "e", labels="variableName;value;label\n" + LABELS))
+    assert exp.variables["s_7"].labels == {1: "Ja", 2: "Nej"}

@@ -173,7 +173,7 @@ def mangles(draw, raw: bytes):
     return raw
 
 
-@settings(max_examples=300, **SETTINGS)
+@settings(max_examples=150, **SETTINGS)
 @given(data=exports(), style=CSV_STYLE, pick=st.data())
 def test_mangled_dataset_is_read_correctly_or_refused(data: pd.DataFrame, style, pick) -> None:
     encoding, sep, newline = style
@@ -196,7 +196,7 @@ def test_mangled_dataset_is_read_correctly_or_refused(data: pd.DataFrame, style,
     check_against_oracle(exp, body)
 
 
-@settings(max_examples=150, **SETTINGS)
+@settings(max_examples=80, **SETTINGS)
 @given(data=exports(), style=CSV_STYLE, which=st.sampled_from(["structure.csv", "labels.csv"]), pick=st.data())
 def test_mangled_metadata_never_changes_the_counts(data: pd.DataFrame, style, which: str, pick) -> None:
     encoding, sep, newline = style
