@@ -96,6 +96,9 @@ class Definition:
     min_group: int = 5
     organisation: str = ""
     population_description: str = "medarbejdere"
+    # How the memo words this questionnaire (the YAML's ``wording:`` section, checked by
+    # :func:`_parse_wording`); empty: the memo's neutral sentences.
+    wording: Mapping[str, Any] = field(default_factory=dict)
 
     def field_or_derived(self, name: str) -> Field | Derived:
         if name in self.fields:
@@ -292,7 +295,104 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
         min_group=min_group,
         organisation=str(raw.get("organisation", "")),
         population_description=str(raw.get("population_description", "medarbejdere")),
+        wording=_parse_wording(raw.get("wording"), [*fields, *derived], [f.number for f in figures], fail),
     )
+
+
+# The shape of a ``wording:`` section (see surveys/vjh.yaml, where each key is explained). Only the shape is
+# checked here; which placeholders a text may use is checked when the memo fills it in.
+WORDING_TEXTS = ("intro", "analysis_heading", "follow_up_subject")
+WORDING_FIELD_TEXTS = ("noun", "group", "heading", "lead", "group_size", "not_above_current",
+                       "not_below_current", "lowest", "coded_only")
+WORDING_FIELD_PAIRS = ("target", "group_noun")  # [first, second]; group_noun may also be one word
+WORDING_FIELD_MAPS = ("plurals", "categories")  # answer or category -> text
+WORDING_FIGURE_TEXTS = ("heading", "text", "empty")
+
+
+def _parse_wording(raw: Any, field_names: list[str], figure_numbers: list[int], fail: Any) -> dict[str, Any]:
+    """The ``wording:`` section, normalised (pairs as tuples, figure numbers as ints) after a shape check."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise fail("'wording' must be a mapping of texts (see surveys/vjh.yaml)")
+    known = (*WORDING_TEXTS, "fields", "figures")
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise fail(f"wording: unknown key {key!r}; known keys: {', '.join(known)}")
+        if key in WORDING_TEXTS:
+            out[key] = _text(value, f"wording: {key}", fail)
+    fields_raw = raw.get("fields") or {}
+    if not isinstance(fields_raw, dict):
+        raise fail("wording: 'fields' must map field names to their wording")
+    fields: dict[str, dict[str, Any]] = {}
+    for name, spec in fields_raw.items():
+        where = f"wording: field {name!r}"
+        if name not in field_names:
+            raise fail(f"{where} is not a field of the definition; fields: {', '.join(field_names)}")
+        if not isinstance(spec, dict):
+            raise fail(f"{where} must be a mapping such as {{noun: køn}}")
+        fields[str(name)] = _field_wording(spec, where, fail)
+    out["fields"] = fields
+    figures_raw = raw.get("figures") or {}
+    if not isinstance(figures_raw, dict):
+        raise fail("wording: 'figures' must map figure numbers to their wording")
+    figures: dict[int, dict[str, str]] = {}
+    for number, spec in figures_raw.items():
+        if not isinstance(number, int) or number not in figure_numbers:
+            raise fail(f"wording: figure {number!r} is not a figure number of the definition "
+                       f"({', '.join(map(str, figure_numbers)) or 'there are none'})")
+        if not isinstance(spec, dict):
+            raise fail(f"wording: figure {number} must be a mapping such as {{text: ...}}")
+        for k in spec:
+            if k not in WORDING_FIGURE_TEXTS:
+                raise fail(f"wording: figure {number}: unknown key {k!r}; known keys: "
+                           f"{', '.join(WORDING_FIGURE_TEXTS)}")
+        figures[number] = {str(k): _text(v, f"wording: figure {number}: {k}", fail) for k, v in spec.items()}
+    out["figures"] = figures
+    return out
+
+
+def _field_wording(spec: Mapping[str, Any], where: str, fail: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    known = (*WORDING_FIELD_TEXTS, *WORDING_FIELD_PAIRS, *WORDING_FIELD_MAPS, "answers", "uncoded")
+    for key, value in spec.items():
+        w = f"{where}: {key}"
+        if key in WORDING_FIELD_TEXTS:
+            out[key] = _text(value, w, fail)
+        elif key == "group_noun" and isinstance(value, str):
+            out[key] = (value, value)
+        elif key in WORDING_FIELD_PAIRS:
+            out[key] = _pair(value, w, fail)
+        elif key in WORDING_FIELD_MAPS:
+            if not isinstance(value, dict):
+                raise fail(f"{w} must map answers or categories to texts")
+            out[key] = {str(k): _text(v, f"{w}: {k}", fail) for k, v in value.items()}
+        elif key == "answers":
+            if not isinstance(value, dict):
+                raise fail(f"{w} must map each answer to a text or [main clause, subordinate clause]")
+            out[key] = {str(k): (_text(v, f"{w}: {k}", fail),) * 2 if isinstance(v, str) else
+                        _pair(v, f"{w}: {k}", fail) for k, v in value.items()}
+        elif key == "uncoded":
+            if not isinstance(value, list):
+                raise fail(f"{w} must be a list of answers")
+            out[key] = tuple(_text(v, w, fail) for v in value)
+        else:
+            raise fail(f"{where}: unknown key {key!r}; known keys: {', '.join(known)}")
+    return out
+
+
+def _text(value: Any, where: str, fail: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise fail(f"{where} must be a text, not {type(value).__name__}")
+    return str(value)
+
+
+def _pair(value: Any, where: str, fail: Any) -> tuple[str, str]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise fail(f"{where} must be a list of two texts, e.g. [ønsker, \"at gå op til {{label}}\"]; "
+                   "quote a text that contains a comma")
+    return (_text(value[0], where, fail), _text(value[1], where, fail))
 
 
 def _read_lookup(path: Path, key: str, column: str) -> dict[str, str]:

@@ -4,12 +4,17 @@ Computing a figure's numbers is kept apart from drawing it, so the numbers can b
 prose without importing any plotting library. Bars of groups below the anonymity threshold are not drawn on
 their own: they are hidden, and merged into one "Øvrige grupper" bar, by the same rule as the tables
 (:mod:`fuldtid.disclosure`), so no hidden count can be worked out from the figure and the tables together.
+
+With weights (issue 4), every bar also carries the weighted share and its 95% interval, estimated as the
+tables' weighted column is (:func:`fuldtid.weighting.weighted_share`), and is drawn as a point with an error
+bar on the unweighted bar.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 
@@ -19,11 +24,18 @@ from .definition import FigureSpec
 # The one restrained palette: dark grey bars; shades that stay apart when printed in black and white.
 BAR = "#4a4a4a"
 SHADES = ("#1f1f1f", "#7a7a7a", "#c4c4c4", "#a0a0a0", "#505050", "#e0e0e0")
+nan = float("nan")
+# With weights the bars are lighter, so the black point and its interval stand out on them.
+WEIGHTED_BAR = "#9e9e9e"
+WEIGHTED_SHADES = ("#6a6a6a", "#b0b0b0", "#e4e4e4", "#c8c8c8", "#8a8a8a", "#f0f0f0")
 FONT = "DejaVu Sans"  # ships with matplotlib: the same glyphs, and so the same bytes, on every machine
 DPI = 150
 WIDTH_IN = 6.3  # 16 cm: the text width of an A4 page with 2.5 cm margins
 
 COLUMNS = ["group", "category", "count", "total", "pct"]
+# With weights: the weighted share and its 95% interval per bar (percent; NaN where nothing can be estimated).
+WEIGHTED_COLUMNS = ["w_pct", "w_low", "w_high"]
+SERIES = ("Besvarelser", "Vægtet (95%-KI)")  # legend: the bar is the answers as given, the point the weighted share
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,8 @@ class FigureData:
     ``category`` (the answer counted), ``count``, ``total`` (the group's respondents) and ``pct``
     (count / total × 100; None when the group is empty). Groups hidden for anonymity are not in ``data``;
     when some are hidden, their sum is the group ``merged_label`` and their labels are in ``hidden``.
+    With weights (``weighted`` True), ``data`` also has ``w_pct``, ``w_low`` and ``w_high``: the weighted
+    share of the bar and its 95% interval (NaN where the bar's group has no weighted respondent).
     """
 
     number: int
@@ -49,6 +63,7 @@ class FigureData:
     hidden: tuple[str, ...] = ()
     merged_label: str | None = None
     min_group: int = 1
+    weighted: bool = False
 
     @property
     def caption(self) -> str:
@@ -71,13 +86,29 @@ class FigureData:
         value = d["pct"].iloc[0]
         return None if value is None or pd.isna(value) else float(value)
 
+    def weighted_pct(self, group: str, category: str | None = None) -> tuple[float, float, float] | None:
+        """(share, ci_low, ci_high) of a bar in percent, or None without weights or estimate."""
+        if not self.weighted:
+            return None
+        d = self.data[self.data["group"] == group]
+        if category is not None:
+            d = d[d["category"] == category]
+        if d.empty:
+            raise KeyError((group, category))
+        values = tuple(float(d[c].iloc[0]) for c in WEIGHTED_COLUMNS)
+        return None if any(pd.isna(v) for v in values) else values  # type: ignore[return-value]
+
     def key(self) -> tuple:
         """A hashable digest of everything drawn, for caching rendered figures across formats."""
         rows = tuple(
             (str(g), str(c), int(n), int(t), None if p is None or pd.isna(p) else round(float(p), 9))
             for g, c, n, t, p in self.data[COLUMNS].itertuples(index=False)
         )
-        return (self.kind, self.title, self.value, self.n, rows)
+        w = ()
+        if self.weighted:
+            w = tuple(tuple(None if pd.isna(v) else round(float(v), 9) for v in row)
+                      for row in self.data[WEIGHTED_COLUMNS].itertuples(index=False))
+        return (self.kind, self.title, self.value, self.n, rows, w)
 
 
 def _frame(records: list[tuple[str, str, int, int]]) -> pd.DataFrame:
@@ -98,7 +129,7 @@ def _protected(counts: pd.DataFrame, min_group: int):
     return protect(counts, min_group)
 
 
-def distribution_data(survey, spec: FigureSpec, min_group: int = 1) -> FigureData:
+def distribution_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
     """Shares of each answer of ``spec.field`` among the group ``spec.among`` (unanswered left out)."""
     values = survey.responses.loc[survey.group_mask(spec.among).to_numpy(), spec.field]
     options = survey.options(spec.field)
@@ -119,8 +150,9 @@ def distribution_data(survey, spec: FigureSpec, min_group: int = 1) -> FigureDat
             records.append((r.label, r.label, c, n))
         hidden = pt.suppressed_labels
         merged = pt.merged_row.label if pt.merged_row is not None else None
-    return FigureData(spec.number, spec.kind, spec.title, spec.field, None, None, spec.among, n,
-                      _frame(records), hidden, merged, min_group)
+    fig = FigureData(spec.number, spec.kind, spec.title, spec.field, None, None, spec.among, n,
+                     _frame(records), hidden, merged, min_group)
+    return fig if weights is None else _with_weighted(fig, survey, weights)
 
 
 def _by_counts(survey, spec: FigureSpec) -> pd.DataFrame:
@@ -150,38 +182,84 @@ def _group_records(counts: pd.DataFrame, min_group: int) -> tuple[list[tuple[str
     return [g for g in groups if g[2] > 0], pt.suppressed_labels, merged
 
 
-def share_data(survey, spec: FigureSpec, min_group: int = 1) -> FigureData:
+def share_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
     """The share answering ``spec.value`` in each group of ``spec.by`` (within ``spec.among``)."""
     counts = _by_counts(survey, spec)
     groups, hidden, merged = _group_records(counts, min_group)
     value = str(spec.value)
     records = [(g, value, c.get(value, 0), t) for g, c, t in groups]
-    return FigureData(spec.number, spec.kind, spec.title, spec.field, spec.by, value, spec.among,
-                      int(counts.to_numpy().sum()), _frame(records), hidden, merged, min_group)
+    fig = FigureData(spec.number, spec.kind, spec.title, spec.field, spec.by, value, spec.among,
+                     int(counts.to_numpy().sum()), _frame(records), hidden, merged, min_group)
+    return fig if weights is None else _with_weighted(fig, survey, weights)
 
 
-def cross_data(survey, spec: FigureSpec, min_group: int = 1) -> FigureData:
+def cross_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
     """The shares of every answer of ``spec.field`` in each group of ``spec.by`` (within ``spec.among``)."""
     counts = _by_counts(survey, spec)
     groups, hidden, merged = _group_records(counts, min_group)
     records = [(g, str(cat), n, t) for g, c, t in groups for cat, n in c.items()]
-    return FigureData(spec.number, spec.kind, spec.title, spec.field, spec.by, None, spec.among,
-                      int(counts.to_numpy().sum()), _frame(records), hidden, merged, min_group)
+    fig = FigureData(spec.number, spec.kind, spec.title, spec.field, spec.by, None, spec.among,
+                     int(counts.to_numpy().sum()), _frame(records), hidden, merged, min_group)
+    return fig if weights is None else _with_weighted(fig, survey, weights)
 
 
-def figure_data(survey, spec: FigureSpec, min_group: int = 1) -> FigureData:
-    """The numbers behind the figure ``spec`` (see :class:`FigureData`)."""
+def figure_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
+    """The numbers behind the figure ``spec`` (see :class:`FigureData`); with ``weights`` (a
+    :class:`fuldtid.weighting.Weights`) also the weighted share of every bar."""
     if spec.kind == "distribution":
-        return distribution_data(survey, spec, min_group)
+        return distribution_data(survey, spec, min_group, weights)
     if spec.kind == "share":
-        return share_data(survey, spec, min_group)
-    return cross_data(survey, spec, min_group)
+        return share_data(survey, spec, min_group, weights)
+    return cross_data(survey, spec, min_group, weights)
 
 
 def all_figures(tableset) -> tuple[FigureData, ...]:
-    """Every figure of the survey definition, protected at the table set's anonymity threshold."""
+    """Every figure of the survey definition, protected at the table set's anonymity threshold, with
+    weighted shares when the table set is weighted."""
     s = tableset.survey
-    return tuple(figure_data(s, spec, tableset.min_group) for spec in s.definition.figures)
+    w = tableset.weighting
+    return tuple(figure_data(s, spec, tableset.min_group, w) for spec in s.definition.figures)
+
+
+# --- weighted shares -----------------------------------------------------------------------------
+
+
+def _members(fig: FigureData, label: str) -> tuple[str, ...]:
+    """The answers (distribution) or groups (share, cross) a bar's label stands for."""
+    return fig.hidden if fig.merged_label is not None and label == fig.merged_label else (label,)
+
+
+def _with_weighted(fig: FigureData, survey, weights: Any) -> FigureData:
+    """``fig`` with the weighted share of every bar, as :mod:`fuldtid.weighted` estimates the tables':
+    y = the bar's answer, domain = the figure's group, answered (and, by a second field, in the bar's group)."""
+    from .errors import WeightingError
+    from .weighting import weighted_share
+
+    r = survey.responses
+    answer = r[fig.field].astype("object")
+    domain = survey.group_mask(fig.among) & answer.notna()
+    by = None
+    if fig.by is not None:
+        by = r[fig.by].astype("object")
+        domain &= by.notna()
+    has_weight = weights.weights.notna()
+    out = []
+    for g, c in fig.data[["group", "category"]].itertuples(index=False):
+        if by is None:
+            y, dom = answer.isin(_members(fig, g)), domain
+        else:
+            y, dom = answer == c, domain & by.isin(_members(fig, g))
+        est = None
+        if bool((dom & has_weight).any()):
+            try:
+                est = weighted_share(weights, y.fillna(False).astype(bool), dom.astype(bool))
+            except WeightingError:
+                est = None
+        out.append((est.pct, est.ci_low, est.ci_high) if est is not None else (nan, nan, nan))
+    d = fig.data.copy()
+    for i, col in enumerate(WEIGHTED_COLUMNS):
+        d[col] = pd.Series([float(v[i]) for v in out], index=d.index, dtype="float64")
+    return replace(fig, data=d, weighted=True)
 
 
 # --- drawing -----------------------------------------------------------------------------------
@@ -206,6 +284,8 @@ def _plot(fig: FigureData):
     # coord_flip draws the first level at the bottom; reverse so the bars read top-down in answer order.
     d["bar"] = pd.Categorical(labels, categories=order[::-1])
     top = max(100.0, float(d["pct_num"].max() if len(d) else 0) + 12)
+    if fig.weighted:
+        d, top = _weighted_labels(d)
     theme = p9.theme_minimal(base_size=10, base_family=FONT) + p9.theme(
         panel_grid_major_y=p9.element_blank(),
         panel_grid_minor=p9.element_blank(),
@@ -223,34 +303,73 @@ def _plot(fig: FigureData):
         cats = list(dict.fromkeys(d["category"]))
         d["answer"] = pd.Categorical(d["category"], categories=cats[::-1])
         dodge = p9.position_dodge(width=0.85)
-        fills = dict(zip(cats, SHADES))
-        return (
+        fills = dict(zip(cats, WEIGHTED_SHADES if fig.weighted else SHADES))
+        plot = (
             p9.ggplot(d, p9.aes("bar", "pct_num", fill="answer"))
             + p9.geom_col(position=dodge, width=0.8, color="#1f1f1f", size=0.2)
             + p9.geom_text(p9.aes(y="label_y", label="text", group="answer"), position=dodge, ha="left",
                            size=7.5, family=FONT, color="#111111")
             + p9.scale_fill_manual(values=fills, breaks=cats)
+        )
+        if fig.weighted:
+            plot += _weighted_layer(p9, dodge)
+        return plot + p9.coord_flip() + scale_y + p9.labs(x="", y="Andel af gruppen") + theme
+    y_title = ("Andel af dem, der har svaret" if fig.kind == "distribution"
+               else f"Andel, der svarer »{fig.value}«")
+    if not fig.weighted:
+        return (
+            p9.ggplot(d, p9.aes("bar", "pct_num"))
+            + p9.geom_col(fill=BAR, width=0.7)
+            + p9.geom_text(p9.aes(y="label_y", label="text"), ha="left", size=8.5, family=FONT, color="#111111")
             + p9.coord_flip()
             + scale_y
-            + p9.labs(x="", y="Andel af gruppen")
+            + p9.labs(x="", y=y_title)
             + theme
         )
+    # Weighted: the bar keeps the answers as given; a legend entry names it, next to the weighted point.
+    d["series"] = pd.Categorical([SERIES[0]] * len(d), categories=[SERIES[0]])
     return (
         p9.ggplot(d, p9.aes("bar", "pct_num"))
-        + p9.geom_col(fill=BAR, width=0.7)
-        + p9.geom_text(p9.aes(y="label_y", label="text"), ha="left", size=8.5, family=FONT, color="#111111")
+        + p9.geom_col(p9.aes(fill="series"), width=0.7)
+        + p9.geom_text(p9.aes(y="label_y", label="text"), ha="left", size=8, family=FONT, color="#111111")
+        + _weighted_layer(p9, None)
+        + p9.scale_fill_manual(values={SERIES[0]: WEIGHTED_BAR})
         + p9.coord_flip()
         + scale_y
-        + p9.labs(x="", y="Andel af dem, der har svaret" if fig.kind == "distribution"
-                  else f"Andel, der svarer »{fig.value}«")
+        + p9.labs(x="", y=y_title)
         + theme
     )
+
+
+def _weighted_labels(d: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+    """Labels that print both shares ("30% (vægtet 28%)"), past the end of the bar or the interval,
+    whichever reaches further, and the axis room they need."""
+    w = [None if pd.isna(v) else float(v) for v in d["w_pct"]]
+    hi = [0.0 if pd.isna(v) else float(v) for v in d["w_high"]]
+    d["text"] = [t if v is None else f"{t} (vægtet {fmt.pct(v)})" if t else f"vægtet {fmt.pct(v)}"
+                 for t, v in zip(d["text"], w)]
+    d["label_y"] = [max(p, h) + 1.5 for p, h in zip(d["pct_num"], hi)]
+    d["w_series"] = pd.Categorical([SERIES[1]] * len(d), categories=[SERIES[1]])
+    # About 1.6 percentage points of axis per character of the label, at the figure's width and text size.
+    need = max((y + 1.6 * len(t) for y, t in zip(d["label_y"], d["text"])), default=0.0)
+    return d, max(100.0, need)
+
+
+def _weighted_layer(p9: Any, dodge: Any):
+    """The weighted share as a point with its 95% interval: one layer, so the figure costs little more."""
+    layer = p9.geom_pointrange(
+        p9.aes(y="w_pct", ymin="w_low", ymax="w_high", shape="w_series", **({"group": "answer"} if dodge else {})),
+        position=dodge if dodge is not None else "identity", fill="white", color="#000000", size=0.45,
+        fatten=3.2, na_rm=True,
+    )
+    return [layer, p9.scale_shape_manual(values={SERIES[1]: "D"}),
+            p9.guides(fill=p9.guide_legend(order=1), shape=p9.guide_legend(order=2))]
 
 
 def _height(fig: FigureData) -> float:
     bars = len(fig.data)
     per = 0.26 if fig.kind == "cross" else 0.36
-    legend = 0.45 if fig.kind == "cross" else 0.0
+    legend = 0.45 if fig.kind == "cross" or fig.weighted else 0.0
     return round(min(8.0, 0.9 + legend + per * max(bars, 1)), 2)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable, Sequence
+from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -310,84 +310,94 @@ def about(n: float) -> str:
     return fmt.number(round(n))
 
 
-# What a respondent does by giving an answer: (main clause, subordinate clause) -- Danish puts "ikke"
-# before the verb in a subordinate clause ("..., der ikke ønsker ...").
-ANSWER_PHRASES: dict[tuple[str, str], tuple[str, str]] = {
-    ("op_i_tid", "Ja"): ("ønsker at gå op i tid", "ønsker at gå op i tid"),
-    ("op_i_tid", "Nej"): ("ønsker ikke at gå op i tid", "ikke ønsker at gå op i tid"),
-    ("ned_i_tid", "Ja"): ("ønsker at gå ned i tid", "ønsker at gå ned i tid"),
-    ("ned_i_tid", "Nej"): ("ønsker ikke at gå ned i tid", "ikke ønsker at gå ned i tid"),
-    ("mulighed", "Ja"): ("oplever, at det er muligt at gå op eller ned i tid på deres arbejdsplads",
-                         "oplever, at det er muligt at gå op eller ned i tid"),
-    ("mulighed", "Nej"): ("oplever ikke, at det er muligt at gå op eller ned i tid på deres arbejdsplads",
-                          "ikke oplever, at det er muligt at gå op eller ned i tid"),
-    ("mulighed", "Ved ikke"): ("ved ikke, om det er muligt", "ikke ved, om det er muligt"),
-}
-# Wished hours: (verb, rest), so a count can stand between them ("ønsker flest, 39 (60%), at gå op til ...").
-TARGET_PHRASES = {"op_timer": ("ønsker", "at gå op til {label}"), "ned_timer": ("ønsker", "at gå ned til {label}")}
-GROUP_PHRASES = {"timetal": "dem på {label}"}
-VARIABLE_NOUNS = {"koen": "køn", "timetal": "timetal", "alder": "alder", "overenskomst": "overenskomst",
-                  "stilling": "stillingsbetegnelse", "omraade": "område", "center": "center", "tilbud": "tilbud"}
-PLURAL_NOUNS = {("koen", "Kvinde"): "kvinder", ("koen", "Mand"): "mænd"}
+class Wording:
+    """How the memo words one questionnaire: the ``wording:`` section of its survey definition.
 
-# What each coded category of the 2022 coding covers (fresh wording), shown before the tables of reasons.
-CATEGORY_DESCRIPTIONS: dict[str, dict[str, str]] = {
-    "op_hvorfor": {
-        "Økonomi": "dem, der vil have en større indkomst",
-        "Overskud og ansvar": "dem, der har energi til mere arbejde, gerne vil have mere ansvar eller være mere "
-                              "en del af fællesskabet på arbejdspladsen",
-        "Opgavebyrde": "dem, der ikke kan nå deres opgaver ordentligt på det nuværende timetal",
-        "Ansættelsesvilkår": "dem, der er utilfredse med deres ansættelsesvilkår",
-    },
-    "op_hvorfor_ikke": {
-        "Arbejdspres": "dem, der er så pressede på arbejdet, at de ikke kan holde til flere timer",
-        "Tilfredshed": "dem, der er tilfredse med deres nuværende timetal",
-        "Fritid, familietid og uddannelse": "dem, der bruger tiden på familie, fritid eller uddannelse",
-        "Alder, sygdom og fleksjob": "dem, der ikke kan arbejde mere på grund af alder, helbred eller fleksjob",
-        "Vagtplan": "dem, der frygter en dårligere vagtplan, fx med flere korte vagter",
-    },
-    "ned_hvorfor": {
-        "Arbejdspres": "dem, der oplever arbejdet som fysisk eller psykisk hårdt og stressende",
-        "Overskud og sundhed": "dem, der er slidte eller vil have mere overskud",
-        "Mere fritid og familietid": "dem, der vil have mere tid til fritid og familie",
-    },
-    "ned_hvorfor_ikke": {
-        "Tilfredshed": "dem, der er tilfredse med deres timetal",
-        "Økonomi": "dem, der ikke har råd til at gå ned i tid",
-        "Opgavebyrde": "dem, der ville have de samme opgaver på færre timer",
-        "Lederstilling": "dem, der er ledere",
-    },
-    "mulighed_uddyb": {
-        "Manglende ressourcer": "dem, der peger på, at der mangler penge eller personale",
-        "Tilbuddets organisering": "dem, der peger på, hvordan tilbuddet er organiseret, fx vagtlængder eller "
-                                   "åbningstider",
-        "Ansættelsesforhold": "dem, der peger på deres egen ansættelsesform, fx timeløn",
-    },
-}
+    Every lookup has a neutral fallback that is true of any questionnaire, so a definition without wording
+    still gets a correct memo; the VJH phrasing lives in ``surveys/vjh.yaml``, not here.
+    """
 
+    def __init__(self, definition: Any) -> None:
+        self.definition = definition
+        raw = getattr(definition, "wording", None) or {}
+        self.raw: Mapping[str, Any] = raw
+        self._fields: Mapping[str, Mapping[str, Any]] = raw.get("fields") or {}
+        self._figures: Mapping[int, Mapping[str, str]] = raw.get("figures") or {}
 
-def answer_phrase(field_name: str, label: str, subordinate: bool = False) -> str:
-    pair = ANSWER_PHRASES.get((field_name, label))
-    if pair is not None:
-        return pair[1] if subordinate else pair[0]
-    if field_name in TARGET_PHRASES:
-        verb, rest = TARGET_PHRASES[field_name]
-        return f"{verb} {rest.format(label=label)}"
-    return f"svarer {quoted(label)}"
+    def of(self, field_name: str | None) -> Mapping[str, Any]:
+        """The wording of one field (empty when it has none)."""
+        return self._fields.get(field_name or "", {})
 
+    def fill(self, template: str, where: str, **values: Any) -> str:
+        """A wording text with its {placeholders} filled in; a placeholder the memo does not know is the
+        definition's error, reported with the file and the text it is in."""
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError, ValueError) as exc:
+            from .errors import DefinitionError
 
-def group_phrase(field_name: str | None, label: str) -> str:
-    template = GROUP_PHRASES.get(field_name or "")
-    return template.format(label=label) if template else f"gruppen {quoted(label)}"
+            known = ", ".join("{" + k + "}" for k in values) or "none"
+            raise DefinitionError(
+                f"{getattr(self.definition, 'path', 'survey definition')}: wording {where}: cannot fill in "
+                f"{template!r} ({type(exc).__name__}: {exc}); this text may use: {known}"
+            ) from exc
 
+    def text(self, key: str, default: str | None = None, **values: Any) -> str | None:
+        """A top-level text (``intro``, ``analysis_heading``, ...), filled in, or ``default``."""
+        t = self.raw.get(key)
+        return default if t is None else self.fill(t, key, **values)
 
-def among_phrase(field_name: str | None, label: str) -> str:
-    """``blandt dem på 10-19 timer`` / ``i gruppen »X«``"""
-    return f"{'blandt' if field_name in GROUP_PHRASES else 'i'} {group_phrase(field_name, label)}"
+    def field_text(self, field_name: str | None, key: str, default: str | None = None, **values: Any) -> str | None:
+        t = self.of(field_name).get(key)
+        return default if t is None else self.fill(t, f"field {field_name!r}: {key}", **values)
 
+    def figure_text(self, number: int, key: str, default: str | None = None, **values: Any) -> str | None:
+        t = self._figures.get(number, {}).get(key)
+        return default if t is None else self.fill(t, f"figure {number}: {key}", **values)
 
-def variable_noun(name: str) -> str:
-    return VARIABLE_NOUNS.get(name, name)
+    def answer(self, field_name: str, label: str, subordinate: bool = False) -> str:
+        """What a respondent does by giving ``label``: a main clause, or a subordinate clause ("..., der
+        ikke ønsker ..."). Fallback: ``svarer »label«``."""
+        pair = self.of(field_name).get("answers", {}).get(label)
+        if pair is not None:
+            return pair[1] if subordinate else pair[0]
+        target = self.target(field_name)
+        if target is not None:
+            return f"{target[0]} {self.fill(target[1], f'field {field_name!r}: target', label=label)}"
+        return f"svarer {quoted(label)}"
+
+    def target(self, field_name: str) -> tuple[str, str] | None:
+        """(verb, rest) of a wished value, so a count fits between them; None without wording."""
+        return self.of(field_name).get("target")
+
+    def has_group_phrase(self, field_name: str | None) -> bool:
+        return "group" in self.of(field_name)
+
+    def group(self, field_name: str | None, label: str) -> str:
+        """A group of a field's answers: ``dem på 10-19 timer``; fallback ``gruppen »10-19 timer«``."""
+        t = self.field_text(field_name, "group", None, label=label)
+        return t if t is not None else f"gruppen {quoted(label)}"
+
+    def among(self, field_name: str | None, label: str) -> str:
+        """``blandt dem på 10-19 timer`` / ``i gruppen »X«``"""
+        return f"{'blandt' if self.has_group_phrase(field_name) else 'i'} {self.group(field_name, label)}"
+
+    def noun(self, field_name: str) -> str:
+        """The field as a noun (``køn``); fallback: its name."""
+        return self.of(field_name).get("noun", field_name)
+
+    def group_noun(self, field_name: str, plural: bool = False) -> str:
+        """A group of the field's answers as a noun (``aldersgruppe``); fallback ``gruppe``."""
+        pair = self.of(field_name).get("group_noun", ("gruppe", "grupper"))
+        return pair[1] if plural else pair[0]
+
+    def plural(self, field_name: str, label: str) -> str:
+        """The people who gave an answer, as a plural noun (``kvinder``); fallback ``»Kvinde«``."""
+        return self.of(field_name).get("plurals", {}).get(label, quoted(label))
+
+    def categories(self, field_name: str) -> Mapping[str, str]:
+        """Coded category -> whom it covers."""
+        return self.of(field_name).get("categories", {})
 
 
 # --- reading the tables ---------------------------------------------------------------------------

@@ -144,24 +144,31 @@ def match_fields(definition: Definition, export: Export) -> tuple[FieldMatch, ..
     return tuple(matches)
 
 
-def _label_column(codes: pd.Series, var: Variable, f: Field, definition: Definition, export: Export) -> pd.Series:
-    """Turn a column of answer codes into labels, ordered as the definition (or the export) orders them."""
+def _label_column(
+    codes: pd.Series, var: Variable, f: Field, definition: Definition, export: Export, warnings: list[str]
+) -> pd.Series:
+    """Turn a column of answer codes into labels, ordered as the definition (or the export) orders them.
+
+    A label the definition does not know (a new answer option in a later wave) is kept after the known
+    ones, with a warning, rather than refused: its answers are counted, not lost.
+    """
     if f.options is None:
         categories = list(dict.fromkeys(var.labels.values()))
         mapping = dict(var.labels)
     else:
         wanted = {normalise_text(o): o for o in f.options}
         mapping = {}
+        categories = list(f.options)
         for code, label in var.labels.items():
             key = normalise_text(label)
             if key not in wanted:
-                raise DefinitionError(
-                    f"{export.path}: {var.name} ({f.name}) has the answer label {label!r} (code {code}), "
-                    f"which is not among the options of {f.name!r} in {definition.path.name}: "
-                    f"{', '.join(f.options)}"
+                warnings.append(
+                    f"{var.name} ({f.name}) has the answer option {label!r} (code {code}), which "
+                    f"{definition.path.name} does not list; it is shown after the listed options"
                 )
+                wanted[key] = label
+                categories.append(label)
             mapping[code] = wanted[key]
-        categories = list(f.options)
     labels = codes.map(mapping)
     return pd.Series(pd.Categorical(labels, categories=categories), index=codes.index, name=f.name)
 
@@ -216,7 +223,7 @@ def build_survey(export: Export, definition: Definition) -> Survey:
             text = text.where(text.notna() & (text != ""), None)
             columns[m.field] = text.astype("object").where(text.notna(), None).rename(m.field)
         else:
-            columns[m.field] = _label_column(raw, var, f, definition, export)
+            columns[m.field] = _label_column(raw, var, f, definition, export, warnings)
     for d in definition.derived.values():
         columns[d.name] = _derive(d, columns[d.source], definition, export)
     responses = pd.DataFrame(columns, index=answered.index)

@@ -236,23 +236,28 @@ def _missing_reason(survey: Survey, name: str) -> str:
 
 
 def _group_exclusions(survey: Survey) -> list[Exclusion]:
-    """Respondents whose group cannot be told because the field defining it is unanswered."""
+    """Respondents whose group cannot be told: the field defining it is unanswered, or holds an answer
+    that no group covers (e.g. a new option in a later wave)."""
     out = []
-    seen: set[str] = set()
-    for g in survey.definition.groups.values():
-        if g.field is None or g.field in seen or g.within is not None:
-            continue
-        seen.add(g.field)
-        missing = survey.responses[g.field].isna()
+    groups = survey.definition.groups.values()
+    for name in dict.fromkeys(g.field for g in groups if g.field is not None and g.within is None):
+        defining = [g for g in groups if g.field == name and g.within is None]
+        labels = " eller ".join(g.label for g in defining)
+        column = survey.responses[name]
+        missing = column.isna()
         if missing.any():
-            groups = [x.label for x in survey.definition.groups.values() if x.field == g.field]
-            out.append(
-                Exclusion(
-                    None,
-                    f"{_missing_reason(survey, g.field)}: indgår ikke i tabeller over {' eller '.join(groups)}",
-                    _ids(missing),
-                )
-            )
+            out.append(Exclusion(None, f"{_missing_reason(survey, name)}: indgår ikke i tabeller over {labels}",
+                                 _ids(missing)))
+        # Only an option the definition does not list can fall outside every group by accident; the
+        # listed ones are outside on purpose (e.g. "Ja" is not in the group of those answering "Nej").
+        field = survey.definition.fields.get(name)
+        listed = set(field.options or ()) if field is not None else set()
+        covered = {v for g in defining for v in g.values} | listed
+        for value in column.dropna().unique():
+            if str(value) not in covered:
+                mask = column == value
+                out.append(Exclusion(None, f"svarede »{value}« på »{_question(survey, name)}«, som ingen gruppe "
+                                     f"dækker: indgår ikke i tabeller over {labels}", _ids(mask)))
     return out
 
 

@@ -94,3 +94,22 @@ def test_a_missing_question_names_the_closest_text(tmp_path, example_export):
         load_survey(path)
     msg = str(info.value)
     assert "Ønsker du at gå op i tid?" in msg and "Ønsker du at gå op i arbejdstid?" in msg and "e.zip" in msg
+
+
+def test_a_new_answer_option_is_counted_and_reported(tmp_path, example_export):
+    from fuldtid.export import Variable
+
+    variables = dict(example_export.variables)
+    v = variables["s_6"]
+    variables["s_6"] = Variable("s_6", v.text, v.kind, {**v.labels, 6: "Over 37 timer"})
+    data = example_export.data.copy()
+    first_fulltimers = data.index[(data["s_6"] == 5).fillna(False).to_numpy()][:3]
+    data.loc[first_fulltimers, "s_6"] = 6
+    path = write_export(variables, data, tmp_path / "e.zip", form="csv-zip")
+    s = load_survey(path)
+    assert any("'Over 37 timer'" in w for w in s.warnings)
+    assert s.options("timetal")[-1] == "Over 37 timer"
+    ts = build_tables(s, min_group=1)
+    assert ts.table(5).base == 117 - 3
+    reasons = [e for e in ts.excluded if "Over 37 timer" in e.reason]
+    assert len(reasons) == 1 and reasons[0].count == 3
