@@ -165,8 +165,8 @@ def synthetic_data(n: int, seed: int = 1, answered_share: float = 0.3,
     start[rows] = PERIOD_START + rng.integers(0, PERIOD_SECONDS - 3600, size=k).astype("timedelta64[s]")
     close = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
     # Completing takes a few minutes; partly answered rows have no close time, as SurveyXact writes them.
-    minutes = np.clip(rng.lognormal(np.log(240), 0.6, size=n), 40, 3000).astype(np.int64)
-    close[fin] = start[fin] + minutes[fin].astype("timedelta64[s]")
+    took = np.clip(rng.lognormal(np.log(240), 0.6, size=n), 40, 3000).astype(np.int64)  # seconds
+    close[fin] = start[fin] + took[fin].astype("timedelta64[s]")
     frame["status"] = status
     frame["starttime"] = start.astype("datetime64[ns]")
     frame["closetime"] = close.astype("datetime64[ns]")

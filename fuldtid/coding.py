@@ -77,6 +77,7 @@ def read_coding(path: str | Path, survey: Survey) -> Coding:
             f"missing {', '.join(missing)}"
         )
     warnings: list[str] = []
+    by_norm_cache: dict[str, dict[str, str]] = {}
     for sheet in used:
         for i, rec in enumerate(sheet.records()):
             place = f"{p}, {sheet.place(i)}"
@@ -96,7 +97,9 @@ def read_coding(path: str | Path, survey: Survey) -> Coding:
                     f"{place}: variabel {var!r} is not an open question of the survey; use one of {open_names}"
                 )
             allowed = definition.fields[field].categories
-            by_norm = {normalise_text(c): c for c in allowed}
+            if field not in by_norm_cache:
+                by_norm_cache[field] = {normalise_text(c): c for c in allowed}
+            by_norm = by_norm_cache[field]
             citat = rec.get("citat", "").strip().lower() in TRUE_WORDS
             for cat in cats:
                 canonical = by_norm.get(normalise_text(cat))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+import numpy as np
 import pandas as pd
 
 # Order matters: a CPR number would otherwise be half-eaten by the phone pattern.
@@ -33,14 +34,17 @@ def choose_quotes(codes: pd.DataFrame, texts: pd.Series, n: int = 2) -> tuple[st
     a readable length in a fixed pseudo-random order. Returned masked."""
     if n <= 0 or codes.empty:
         return ()
-    candidates = []
-    for rid, citat in zip(codes["respondentid"], codes["citat"]):
-        text = texts.get(rid)
-        if not isinstance(text, str) or not text.strip():
-            continue
-        length = len(text)
-        readable = 15 <= length <= 200
-        candidates.append((not bool(citat), not readable, _stable_key(str(rid)), text.strip()))
-    candidates.sort()
-    chosen = [c for c in candidates if not c[0]][:n] or candidates[:n]
-    return tuple(mask_personal_data(c[3]) for c in chosen)
+    ids = codes["respondentid"].astype(str).to_numpy()
+    found = texts.reindex(ids).to_numpy(dtype=object)
+    has_text = np.array([isinstance(t, str) and bool(t.strip()) for t in found], dtype=bool)
+    if not has_text.any():
+        return ()
+    lengths = np.array([len(t) if isinstance(t, str) else 0 for t in found])
+    citat = codes["citat"].to_numpy(dtype=bool)
+    readable = (lengths >= 15) & (lengths <= 200)
+    # Only the best class of candidates needs ordering (and hashing): chosen quotes, else readable ones.
+    for cls in (has_text & citat, has_text & readable, has_text):
+        if cls.any():
+            break
+    picked = sorted((_stable_key(ids[i]), found[i].strip()) for i in np.flatnonzero(cls))[:n]
+    return tuple(mask_personal_data(text) for _, text in picked)

@@ -6,6 +6,7 @@ Fields are found by their question text, so that a later wave whose ``s_N`` name
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import re
 import unicodedata
@@ -87,6 +88,7 @@ def group_mask(definition: Definition, responses: pd.DataFrame, group: str) -> p
     return mask
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise_text(text: str) -> str:
     """Question texts compared loosely: case, spacing, markup, quotes and final punctuation don't matter."""
     t = html.unescape(re.sub(r"<[^>]+>", " ", str(text)))

@@ -413,9 +413,9 @@ def _aligned(weights: Weights, s: pd.Series | None, what: str) -> pd.Series | No
 
 def _bool_values(s: pd.Series, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(value, known) arrays for the weighted respondents; NA counts as unknown."""
-    sub = s.iloc[positions]
-    known = ~sub.isna().to_numpy()
-    vals = sub.where(sub.notna(), False).astype(bool).to_numpy()
+    # Straight to numpy: s.iloc[...] would copy the (string) index on every call.
+    known = ~s.isna().to_numpy()[positions]
+    vals = s.to_numpy(dtype=bool, na_value=False)[positions]
     return vals, known
 
 
@@ -460,9 +460,10 @@ def _logit_interval(p: float, se: float, df: int, level: float) -> tuple[float, 
         return float("nan"), float("nan")
     if p <= 0.0 or p >= 1.0:
         return p, p
-    from scipy.stats import t as t_dist  # lazy: scipy.stats is slow to import
+    # scipy.special's Student t quantile equals scipy.stats.t.ppf and imports in half the time.
+    from scipy.special import stdtrit
 
-    q = float(t_dist.ppf(1 - (1 - level) / 2, df))
+    q = float(stdtrit(df, 1 - (1 - level) / 2))
     logit = math.log(p / (1 - p))
     half = q * se / (p * (1 - p))
     return _expit(logit - half), _expit(logit + half)
