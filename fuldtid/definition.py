@@ -303,7 +303,7 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
 # checked here; which placeholders a text may use is checked when the memo fills it in.
 WORDING_TEXTS = ("intro", "analysis_heading", "follow_up_subject")
 WORDING_FIELD_TEXTS = ("noun", "group", "heading", "lead", "group_size", "not_above_current",
-                       "not_below_current", "lowest", "coded_only")
+                       "not_below_current", "lowest", "coded_only", "empty")
 WORDING_FIELD_PAIRS = ("target", "group_noun")  # [first, second]; group_noun may also be one word
 WORDING_FIELD_MAPS = ("plurals", "categories")  # answer or category -> text
 WORDING_FIGURE_TEXTS = ("heading", "text", "empty")

@@ -232,6 +232,8 @@ def _members(fig: FigureData, label: str) -> tuple[str, ...]:
 def _with_weighted(fig: FigureData, survey, weights: Any) -> FigureData:
     """``fig`` with the weighted share of every bar, as :mod:`fuldtid.weighted` estimates the tables':
     y = the bar's answer, domain = the figure's group, answered (and, by a second field, in the bar's group)."""
+    if getattr(weights, "cells", None) is None or not isinstance(getattr(weights, "weights", None), pd.Series):
+        return fig  # weights without the raked design (not from rake()) give no interval: draw as unweighted
     from .errors import WeightingError
     from .weighting import weighted_share
 
@@ -358,7 +360,9 @@ def _weighted_labels(d: pd.DataFrame) -> tuple[pd.DataFrame, float]:
 def _weighted_layer(p9: Any, dodge: Any):
     """The weighted share as a point with its 95% interval: one layer, so the figure costs little more."""
     layer = p9.geom_pointrange(
-        p9.aes(y="w_pct", ymin="w_low", ymax="w_high", shape="w_series", **({"group": "answer"} if dodge else {})),
+        # One group per answer (cross) or one in all: plotnine draws a point range group by group, and a
+        # group per bar would cost a tenth of a second per figure.
+        p9.aes(y="w_pct", ymin="w_low", ymax="w_high", shape="w_series", group="answer" if dodge else "w_series"),
         position=dodge if dodge is not None else "identity", fill="white", color="#000000", size=0.45,
         fatten=3.2, na_rm=True,
     )

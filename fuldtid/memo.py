@@ -8,6 +8,13 @@ Every number in a sentence is read from the tables or the figures' data at the m
 nothing about the 2022 results is written into the text. Sentences are chosen by what the data shows (the
 largest group, ties, empty groups, singular or plural, a question nobody answered), and counts that the
 tables hide for anonymity are never quoted, nor are groups below the threshold named.
+
+What is particular to one questionnaire is not in this module: the words (what giving an answer means,
+nouns, whom a coded category covers, the sentences around a figure) come from the ``wording:`` section of
+the survey definition (:class:`Wording`, with neutral fallbacks), and the analysis sections are found
+from the definition's groups and tables (:func:`_wishes`, :func:`_opinions`). The appendix on the
+respondents still looks for the VJH background fields by name (alder, koen, timetal, stilling, tilbud,
+overenskomst); other fields land in "Øvrige tabeller og figurer".
 """
 
 from __future__ import annotations
@@ -328,7 +335,7 @@ class Wording:
         """The wording of one field (empty when it has none)."""
         return self._fields.get(field_name or "", {})
 
-    def fill(self, template: str, where: str, **values: Any) -> str:
+    def fill(self, template: str, where: str, /, **values: Any) -> str:
         """A wording text with its {placeholders} filled in; a placeholder the memo does not know is the
         definition's error, reported with the file and the text it is in."""
         try:
@@ -342,18 +349,19 @@ class Wording:
                 f"{template!r} ({type(exc).__name__}: {exc}); this text may use: {known}"
             ) from exc
 
-    def text(self, key: str, default: str | None = None, **values: Any) -> str | None:
+    def text(self, key: str, default: str | None = None, /, **values: Any) -> str | None:
         """A top-level text (``intro``, ``analysis_heading``, ...), filled in, or ``default``."""
         t = self.raw.get(key)
         return default if t is None else self.fill(t, key, **values)
 
-    def field_text(self, field_name: str | None, key: str, default: str | None = None, **values: Any) -> str | None:
+    def field_text(self, field_name: str | None, key: str, default: str | None = None, /,
+                   **values: Any) -> str | None:
         t = self.of(field_name).get(key)
         return default if t is None else self.fill(t, f"field {field_name!r}: {key}", **values)
 
-    def figure_text(self, number: int, key: str, default: str | None = None, **values: Any) -> str | None:
-        t = self._figures.get(number, {}).get(key)
-        return default if t is None else self.fill(t, f"figure {number}: {key}", **values)
+    def figure_text(self, figure: int, key: str, default: str | None = None, /, **values: Any) -> str | None:
+        t = self._figures.get(figure, {}).get(key)
+        return default if t is None else self.fill(t, f"figure {figure}: {key}", **values)
 
     def answer(self, field_name: str, label: str, subordinate: bool = False) -> str:
         """What a respondent does by giving ``label``: a main clause, or a subordinate clause ("..., der
@@ -451,6 +459,9 @@ class _Ctx:
         self.specs = {s.number: s for s in self.definition.tables}
         self.figures = {f.number: f for f in all_figures(self.ts)}
         self.fig_specs = {s.number: s for s in self.definition.figures}
+        self.w = Wording(self.definition)
+        self.wishes = _wishes(self)
+        self.opinions = _opinions(self)
 
     # numbering -------------------------------------------------------------------------------
     def section(self) -> str:
@@ -527,14 +538,92 @@ class _Ctx:
         f = self.figures.get(number)
         if f is None or number in self.used_figures:
             return None
-        note = ""
+        notes = []
+        if f.weighted:
+            notes.append("Søjlerne viser besvarelserne; punkterne viser den vægtede andel (skønnet for hele "
+                         "medarbejdergruppen) med 95%-konfidensinterval.")
         if f.hidden:
-            note = (f"Små grupper vises ikke for sig af hensyn til anonymiteten (grænsen er {self.min_group} svar)"
-                    + (f"; {quoted(f.merged_label)} omfatter {join_da(list(f.hidden))}."
-                       if f.merged_label and f.merged_label in f.groups() else "."))
+            notes.append(f"Små grupper vises ikke for sig af hensyn til anonymiteten (grænsen er {self.min_group} "
+                         "svar)" + (f"; {quoted(f.merged_label)} omfatter {join_da(list(f.hidden))}."
+                                    if f.merged_label and f.merged_label in f.groups() else "."))
+        note = " ".join(notes)
         self.add(FigureBlock(number, f.caption, f, alt=figure_alt(f), note=note))
         self.used_figures.add(number)
         return f
+
+
+# --- the sections the definition implies ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Wish:
+    """A question whose answers route respondents on to follow-up questions, found from the definition's
+    groups (VJH: "Ønsker du at gå op i tid?" -> to how many hours, why, why not)."""
+
+    table: Table  # the question's one-way table
+    yes: str  # the answer after which the follow-up one-way table is asked
+    target: Table | None  # that follow-up table (VJH: the wished hours)
+    reasons: tuple[str, ...]  # coded follow-up fields: after ``yes`` first, then after the other answers
+    yes_reason: str | None  # the coded field asked after ``yes`` (why), if any
+
+    @property
+    def field(self) -> str:
+        return self.table.field
+
+
+@dataclass(frozen=True)
+class _Opinion:
+    """A question with an open follow-up coded for one of its answers, shown with its figures (VJH: "Oplever
+    du, at det er muligt ...?" and the explanations of those answering "Nej")."""
+
+    field: str
+    value: str  # the answer whose explanations are coded
+    coded: str  # the coded field
+    distribution: FigureData | None
+    cross: FigureData | None
+
+
+def _routed_groups(c: _Ctx, field_name: str) -> list[Any]:
+    return [g for g in c.definition.groups.values() if g.name != ALL and g.field == field_name and g.values]
+
+
+def _wishes(c: _Ctx) -> list[_Wish]:
+    """One-way tables of questions whose answers define groups, with what is asked in those groups."""
+    candidates = [t for t in c.ts.tables if t.kind == "oneway" and _routed_groups(c, t.field)]
+    claimed = {t.number for t in candidates}
+    coded = [s for s in c.definition.tables if s.kind == "coded"]
+    out = []
+    for t in candidates:
+        routed = _routed_groups(c, t.field)
+        follow = next(((g, x) for g in routed for x in c.ts.tables
+                       if x.kind == "oneway" and x.among == g.name and x.number not in claimed), None)
+        yes_group = follow[0] if follow is not None else routed[0]
+        order = [yes_group, *(g for g in routed if g is not yes_group)]
+        reasons = tuple(s.field for g in order for s in coded if s.among == g.name)
+        yes_reason = next((s.field for s in coded if s.among == yes_group.name), None)
+        if follow is None and not reasons:
+            continue  # groups of this question's answers, but nothing asked in them: an ordinary table
+        if follow is not None:
+            claimed.add(follow[1].number)
+        out.append(_Wish(t, yes_group.values[0], follow[1] if follow is not None else None, reasons, yes_reason))
+    return out
+
+
+def _opinions(c: _Ctx) -> list[_Opinion]:
+    """Single-choice questions (not routing questions) with a coded table asked in a group of their answers."""
+    wished = {w.field for w in c.wishes}
+    out: list[_Opinion] = []
+    for spec in c.definition.tables:
+        g = c.definition.groups.get(spec.among)
+        if spec.kind != "coded" or g is None or not g.field or not g.values or g.field in wished:
+            continue
+        f = c.definition.fields.get(g.field)
+        if f is None or f.is_open or any(o.field == g.field for o in out):
+            continue
+        dist = next((x for x in c.figures.values() if x.field == g.field and x.kind == "distribution"), None)
+        cross = next((x for x in c.figures.values() if x.field == g.field and x.kind == "cross"), None)
+        out.append(_Opinion(g.field, g.values[0], spec.field, dist, cross))
+    return out
 
 
 def weighted_grid(t: Table, g: Grid) -> Grid:
@@ -556,8 +645,11 @@ def weighted_grid(t: Table, g: Grid) -> Grid:
 def figure_alt(f: FigureData) -> str:
     """A text alternative listing every bar, for screen readers and when images are off."""
     parts = []
-    for g, c, n, t, p in f.data[["group", "category", "count", "total", "pct"]].itertuples(index=False):
+    for g, c, p in f.data[["group", "category", "pct"]].itertuples(index=False):
         share = fmt.pct(p) if p is not None and not pd.isna(p) else "-"
+        w = f.weighted_pct(g, c if f.kind == "cross" else None)
+        if w is not None:
+            share += f" (vægtet {fmt.pct(w[0])}, 95%-konfidensinterval {fmt.number(w[1])}–{fmt.pct(w[2])})"
         parts.append(f"{g}: {share}" if f.kind != "cross" else f"{g}, {c}: {share}")
     return f"{f.title}. " + "; ".join(parts)
 
@@ -572,15 +664,15 @@ def exclusion_sentence(count: int, reason: str) -> str:
     return f"{count_noun(count, 'besvarelse', 'besvarelser')}: {reason}."
 
 
-def _top_phrase(tier: list[Row], field_name: str) -> str:
+def _top_phrase(w: Wording, tier: list[Row], field_name: str) -> str:
     """``Størstedelen (60%) ønsker at gå op til 37 timer`` / ``Flest (47%) ...`` / ties."""
     share = tier[0].pct
     if len(tier) == 1:
         lead = "Størstedelen" if share is not None and share > 50 else "Flest"
-        return f"{lead} ({fmt.pct(share)}) {answer_phrase(field_name, tier[0].label)}"
+        return f"{lead} ({fmt.pct(share)}) {w.answer(field_name, tier[0].label)}"
     labels = join_da([r.label for r in tier])
-    if field_name in TARGET_PHRASES:
-        return f"Lige mange ({fmt.pct(share)} hver) {answer_phrase(field_name, labels)}"
+    if w.target(field_name) is not None:
+        return f"Lige mange ({fmt.pct(share)} hver) {w.answer(field_name, labels)}"
     return f"Lige mange ({fmt.pct(share)} hver) svarer {join_da([quoted(r.label) for r in tier], 'og')}"
 
 
@@ -618,8 +710,9 @@ def coded_summary(t: Table) -> str:
     return s
 
 
-def category_list(field_name: str, t: Table | None, spec_categories: Sequence[str]) -> BulletList | None:
-    desc = CATEGORY_DESCRIPTIONS.get(field_name, {})
+def category_list(w: Wording, field_name: str, spec_categories: Sequence[str]) -> BulletList | None:
+    """The coded categories with whom each covers, when the wording describes them."""
+    desc = w.categories(field_name)
     cats = list(spec_categories)
     if not desc or not cats:
         return None
@@ -627,7 +720,7 @@ def category_list(field_name: str, t: Table | None, spec_categories: Sequence[st
     return BulletList(tuple(items))
 
 
-def yes_no_sentence(t: Table, group_noun: str) -> str:
+def yes_no_sentence(w: Wording, t: Table, group_noun: str) -> str:
     """``65 (30%) af de 214 deltidsansatte, der har svaret på spørgsmålet, ønsker at gå op i tid, mens ...``"""
     if t.base == 0:
         return f"Ingen {group_noun} har svaret på spørgsmålet »{t.question}«."
@@ -639,9 +732,9 @@ def yes_no_sentence(t: Table, group_noun: str) -> str:
     first, rest = rows[0], rows[1:]
     of = f"af de {fmt.number(t.base)} {group_noun}, der har svaret på spørgsmålet," if t.base != 1 else \
         f"af de {group_noun}, der har svaret på spørgsmålet,"
-    s = f"{n_pct(first.count or 0, first.pct)} {of} {answer_phrase(t.field, first.label)}"
+    s = f"{n_pct(first.count or 0, first.pct)} {of} {w.answer(t.field, first.label)}"
     if rest:
-        s += ", mens " + join_da([f"{n_pct(r.count or 0, r.pct)} {answer_phrase(t.field, r.label, True)}"
+        s += ", mens " + join_da([f"{n_pct(r.count or 0, r.pct)} {w.answer(t.field, r.label, True)}"
                                   for r in rest])
     s += "."
     if hidden:
@@ -664,27 +757,25 @@ def _title_meta(c: _Ctx) -> tuple[str, ...]:
 
 def _key_points(c: _Ctx) -> list[ListItem]:
     points: list[ListItem] = []
-    for field_name, target, reasons in (("op_i_tid", "op_timer", "op_hvorfor"),
-                                        ("ned_i_tid", "ned_timer", "ned_hvorfor")):
-        t = c.table_for(field_name, "oneway")
-        if t is None:
-            continue
+    w = c.w
+    for wish in c.wishes:
+        t, yes_label = wish.table, wish.yes
         noun = c.group_label(t.among)
-        yes = next((r for r in t.rows if isinstance(r, Row) and r.label == "Ja"), None)
+        yes = next((r for r in t.rows if isinstance(r, Row) and r.label == yes_label), None)
         if t.base == 0:
-            points.append(item(f"Ingen {noun} har svaret på, om de {answer_phrase(field_name, 'Ja', True)}."))
+            points.append(item(f"Ingen {noun} har svaret på, om de {w.answer(t.field, yes_label, True)}."))
             continue
         if yes is None or yes.suppressed or yes.members:
-            points.append(item(f"Andelen af de {noun}, der {answer_phrase(field_name, 'Ja', True)}, vises ikke "
+            points.append(item(f"Andelen af de {noun}, der {w.answer(t.field, yes_label, True)}, vises ikke "
                                "af hensyn til anonymiteten."))
             continue
         subs: list[ListItem] = []
-        tt = c.table_for(target, "oneway")
+        tt = wish.target
         if tt is not None and tt.base > 0:
             tiers = ranked([r for r in shown_rows(tt) if (r.count or 0) > 0], key=lambda r: r.count)
             if tiers:
-                subs.append(item(_top_phrase(tiers[0], target) + "."))
-        ct = c.table_for(reasons, "coded")
+                subs.append(item(_top_phrase(w, tiers[0], tt.field) + "."))
+        ct = c.table_for(wish.yes_reason, "coded") if wish.yes_reason else None
         if ct is not None and ct.base > 0:
             named = [r for r in shown_rows(ct) if (r.count or 0) > 0]
             tiers = ranked(named, key=lambda r: r.count)
@@ -695,35 +786,43 @@ def _key_points(c: _Ctx) -> list[ListItem]:
                     + (" hver)" if len(top) > 1 else ")")
                     + (f", dernæst {join_da([quoted(r.label) for r in tiers[1]])} ({fmt.pct(tiers[1][0].pct)}"
                        + (" hver)" if len(tiers[1]) > 1 else ")") if len(tiers) > 1 else "") + "."))
-        elif any(s.field == reasons for s in c.ts.pending):
+        elif wish.yes_reason and any(s.field == wish.yes_reason for s in c.ts.pending):
             subs.append(item("Begrundelserne afventer kodning af de åbne svar."))
-        points.append(item(f"{fmt.pct(yes.pct)} af de {noun}, der har svaret, {answer_phrase(field_name, 'Ja')}.",
+        points.append(item(f"{fmt.pct(yes.pct)} af de {noun}, der har svaret, {w.answer(t.field, yes_label)}.",
                            children=subs))
-    if c.has_field("mulighed") and "Nej" in c.survey.options("mulighed"):
-        f = distribution_data(c.survey, FigureSpec(0, "distribution", "mulighed", ""), c.min_group)
-        if f.n > 0 and "Nej" in f.groups():
-            subs = []
-            by = _largest_share_group(c, "mulighed", "Nej", "timetal")
-            if by is not None:
-                subs.append(item(f"Andelen er størst blandt {group_phrase('timetal', by[0])} ({fmt.pct(by[1])})"
-                                 + (" af de timetalsgrupper, der kan sammenlignes." if by[2] else ".")))
-            t9 = c.table_for("mulighed_uddyb", "coded")
-            if t9 is not None and t9.base > 0:
-                tiers = ranked([r for r in shown_rows(t9) if (r.count or 0) > 0], key=lambda r: r.count)
-                if tiers:
-                    subs.append(item(f"Den hyppigste forklaring er {join_da([quoted(r.label) for r in tiers[0]])} "
-                                     f"({fmt.pct(tiers[0][0].pct)})."))
-            points.append(item(f"{fmt.pct(f.pct('Nej'))} af alle, der har svaret, "
-                               f"{answer_phrase('mulighed', 'Nej')}.", children=subs))
+    for op in c.opinions:
+        if not c.has_field(op.field) or op.value not in c.survey.options(op.field):
+            continue
+        among = op.distribution.among if op.distribution is not None else ALL
+        f = distribution_data(c.survey, FigureSpec(0, "distribution", op.field, "", among=among), c.min_group)
+        if f.n == 0 or op.value not in f.groups():
+            continue
+        subs = []
+        by = _largest_share_group(c, op.field, op.value, op.cross.by, among) if op.cross and op.cross.by else None
+        if by is not None:
+            assert op.cross is not None and op.cross.by is not None
+            subs.append(item(f"Andelen er størst {w.among(op.cross.by, by[0])} ({fmt.pct(by[1])})"
+                             + (f" af de {w.group_noun(op.cross.by, plural=True)}, der kan sammenlignes."
+                                if by[2] else ".")))
+        tc = c.table_for(op.coded, "coded")
+        if tc is not None and tc.base > 0:
+            tiers = ranked([r for r in shown_rows(tc) if (r.count or 0) > 0], key=lambda r: r.count)
+            if tiers:
+                subs.append(item(f"Den hyppigste forklaring er {join_da([quoted(r.label) for r in tiers[0]])} "
+                                 f"({fmt.pct(tiers[0][0].pct)})."))
+        who = "alle" if among == ALL else f"de {c.group_label(among)}"
+        points.append(item(f"{fmt.pct(f.pct(op.value))} af {who}, der har svaret, "
+                           f"{w.answer(op.field, op.value)}.", children=subs))
     return points
 
 
-def _largest_share_group(c: _Ctx, field_name: str, value: str, by: str) -> tuple[str, float, bool] | None:
+def _largest_share_group(c: _Ctx, field_name: str, value: str, by: str,
+                         among: str = ALL) -> tuple[str, float, bool] | None:
     """The group of ``by`` (big enough to compare) with the largest share answering ``value``, and whether
     some groups were left out of the comparison (too small or hidden); None on a tie."""
     if not c.has_field(by):
         return None
-    f, hidden = _share_by(c, field_name, value, by)
+    f, hidden = _share_by(c, field_name, value, by, among)
     groups = [(g, p) for g, t, p in f if t >= c.compare_min and p is not None]
     left_out = hidden or any(0 < t < c.compare_min for _, t, _ in f)
     if len(groups) < 2:
@@ -763,7 +862,7 @@ def _compare_groups_sentence(c: _Ctx, rows: list[tuple[str, int, int, float | No
     if len(big) == 1:
         lbl, n, t, p = big[0]
         what = f"andelen, der {phrase_sub}," if phrase_sub else "andelen"
-        where = among_phrase(by_field, lbl)
+        where = c.w.among(by_field, lbl)
         rest = ("Der er ingen anden gruppe at sammenligne med: de øvrige er for små eller skjult af hensyn til "
                 "anonymiteten." if hidden else
                 f"Der er ingen anden gruppe med mindst {c.compare_min} svar at sammenligne med.")
@@ -777,9 +876,9 @@ def _compare_groups_sentence(c: _Ctx, rows: list[tuple[str, int, int, float | No
     def names(tier: list[tuple[str, int, int, float | None]]) -> str:
         if len(tier) == 1:
             lbl, n, t, p = tier[0]
-            return f"{among_phrase(by_field, lbl)} ({fmt.pct(p)}, {fmt.number(n)} af {fmt.number(t)})"
-        prep = among_phrase(by_field, "").split(" ", 1)[0]
-        return (f"{prep} {join_da([group_phrase(by_field, r[0]) for r in tier])} "
+            return f"{c.w.among(by_field, lbl)} ({fmt.pct(p)}, {fmt.number(n)} af {fmt.number(t)})"
+        prep = "blandt" if c.w.has_group_phrase(by_field) else "i"
+        return (f"{prep} {join_da([c.w.group(by_field, r[0]) for r in tier])} "
                 f"({fmt.pct(tier[0][3])} hver)")
 
     if len(tiers) == 1:
@@ -796,14 +895,9 @@ def _intro(c: _Ctx) -> None:
     else:
         d = c.definition
         where = f" i {d.organisation}" if d.organisation else ""
-        if c.table_for("op_i_tid") is not None or c.table_for("ned_i_tid") is not None:
-            c.add(para(f"Notatet viser resultaterne af en spørgeskemaundersøgelse blandt "
-                       f"{d.population_description}{where}{',' if where else ''} om deres ønsker til arbejdstid: "
-                       "om de deltidsansatte ønsker at gå op i tid, om de fuldtidsansatte ønsker at gå ned i tid, "
-                       "og om medarbejderne oplever, at det er muligt at ændre timetal på deres arbejdsplads."))
-        else:
-            c.add(para(f"Notatet viser resultaterne af spørgeskemaundersøgelsen »{d.title}« blandt "
-                       f"{d.population_description}{where}."))
+        c.add(para(c.w.text("intro", f"Notatet viser resultaterne af spørgeskemaundersøgelsen »{d.title}« blandt "
+                                     f"{d.population_description}{where}.",
+                            population=d.population_description, organisation=d.organisation, title=d.title)))
     points = _key_points(c)
     if points:
         c.add(para(Run("Hovedpointer", bold=True), style="lead"), BulletList(tuple(points)))
@@ -849,7 +943,7 @@ def _data_basis(c: _Ctx) -> None:
 
 def _margin_sentence(c: _Ctx, variable: str, diags: list[Any]) -> str:
     """Which categories of one weighting variable are over- or under-represented among the answers."""
-    noun = variable_noun(variable)
+    noun = c.w.noun(variable)
     over, under, even = [], [], []
     for m in diags:
         if m.sample_count and m.sample_count < c.min_group:
@@ -894,7 +988,7 @@ def _representation(c: _Ctx, w: Any) -> None:
     if size:
         intro += f" ({count_noun(int(size), 'medarbejder', 'medarbejdere')} ifølge populationsfilen)"
     c.add(para(intro + ". " + " ".join(sentences)))
-    nouns = join_da([variable_noun(v) for v in by_var])
+    nouns = join_da([c.w.noun(v) for v in by_var])
     text = (f"For at rette op på skævheder er svarene vægtet, så de svarer til medarbejdergruppens fordeling på "
             f"{nouns}. Vægtede andele er et skøn over, hvordan hele medarbejdergruppen ville have svaret, og står "
             "sammen med et 95%-konfidensinterval, der viser usikkerheden.")
@@ -915,91 +1009,130 @@ def _representation(c: _Ctx, w: Any) -> None:
                        "i de vægtede tal" + (f" ({why})." if why else ".")))
 
 
-def _hours_target_sentence(c: _Ctx, t: Table, base_table: Table | None, noun: str) -> list[Paragraph]:
-    out = []
+def _target_sentence(c: _Ctx, t: Table, base_table: Table | None, noun: str) -> list[Paragraph]:
+    """The most wished value (VJH: the hours wished for), and what it is of the whole question's group."""
+    comma = "," if "," in noun else ""
     if t.base == 0:
-        return [para(f"Ingen {noun}{',' if ',' in noun else ''} har angivet et ønsket timetal.")]
+        question = c.definition.fields[t.field].text if t.field in c.definition.fields else t.question
+        return [para(c.w.field_text(t.field, "empty", f"Ingen {noun}{comma} har svaret på spørgsmålet »{question}«.",
+                                    group=f"{noun}{comma}") or "")]
     tiers = ranked([r for r in shown_rows(t) if (r.count or 0) > 0], key=lambda r: r.count)
     if not tiers:
-        return out
+        return []
     top = tiers[0]
-    verb, rest = TARGET_PHRASES.get(t.field, ("svarer", "{label}"))
+    target = c.w.target(t.field)
+    verb, rest = target or ("svarer", "{label}")
+    label = (lambda x: x) if target else quoted  # the wording's own phrase, or the answer as given
+
+    def phrase(lbl: str) -> str:
+        return c.w.fill(rest, f"field {t.field!r}: target", label=lbl)
+
     if len(top) == 1:
         r = top[0]
         lead = "størstedelen" if (r.pct or 0) > 50 else "flest"
-        s = (f"Af de {fmt.number(t.base)} {noun}{',' if ',' in noun else ''} {verb} {lead}, "
-             f"{n_pct(r.count or 0, r.pct)}, {rest.format(label=r.label)}.")
+        s = (f"Af de {fmt.number(t.base)} {noun}{comma} {verb} {lead}, "
+             f"{n_pct(r.count or 0, r.pct)}, {phrase(label(r.label))}.")
         if base_table is not None and base_table.base:
             share = 100.0 * (r.count or 0) / base_table.base
             s += (f" Det svarer til {fmt.pct(share)} af alle {fmt.number(base_table.base)} "
                   f"{c.group_label(base_table.among)}, der har svaret.")
     else:
-        s = (f"Af de {fmt.number(t.base)} {noun}{',' if ',' in noun else ''} er der lige mange "
-             f"({fmt.pct(top[0].pct)} hver), der {verb} {rest.format(label=join_da([r.label for r in top], 'eller'))}.")
-    out.append(para(s))
-    return out
+        labels = join_da([label(r.label) for r in top], "eller")
+        s = (f"Af de {fmt.number(t.base)} {noun}{comma} er der lige mange "
+             f"({fmt.pct(top[0].pct)} hver), der {verb} {phrase(labels)}.")
+    return [para(s)]
 
 
-def _implausible_targets(c: _Ctx, target: str, among: str, up: bool) -> int:
-    """Respondents whose wished hours are not above (up) / below (down) their current hours: they most
-    likely answered "by how many hours" rather than "to how many hours"."""
-    if not (c.has_field(target) and c.has_field("timetal")):
+def _implausible_targets(c: _Ctx, target: str, current: str, among: str, up: bool) -> int:
+    """Respondents whose wished value is not above (up) / below (down) their current one (the same answer
+    scale): they most likely answered "by how many" rather than "to how many"."""
+    if not (c.has_field(target) and c.has_field(current)):
         return 0
-    r = c.survey.responses.loc[c.survey.group_mask(among).to_numpy(), ["timetal", target]].dropna()
+    r = c.survey.responses.loc[c.survey.group_mask(among).to_numpy(), [current, target]].dropna()
     if r.empty:
         return 0
-    order = {lbl: i for i, lbl in enumerate(c.survey.options("timetal"))}
-    now = r["timetal"].astype("object").map(order)
+    order = {lbl: i for i, lbl in enumerate(c.survey.options(current))}
+    now = r[current].astype("object").map(order)
     want = r[target].astype("object").map(order)
     ok = now.notna() & want.notna()
     bad = (want <= now) if up else (want >= now)
     return int((bad & ok).sum())
 
 
-def _part_time(c: _Ctx) -> None:
-    t1 = c.table_for("op_i_tid", "oneway")
-    if t1 is None:
-        return
+def _wish_section(c: _Ctx, wish: _Wish) -> None:
+    """A question that routes on (VJH 3.1 and 3.2): its table, the wished values, a figure by another field,
+    and the coded reasons for each answer."""
+    w = c.w
+    t1 = wish.table
     noun = c.group_label(t1.among)
-    c.add(Heading(2, f"{noun[:1].upper()}{noun[1:]}s ønske om arbejdstid", c.subsection()))
-    c.add(para(yes_no_sentence(t1, noun)))
+    c.add(Heading(2, w.field_text(t1.field, "heading", t1.title) or t1.title, c.subsection()))
+    lead = ""
+    group = c.definition.groups.get(t1.among)
+    if "group_size" in w.of(t1.field) and group is not None and group.field and c.has_field(group.field):
+        stated = int(c.survey.responses[group.field].notna().sum())
+        size = int(c.survey.group_mask(t1.among).sum())
+        if stated and c.citeable(size):
+            lead = (w.field_text(t1.field, "group_size", "", size=fmt.number(size), stated=fmt.number(stated),
+                                 group=noun, pct=fmt.pct(100.0 * size / stated)) or "") + " "
+    c.add(para(lead + yes_no_sentence(w, t1, noun)))
     c.add_table(t1.number, weighted=True)
-    t2 = c.table_for("op_timer", "oneway")
+    t2 = wish.target
     if t2 is not None:
-        c.add(*_hours_target_sentence(c, t2, t1, c.group_label(t2.among)))
+        c.add(*_target_sentence(c, t2, t1, c.group_label(t2.among)))
         c.add_table(t2.number, weighted=True)
-        odd = _implausible_targets(c, "op_timer", t2.among, up=True)
-        if odd and c.citeable(odd):
-            c.add(para(f"{count_noun(odd, 'besvarelse', 'besvarelser')} angiver et ønsket timetal, der ikke er "
-                       "højere end det, de er ansat til i dag. Spørgsmålet lyder »til hvor mange timer«, men nogle "
-                       "har formentlig svaret med, hvor mange timer de vil gå op; ønsket om fuld tid kan derfor "
-                       "være større, end tabellen viser."))
-    f1 = next((f for f in c.figures.values() if f.field == "op_i_tid" and f.kind == "share"), None)
+        c.add(*_target_notes(c, t2, group.field if group is not None else None))
+    f1 = next((f for f in c.figures.values() if f.field == t1.field and f.kind == "share"), None)
     if f1 is not None:
-        c.add(Heading(3, "Ønsket om at gå op i tid fordelt på nuværende timetal"))
+        c.add(Heading(3, w.figure_text(f1.number, "heading", f1.title) or f1.title))
         rows = [(g, int(n), int(t), None if p is None or pd.isna(p) else float(p))
                 for g, n, t, p in f1.data[["group", "count", "total", "pct"]].itertuples(index=False)
                 if g != f1.merged_label]
-        c.add(para(f"Figur {f1.number} viser for hver gruppe af nuværende timetal, hvor stor en andel der "
-                   f"{answer_phrase('op_i_tid', str(f1.value), True)}. "
+        answer = w.answer(t1.field, str(f1.value), True)
+        default = f"Figur {f1.number} viser for hver gruppe af {w.noun(f1.by or '')}, hvor stor en andel der {answer}."
+        c.add(para(f"{w.figure_text(f1.number, 'text', default, number=f1.number, answer=answer)} "
                    + _compare_groups_sentence(c, rows, None, f1.by, bool(f1.hidden))))
         c.add_figure(f1.number)
-    _reasons(c, "op_hvorfor", "Årsager til ønsket om at gå op i tid",
-             "De deltidsansatte, der ønsker at gå op i tid, har kunnet skrive hvorfor.")
-    _reasons(c, "op_hvorfor_ikke", "Årsager til ikke at ønske at gå op i tid",
-             "De deltidsansatte, der ikke ønsker at gå op i tid, har også kunnet skrive hvorfor.")
+    for reason in wish.reasons:
+        _reasons(c, reason)
 
 
-def _reasons(c: _Ctx, field_name: str, heading: str, lead: str) -> None:
+def _target_notes(c: _Ctx, t: Table, current: str | None) -> list[Paragraph]:
+    """What the wording says about wished values that look misread (not above / below the current value,
+    or the lowest answer), with the counts from the data."""
+    w = c.w
+    out = []
+    for key, up in (("not_above_current", True), ("not_below_current", False)):
+        if key in w.of(t.field) and current is not None:
+            odd = _implausible_targets(c, t.field, current, t.among, up=up)
+            if odd and c.citeable(odd):
+                out.append(para(w.field_text(t.field, key, "", count=count_noun(odd, "besvarelse", "besvarelser"),
+                                             n=fmt.number(odd)) or ""))
+    if "lowest" in w.of(t.field) and c.has_field(t.field) and c.survey.options(t.field):
+        low = next((r for r in shown_rows(t) if r.label == c.survey.options(t.field)[0]), None)
+        if low is not None and (low.count or 0) > 0:
+            out.append(para(w.field_text(t.field, "lowest", "", n_pct=n_pct(low.count or 0, low.pct),
+                                         label=quoted(low.label)) or ""))
+    return out
+
+
+def _reasons(c: _Ctx, field_name: str) -> None:
+    """An open question's coded table, with its categories described as the wording says."""
     spec = c.spec_for(field_name)
     if spec is None or field_name not in c.definition.fields:
         return
-    c.add(Heading(3, heading))
-    cats = c.definition.fields[field_name].categories
+    f = c.definition.fields[field_name]
+    c.add(Heading(3, c.w.field_text(field_name, "heading", spec.title) or spec.title))
+    cats = f.categories
     t = c.tables.get(spec.number)
-    text = f"{lead} Svarene er læst og inddelt i {len(cats)} kategorier"
-    lst = category_list(field_name, t, cats)
-    c.add(para(text + (":" if lst is not None else f": {join_da(list(cats))}.")))
+    group = c.definition.coding_group(field_name)
+    label = c.group_label(group)
+    # A label with a relative clause ("deltidsansatte, der ...") closes it with a comma.
+    who = "Alle" if group == ALL else f"{label[:1].upper()}{label[1:]}{',' if ',' in label else ''}"
+    default = f"{who} har kunnet svare på spørgsmålet »{f.text}«."
+    text = (f"{c.w.field_text(field_name, 'lead', default)} Svarene er læst og inddelt i "
+            f"{count_noun(len(cats), 'kategori', 'kategorier')}")
+    lst = category_list(c.w, field_name, cats)
+    c.add(para(text + (":" if lst is not None else f": {join_da([quoted(x) for x in cats])}.")))
     if lst is not None:
         c.add(lst)
     c.add_table(spec.number)
@@ -1007,74 +1140,50 @@ def _reasons(c: _Ctx, field_name: str, heading: str, lead: str) -> None:
         c.add(para(coded_summary(t)))
 
 
-def _full_time(c: _Ctx) -> None:
-    t5 = c.table_for("ned_i_tid", "oneway")
-    if t5 is None:
-        return
-    noun = c.group_label(t5.among)
-    c.add(Heading(2, f"{noun[:1].upper()}{noun[1:]}s ønske om arbejdstid", c.subsection()))
-    lead = ""
-    full = c.definition.groups.get(t5.among)
-    if full is not None and full.field and c.has_field(full.field):
-        stated = int(c.survey.responses[full.field].notna().sum())
-        size = int(c.survey.group_mask(t5.among).sum())
-        if stated and c.citeable(size):
-            lead = (f"{fmt.number(size)} af de {fmt.number(stated)}, der har oplyst deres timetal, er "
-                    f"{noun} ({fmt.pct(100.0 * size / stated)}). ")
-    c.add(para(lead + yes_no_sentence(t5, noun)))
-    c.add_table(t5.number, weighted=True)
-    t6 = c.table_for("ned_timer", "oneway")
-    if t6 is not None:
-        c.add(*_hours_target_sentence(c, t6, t5, c.group_label(t6.among)))
-        c.add_table(t6.number, weighted=True)
-        low = next((r for r in shown_rows(t6) if r.label == c.survey.options("ned_timer")[0]), None)
-        if low is not None and (low.count or 0) > 0:
-            c.add(para(f"{n_pct(low.count or 0, low.pct)} har svaret {quoted(low.label)}. Nogle af dem har "
-                       "formentlig læst spørgsmålet som »hvor mange timer vil du gå ned« og ikke »til hvor mange "
-                       "timer«; de højere timetal er derfor sandsynligvis ønsket af flere, end tabellen viser."))
-    _reasons(c, "ned_hvorfor", "Årsager til ønsket om at gå ned i tid",
-             "De fuldtidsansatte, der ønsker at gå ned i tid, har kunnet skrive hvorfor.")
-    _reasons(c, "ned_hvorfor_ikke", "Årsager til ikke at ønske at gå ned i tid",
-             "De fuldtidsansatte, der ikke ønsker at gå ned i tid, har også kunnet skrive hvorfor.")
-
-
-def _possibility(c: _Ctx) -> None:
-    f2 = next((f for f in c.figures.values() if f.field == "mulighed" and f.kind == "distribution"), None)
-    f3 = next((f for f in c.figures.values() if f.field == "mulighed" and f.kind == "cross"), None)
-    spec9 = c.spec_for("mulighed_uddyb")
-    if f2 is None and f3 is None and spec9 is None:
-        return
-    c.add(Heading(2, "Oplevet mulighed for at gå op eller ned i tid", c.subsection()))
+def _opinion_section(c: _Ctx, op: _Opinion) -> None:
+    """A question shown in figures, with the coded explanations of one answer (VJH 3.3)."""
+    w = c.w
+    f2, f3 = op.distribution, op.cross
+    spec = c.spec_for(op.coded)
+    title = (f2.title if f2 is not None else spec.title if spec is not None else op.field)
+    c.add(Heading(2, w.field_text(op.field, "heading", title) or title, c.subsection()))
+    question = c.definition.fields[op.field].text
     if f2 is not None:
         if f2.n == 0:
-            c.add(para("Ingen har svaret på, om det er muligt at gå op eller ned i tid på deres arbejdsplads."))
+            c.add(para(w.figure_text(f2.number, "empty", f"Ingen har svaret på spørgsmålet »{question}«.",
+                                     number=f2.number) or ""))
         else:
             parts = [f"{fmt.pct(f2.pct(g))} {quoted(g)}" for g in f2.groups() if f2.pct(g) is not None]
-            c.add(para(f"Figur {f2.number} viser, hvordan de {fmt.number(f2.n)}, der har svaret, oplever "
-                       f"muligheden for at gå op eller ned i tid på deres arbejdsplads. Svarene fordeler sig med "
-                       f"{join_da(parts)}. Spørgsmålet skelner ikke mellem at gå op og at gå ned i tid."))
+            default = (f"Figur {f2.number} viser svarene fra de {fmt.number(f2.n)}, der har svaret på spørgsmålet "
+                       f"»{question}«. Svarene fordeler sig med {join_da(parts)}.")
+            c.add(para(w.figure_text(f2.number, "text", default, number=f2.number, n=fmt.number(f2.n),
+                                     shares=join_da(parts)) or ""))
         c.add_figure(f2.number)
     if f3 is not None:
         cats = list(dict.fromkeys(f3.data["category"]))
-        value = "Nej" if "Nej" in cats or not cats else str(cats[0])
+        value = op.value if op.value in cats or not cats else str(cats[0])
         rows = [(g, int(n), int(t), None if p is None or pd.isna(p) else float(p))
                 for g, cat, n, t, p in f3.data[["group", "category", "count", "total", "pct"]].itertuples(index=False)
                 if cat == value and g != f3.merged_label]
-        c.add(para(f"Figur {f3.number} viser svarene fordelt på nuværende timetal. "
-                   + _compare_groups_sentence(c, rows, answer_phrase("mulighed", value, True), f3.by,
-                                              bool(f3.hidden))))
+        default = f"Figur {f3.number} viser svarene fordelt på {w.noun(f3.by or '')}."
+        c.add(para(f"{w.figure_text(f3.number, 'text', default, number=f3.number)} "
+                   + _compare_groups_sentence(c, rows, w.answer(op.field, value, True), f3.by, bool(f3.hidden))))
         c.add_figure(f3.number)
-    if spec9 is not None:
-        _reasons(c, "mulighed_uddyb", "Uddybende bemærkninger",
-                 "De, der ikke oplever det muligt at ændre timetal, har kunnet uddybe deres svar.")
-        group = c.definition.groups.get(c.definition.coding_group("mulighed_uddyb"))
+    if spec is not None:
+        _reasons(c, op.coded)
+        group = c.definition.groups.get(c.definition.coding_group(op.coded))
         if group is not None and group.values and f2 is not None:
-            others = [g for g in f2.groups() if g not in group.values and g != f2.merged_label and g != "Ja"]
+            uncoded = w.of(op.coded).get("uncoded")
+            others = [g for g in f2.groups() if g not in group.values and g != f2.merged_label
+                      and (uncoded is None or g in uncoded)]
             if others:
                 answers = join_da([quoted(v) for v in group.values], "eller")
-                c.add(para(f"Kun uddybningerne fra dem, der har svaret {answers}, "
-                           f"er kodet; de {join_da([fmt.pct(f2.pct(g)) for g in others])}, der har svaret "
-                           f"{join_da([quoted(g) for g in others], 'eller')}, indgår ikke i tabellen."))
+                default = ("Kun svarene fra dem, der har svaret {answers}, er kodet; de {shares}, der har svaret "
+                           "{others}, indgår ikke i tabellen.")
+                template = w.of(op.coded).get("coded_only", default)
+                c.add(para(w.fill(template, f"field {op.coded!r}: coded_only", answers=answers,
+                                  shares=join_da([fmt.pct(f2.pct(g)) for g in others]),
+                                  others=join_da([quoted(g) for g in others], "eller"))))
 
 
 def _weighted_section(c: _Ctx) -> None:
@@ -1082,21 +1191,20 @@ def _weighted_section(c: _Ctx) -> None:
         return
     items_: list[ListItem] = []
     changes: list[tuple[float, Table, Row]] = []
-    for field_name in ("op_i_tid", "op_timer", "ned_i_tid", "ned_timer"):
-        t = c.table_for(field_name, "oneway")
-        if t is None:
-            continue
+    tables = [(wish, t) for wish in c.wishes for t in (wish.table, wish.target) if t is not None]
+    for wish, t in tables:
+        field_name = t.field
         for r in shown_rows(t):
             if r.weighted is not None and r.pct is not None:
                 changes.append((abs(r.weighted.pct - r.pct), t, r))
-        if field_name in ("op_i_tid", "ned_i_tid"):
-            r = next((r for r in shown_rows(t) if r.label == "Ja"), None)
+        if t is wish.table:
+            r = next((r for r in shown_rows(t) if r.label == wish.yes), None)
             if r is None or r.weighted is None:
                 continue
             w = r.weighted
             items_.append(item(
                 f"Vægtet til hele medarbejdergruppen er andelen af de {c.group_label(t.among)}, der "
-                f"{answer_phrase(field_name, 'Ja', True)}, ca. {fmt.pct(w.pct)} (95%-konfidensinterval "
+                f"{c.w.answer(field_name, wish.yes, True)}, ca. {fmt.pct(w.pct)} (95%-konfidensinterval "
                 f"{pct_interval(w)}), svarende til omkring {about(w.population_count)} medarbejdere. "
                 f"Uvægtet er andelen {fmt.pct(r.pct)} (tabel {t.number})."))
         else:
@@ -1109,7 +1217,7 @@ def _weighted_section(c: _Ctx) -> None:
                 items_.append(item(
                     f"Blandt de {c.group_label(t.among)}{',' if ',' in c.group_label(t.among) else ''} "
                     "er den vægtede andel, der "
-                    f"{answer_phrase(field_name, r.label, True)}, {fmt.pct(w.pct)} (95%-konfidensinterval "
+                    f"{c.w.answer(field_name, r.label, True)}, {fmt.pct(w.pct)} (95%-konfidensinterval "
                     f"{pct_interval(w)}) mod {fmt.pct(r.pct)} uvægtet (tabel {t.number})."))
     if not items_:
         return
@@ -1133,17 +1241,20 @@ def _conclusion(c: _Ctx) -> None:
         c.add(*markdown_blocks(c.conclusion))
         return
     parts = []
-    for field_name in ("op_i_tid", "ned_i_tid"):
-        t = c.table_for(field_name, "oneway")
-        r = next((r for r in shown_rows(t) if r.label == "Ja"), None) if t is not None else None
-        if t is not None and r is not None and t.base:
+    for wish in c.wishes:
+        t = wish.table
+        r = next((r for r in shown_rows(t) if r.label == wish.yes), None)
+        if r is not None and t.base:
             parts.append(f"{fmt.pct(r.pct)} af de {c.group_label(t.among)}, der har svaret, "
-                         f"{answer_phrase(field_name, 'Ja', True)}")
+                         f"{c.w.answer(t.field, wish.yes, True)}")
     text = "Undersøgelsen viser, at " + ", og at ".join(parts) + "." if parts else ""
-    if c.has_field("mulighed") and "Nej" in c.survey.options("mulighed"):
-        f = distribution_data(c.survey, FigureSpec(0, "distribution", "mulighed", ""), c.min_group)
-        if f.n and "Nej" in f.groups():
-            text += (f" {fmt.pct(f.pct('Nej'))} {answer_phrase('mulighed', 'Nej')}.")
+    for op in c.opinions:
+        if not c.has_field(op.field) or op.value not in c.survey.options(op.field):
+            continue
+        among = op.distribution.among if op.distribution is not None else ALL
+        f = distribution_data(c.survey, FigureSpec(0, "distribution", op.field, "", among=among), c.min_group)
+        if f.n and op.value in f.groups():
+            text += f" {fmt.pct(f.pct(op.value))} {c.w.answer(op.field, op.value)}."
     s = c.survey
     if s.answered:
         text += (f" Resultaterne bygger på {count_noun(s.answered, 'besvarelse', 'besvarelser')} "
@@ -1171,11 +1282,11 @@ def _respondents(c: _Ctx) -> None:
     if age is not None or sex is not None:
         c.add(Heading(3, join_da([w for w, f in (("Alder", age), ("køn" if age else "Køn", sex)) if f is not None])))
     if age is not None:
-        c.add(para(f"Figur {age.number} viser de svarendes alder. " + _distribution_sentence(c, age, "aldersgruppe")))
+        c.add(para(f"{_figure_intro(c, age)} " + _distribution_sentence(c, age, c.w.group_noun(age.field))))
         c.add_figure(age.number)
     if sex is not None:
-        text = f"Figur {sex.number} viser de svarendes køn. "
-        parts = [f"{fmt.pct(sex.pct(g))} {PLURAL_NOUNS.get(('koen', g), quoted(g))}"
+        text = f"{_figure_intro(c, sex)} "
+        parts = [f"{fmt.pct(sex.pct(g))} {c.w.plural(sex.field, g)}"
                  for g in sex.groups() if g != sex.merged_label and sex.pct(g) is not None]
         text += (f"Af de {fmt.number(sex.n)}, der har svaret, er {join_da(parts)}." if parts and sex.n else
                  "Ingen har oplyst deres køn." if not sex.n else "")
@@ -1209,7 +1320,7 @@ def _respondents(c: _Ctx) -> None:
     hours = next((f for f in c.figures.values() if f.field == "timetal" and f.kind == "distribution"), None)
     if hours is not None:
         c.add(Heading(3, "Timetal"))
-        text = f"Figur {hours.number} viser de svarendes nuværende timetal. "
+        text = f"{_figure_intro(c, hours)} "
         full = c.definition.groups.get("fuldtid")
         part = c.definition.groups.get("deltid")
         if hours.n and full is not None and part is not None and c.has_field("timetal"):
@@ -1218,11 +1329,18 @@ def _respondents(c: _Ctx) -> None:
             if c.citeable(n_full) and c.citeable(n_part):
                 text += (f"{fmt.pct(100.0 * n_full / hours.n)} er ansat på fuld tid og "
                          f"{fmt.pct(100.0 * n_part / hours.n)} på deltid. ")
-        text += _distribution_sentence(c, hours, "timetalsgruppe")
+        text += _distribution_sentence(c, hours, c.w.group_noun(hours.field))
         if "timetal" in margins:
             text += " " + _margin_sentence(c, "timetal", margins["timetal"])
         c.add(para(text.strip()))
         c.add_figure(hours.number)
+
+
+def _figure_intro(c: _Ctx, f: FigureData) -> str:
+    """``Figur 4 viser de svarendes alder.``, or the wording's own sentence for the figure."""
+    noun = c.w.of(f.field).get("noun") or f"{f.title[:1].lower()}{f.title[1:]}"
+    default = f"Figur {f.number} viser de svarendes {noun}."
+    return c.w.figure_text(f.number, "text", default, number=f.number) or default
 
 
 def _distribution_sentence(c: _Ctx, f: FigureData, noun: str) -> str:
@@ -1289,10 +1407,13 @@ def _follow_up(c: _Ctx) -> None:
         return
     c.add(Heading(1, f"Bilag {c.appendix()}: Opfølgende analyse"))
     nums = [t.number for t in cross]
-    what = ("ønskerne til arbejdstid" if all(t.field in ("op_i_tid", "ned_i_tid") for t in cross) else "svarene")
+    wished = {w.field for w in c.wishes}
+    what = "svarene"
+    if all(t.field in wished for t in cross):
+        what = c.w.text("follow_up_subject", "svarene") or what
     if len(nums) > 1:
         c.add(para(f"Tabellerne {_number_range(nums)} viser {what} fordelt på "
-                   f"{join_da(list(dict.fromkeys(variable_noun(t.by or '') for t in cross)))}. "
+                   f"{join_da(list(dict.fromkeys(c.w.noun(t.by or '') for t in cross)))}. "
                    "Andelene er af hver gruppe (rækkeprocenter)."))
     for t in cross:
         spec = c.specs.get(t.number)
@@ -1309,7 +1430,7 @@ def _follow_up(c: _Ctx) -> None:
                 continue
             rows.append((r.label, int(r.counts.get(value, 0)), int(r.total or 0),
                          (r.pcts or {}).get(value) if r.total else None))
-        s = _compare_groups_sentence(c, rows, answer_phrase(t.field, value, True), None, hidden)
+        s = _compare_groups_sentence(c, rows, c.w.answer(t.field, value, True), None, hidden)
         c.add(para(f"Tabel {t.number} viser {t.title[:1].lower()}{t.title[1:]}. {s}".strip()))
         c.add_table(t.number)
 
@@ -1352,11 +1473,12 @@ def build_memo(tableset: TableSet, *, intro: str | None = None, conclusion: str 
     c = _Ctx(tableset, intro, conclusion)
     _intro(c)
     _data_basis(c)
-    if any(c.table_for(f) is not None for f in ("op_i_tid", "ned_i_tid", "mulighed_uddyb")):
-        c.add(Heading(1, "Medarbejdernes ønsker til arbejdstid", c.section()))
-    _part_time(c)
-    _full_time(c)
-    _possibility(c)
+    if c.wishes or c.opinions:
+        c.add(Heading(1, c.w.text("analysis_heading", "Resultater") or "Resultater", c.section()))
+    for wish in c.wishes:
+        _wish_section(c, wish)
+    for op in c.opinions:
+        _opinion_section(c, op)
     _weighted_section(c)
     _conclusion(c)
     _appendix(c)

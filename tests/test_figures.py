@@ -12,8 +12,7 @@ import pytest
 from fuldtid import figures
 from fuldtid.definition import FigureSpec
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_memo import example_tableset, rebuild  # noqa: E402
+from memo_helpers import example_tableset, rebuild
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +153,84 @@ def test_shares_are_of_group_totals_when_values_are_missing(ts):
     altered = rebuild(ts, responses=r)
     f = by_number(altered, 1)
     assert f.n == ts.table(1).base - 10
+
+
+# --- weighted figures (issue 4) ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tsw():
+    return example_tableset(min_group=5, population=True)
+
+
+def test_weighted_shares_on_every_bar(tsw):
+    from fuldtid.weighting import weighted_share
+
+    figs = {f.number: f for f in figures.all_figures(tsw)}
+    assert all(f.weighted for f in figs.values())
+    w, r = tsw.weighting, tsw.survey.responses
+    # Raked to the population file: the weighted hours and gender shares are the register's.
+    hours = figs[6]
+    assert hours.weighted_pct("37 timer")[0] == pytest.approx(100 * 305 / 1172, abs=1e-6)
+    assert hours.weighted_pct("30-36 timer")[0] == pytest.approx(100 * 386 / 1172, abs=1e-6)
+    under30 = sum(hours.weighted_pct(g)[0] for g in ("1-9 timer", "10-19 timer", "20-29 timer"))
+    assert under30 == pytest.approx(100 * 481 / 1172, abs=1e-6)
+    assert figs[5].weighted_pct("Kvinde")[0] == pytest.approx(100 * 832 / 1172, abs=1e-6)
+    # Figure 1 (share of "Ja" by hours among part-timers) as the tables estimate a share in a domain.
+    f1 = figs[1]
+    dom = tsw.survey.group_mask("deltid") & r["op_i_tid"].notna() & (r["timetal"] == "30-36 timer").fillna(False)
+    e = weighted_share(w, (r["op_i_tid"] == "Ja").fillna(False).astype(bool), dom.astype(bool))
+    assert f1.weighted_pct("30-36 timer") == pytest.approx((e.pct, e.ci_low, e.ci_high), abs=1e-9)
+    # The merged bar of hidden age groups stands for their members together.
+    f4 = figs[4]
+    assert f4.merged_label == "Øvrige grupper"
+    y = r["alder"].astype("object").isin(f4.hidden)
+    e = weighted_share(w, y, r["alder"].notna())
+    assert f4.weighted_pct("Øvrige grupper")[0] == pytest.approx(e.pct, abs=1e-9)
+    # Every interval holds its estimate; a cross figure's weighted shares add up to 100 per group.
+    for f in figs.values():
+        for lo, p, hi in f.data[["w_low", "w_pct", "w_high"]].itertuples(index=False):
+            assert lo - 1e-9 <= p <= hi + 1e-9
+    f3 = figs[3].data
+    assert f3.groupby("group")["w_pct"].sum().to_numpy() == pytest.approx(100.0)
+
+
+def test_unweighted_figures_are_unchanged(ts):
+    for f in figures.all_figures(ts):
+        assert not f.weighted and list(f.data.columns) == figures.COLUMNS
+        assert f.weighted_pct(f.groups()[0], None if f.kind != "cross" else f.data["category"].iloc[0]) is None
+
+
+def test_weights_without_a_raked_design_draw_unweighted(ts):
+    from types import SimpleNamespace
+
+    fake = SimpleNamespace(margins=(), population=SimpleNamespace(size=1000))
+    f = figures.all_figures(replace(ts, weighting=fake))[0]
+    assert not f.weighted
+
+
+def test_weighted_plot_adds_one_layer_and_renders_deterministically(ts, tsw):
+    plain = {f.number: f for f in figures.all_figures(example_tableset(min_group=5))}
+    for f in figures.all_figures(tsw):
+        assert len(figures._plot(f).layers) == len(figures._plot(plain[f.number]).layers) + 1
+    f = by_number(tsw, 3)
+    figures._CACHE.clear()
+    a = figures.render_png(f)
+    b = figures._draw(f)
+    assert a == b and a != figures.render_png(plain[3])
+    assert f.key() != plain[3].key()
+    # Both shares are printed on the bar: "61% (vægtet 61%)".
+    from fuldtid import fmt
+
+    p = figures._weighted_labels(f.data.assign(pct_num=f.data["pct"].astype(float),
+                                               text=[fmt.pct(v) for v in f.data["pct"]]))[0]
+    assert p["text"].iloc[0] == f"{fmt.pct(f.data['pct'].iloc[0])} (vægtet {fmt.pct(f.data['w_pct'].iloc[0])})"
+    assert all(y >= hi for y, hi in zip(p["label_y"], f.data["w_high"]))
+
+
+def test_weighted_alt_text(tsw):
+    from fuldtid.memo import figure_alt
+
+    f = by_number(tsw, 6)
+    alt = figure_alt(f)
+    assert "37 timer: 35% (vægtet 26%, 95%-konfidensinterval 26–26%)" in alt

@@ -7,10 +7,8 @@ happens to be true for 2022 fails here.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import replace
-from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
@@ -31,65 +29,9 @@ from fuldtid.memo import (
     join_da,
     markdown_blocks,
 )
-from fuldtid.tables import TableSet, Weighted, build_tables
+from fuldtid.tables import Weighted, build_tables
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "surveys" / "examples" / "vjh_2022"
-
-
-# --- fixtures shared with test_figures.py and test_memo_render.py --------------------------------
-
-
-@functools.lru_cache(maxsize=None)
-def _example(min_group: int, population: bool) -> TableSet:
-    from fuldtid.report import analyse
-
-    return analyse(
-        EXAMPLE / "export",
-        coding=EXAMPLE / "coding.csv",
-        population=EXAMPLE / "population.csv" if population else None,
-        min_group=min_group,
-    )
-
-
-def example_tableset(min_group: int = 1, population: bool = False) -> TableSet:
-    """The shipped 2022 example (skips when it has not been generated)."""
-    if not (EXAMPLE / "export" / "dataset.csv").exists():
-        pytest.skip("the example export surveys/examples/vjh_2022 is not there")
-    return _example(min_group, population)
-
-
-def rebuild(ts: TableSet, *, responses: pd.DataFrame | None = None, min_group: int | None = None,
-            coding: object = "same") -> TableSet:
-    """The tables again for altered answers (same export and definition)."""
-    survey = ts.survey if responses is None else replace(ts.survey, responses=responses)
-    codes = ts.coding if coding == "same" else coding
-    return build_tables(survey, codes, min_group=ts.min_group if min_group is None else min_group)
-
-
-def swap(series: pd.Series, a: str, b: str) -> pd.Series:
-    """Swap two answers, keeping the categories and their order."""
-    values = series.astype("object").map(lambda v: b if v == a else a if v == b else v)
-    return pd.Series(pd.Categorical(values, categories=series.cat.categories), index=series.index)
-
-
-def texts(memo) -> list[str]:
-    return memo.text().split("\n")
-
-
-def key_points(memo) -> list[str]:
-    i = next(i for i, b in enumerate(memo.blocks) if isinstance(b, Paragraph) and b.text == "Hovedpointer")
-    lst = memo.blocks[i + 1]
-    assert isinstance(lst, BulletList)
-    out = []
-    for it in lst.items:
-        out.append(it.text)
-        out.extend(c.text for c in it.children)
-    return out
-
-
-def paragraphs(memo) -> list[str]:
-    return [b.text for b in memo.blocks if isinstance(b, Paragraph)]
+from memo_helpers import example_tableset, key_points, paragraphs, rebuild, swap, with_definition
 
 
 @pytest.fixture(scope="module")
@@ -349,7 +291,8 @@ def test_intro_and_conclusion_from_markdown(ts):
     assert isinstance(lst, BulletList) and [it.text for it in lst.items] == ["et", "to"]
     assert lst.items[1].children[0].text == "tre"
     j = next(i for i, b in enumerate(memo.blocks) if isinstance(b, Heading) and b.text == "Konklusion")
-    assert [(r.text, r.code) for r in memo.blocks[j + 1].runs] == [("Vi anbefaler ", False), ("lokale dialoger", True), (".", False)]
+    assert [(r.text, r.code) for r in memo.blocks[j + 1].runs] == [
+        ("Vi anbefaler ", False), ("lokale dialoger", True), (".", False)]
 
 
 def test_default_conclusion_follows_the_data(ts, memo):
@@ -488,5 +431,143 @@ def test_another_questionnaire_gets_a_memo_too(ts, tmp_path):
     assert "Hovedpointer" not in text and "3. Medarbejdernes" not in text
     assert [b.number for b in memo.tables()] == [2, 1]  # the cross table as a breakdown, then the rest
     assert [b.number for b in memo.figures()] == [1]
-    assert "Den største aldersgruppe er »30-39 år« (26%)" in text
+    # No wording in the definition: the neutral noun; the wording makes it an "aldersgruppe".
+    assert "Den største gruppe er »30-39 år« (26%)" in text
     assert "Øvrige tabeller og figurer" in text
+    (tmp_path / "lille.yaml").write_text(
+        (tmp_path / "lille.yaml").read_text(encoding="utf-8")
+        + "wording:\n  fields:\n    alder: {group_noun: [aldersgruppe, aldersgrupper]}\n", encoding="utf-8")
+    d = load_definition(tmp_path / "lille.yaml")
+    s = Survey(d, ts.survey.export, ts.survey.responses[["koen", "alder", "timetal"]], ())
+    assert "Den største aldersgruppe er »30-39 år« (26%)" in build_memo(build_tables(s, None, min_group=5)).text()
+
+
+# --- wording from the survey definition ----------------------------------------------------------------
+
+
+def _all_text(memo) -> str:
+    def items(xs):
+        for it in xs:
+            yield it.text
+            yield from items(it.children)
+    return memo.text() + "\n" + "\n".join(t for b in memo.blocks if isinstance(b, BulletList) for t in items(b.items))
+
+
+def test_wording_comes_from_the_definition(ts, memo):
+    """The VJH phrasing is the YAML's: it is in the definition, and taking it away changes words, not content."""
+    w = ts.survey.definition.wording
+    assert w["fields"]["op_i_tid"]["answers"]["Ja"] == ("ønsker at gå op i tid", "ønsker at gå op i tid")
+    assert w["fields"]["koen"]["plurals"] == {"Kvinde": "kvinder", "Mand": "mænd"}
+    assert set(w["fields"]["op_hvorfor"]["categories"]) == set(ts.survey.definition.fields["op_hvorfor"].categories)
+    bare = build_memo(with_definition(ts, wording={}))
+    # The same tables and figures in the same places.
+    assert [(b.kind, getattr(b, "number", None)) for b in bare.blocks if b.kind not in ("list", "paragraph")] == \
+        [(b.kind, getattr(b, "number", None)) for b in memo.blocks if b.kind not in ("list", "paragraph")]
+    assert [b.grid for b in bare.tables()] == [b.grid for b in memo.tables()]
+    worded, neutral = _all_text(memo), _all_text(bare)
+    for phrase in ("ønsker at gå op i tid, mens", "oplever ikke, at det er muligt", "Den største aldersgruppe",
+                   "71% kvinder og 29% mænd", "3. Medarbejdernes ønsker til arbejdstid", "Økonomi: dem, der",
+                   "blandt dem på 10-19 timer"):
+        assert phrase in worded and phrase not in neutral, phrase
+
+
+def test_a_definition_without_wording_still_tells_the_truth(ts):
+    t1, t2 = ts.table(1), ts.table(2)
+    memo = build_memo(with_definition(ts, wording={}))
+    text = memo.text()
+    kp = key_points(memo)
+    # The same facts, in neutral words.
+    assert kp[0] == f"{fmt.pct(t1.row('Ja').pct)} af de deltidsansatte, der har svaret, svarer »Ja«."
+    assert kp[1] == f"Størstedelen ({fmt.pct(t2.row('37 timer').pct)}) svarer »37 timer«."
+    assert kp[6] == "33% af alle, der har svaret, svarer »Nej«."
+    assert kp[7] == "Andelen er størst i gruppen »10-19 timer« (50%)."
+    assert "3. Resultater" in text and "3.1 Deltidsansattes ønske om at gå op i tid" in text
+    assert ("65 (30%) af de 214 deltidsansatte, der har svaret på spørgsmålet, svarer »Ja«, mens 149 (70%) svarer "
+            "»Nej«.") in text
+    assert ("Deltidsansatte, der ønsker at gå op i tid, har kunnet svare på spørgsmålet »Hvorfor ønsker du at gå op "
+            "i tid?«. Svarene er læst og inddelt i 4 kategorier: »Økonomi«, »Overskud og ansvar«, »Opgavebyrde« og "
+            "»Ansættelsesvilkår«.") in text
+    assert ("Kun svarene fra dem, der har svaret »Nej«, er kodet; de 60% og 7%, der har svaret »Ja« eller »Ved "
+            "ikke«, indgår ikke i tabellen.") in text
+    assert "Figur 5 viser de svarendes køn. Af de 333, der har svaret, er 71% »Kvinde« og 29% »Mand«." in text
+    # The notes about misread hours are the wording's: without it, nothing is claimed about them.
+    assert "formentlig" not in text
+    assert [b.number for b in memo.tables()] == list(range(1, 15))
+    assert [b.number for b in memo.figures()] == [1, 2, 3, 4, 5, 6]
+
+
+def test_changing_the_yaml_changes_the_words(ts):
+    d = ts.survey.definition
+    fields = dict(d.wording["fields"])
+    fields["op_i_tid"] = {**fields["op_i_tid"], "answers": {"Ja": ("vil have flere timer", "vil have flere timer"),
+                                                             "Nej": ("vil ikke have flere timer",
+                                                                     "ikke vil have flere timer")}}
+    figures = {**d.wording["figures"], 2: {"text": "Figur {number}: {n} svar, fordelt med {shares}."}}
+    memo = build_memo(with_definition(ts, wording={**d.wording, "fields": fields, "figures": figures,
+                                                   "analysis_heading": "Analyse"}))
+    text = memo.text()
+    assert key_points(memo)[0] == "30% af de deltidsansatte, der har svaret, vil have flere timer."
+    assert "mens 149 (70%) ikke vil have flere timer." in text
+    assert "Figur 2: 318 svar, fordelt med 60% »Ja«, 33% »Nej« og 7% »Ved ikke«." in text
+    assert "3. Analyse" in text
+
+
+def test_a_placeholder_the_memo_does_not_know_is_a_definition_error(ts):
+    from fuldtid.errors import DefinitionError
+
+    d = ts.survey.definition
+    figures = {**d.wording["figures"], 1: {"text": "Figur {nummer} viser noget."}}
+    with pytest.raises(DefinitionError, match=r"vjh\.yaml: wording figure 1: text: cannot fill in .*\{number\}"):
+        build_memo(with_definition(ts, wording={**d.wording, "figures": figures}))
+
+
+@pytest.mark.parametrize(("wording", "message"), [
+    ("wording: [a, b]", "'wording' must be a mapping"),
+    ("wording: {intro: [a]}", "wording: intro must be a text"),
+    ("wording: {indledning: Hej}", "wording: unknown key 'indledning'"),
+    ("wording: {fields: {koen: {noun: køn}}}", "wording: field 'koen' is not a field of the definition"),
+    ("wording: {fields: {alder: {nouns: alder}}}", "wording: field 'alder': unknown key 'nouns'"),
+    ("wording: {fields: {alder: {answers: {Ja: [a, b, c]}}}}", "wording: field 'alder': answers: Ja must be a list "
+                                                                "of two texts"),
+    ("wording: {fields: {alder: {plurals: [a]}}}", "wording: field 'alder': plurals must map"),
+    ("wording: {figures: {7: {text: x}}}", "wording: figure 7 is not a figure number of the definition"),
+    ("wording: {figures: {1: {tekst: x}}}", "wording: figure 1: unknown key 'tekst'"),
+])
+def test_wording_shape_errors_name_the_file(tmp_path, wording, message):
+    from fuldtid.definition import load_definition
+    from fuldtid.errors import DefinitionError
+
+    p = tmp_path / "forkert.yaml"
+    p.write_text("name: x\nfields:\n  alder: {text: 'Hvor gammel er du?', options: [Ung, Gammel]}\n"
+                 "tables:\n  - {number: 1, field: alder, title: Alder}\n"
+                 "figures:\n  - {number: 1, field: alder, title: Alder}\n" + wording + "\n", encoding="utf-8")
+    with pytest.raises(DefinitionError) as err:
+        load_definition(p)
+    assert str(err.value).startswith(f"{p}: ") and message in str(err.value)
+    ok = p.read_text(encoding="utf-8").replace(wording, "wording: {fields: {alder: {group_noun: aldersgruppe}}}")
+    p.write_text(ok, encoding="utf-8")
+    assert load_definition(p).wording["fields"]["alder"]["group_noun"] == ("aldersgruppe", "aldersgruppe")
+
+
+def test_sections_are_found_from_the_definition_not_the_field_names(ts, tmp_path):
+    """The VJH definition with every routing field renamed gives the same memo: the sections come from the
+    groups and tables, the words from the YAML."""
+    from fuldtid.definition import load_definition
+    from fuldtid.survey import Survey
+
+    names = {"op_i_tid": "mere", "op_timer": "mere_timer", "op_hvorfor_ikke": "mere_nej_hvorfor",
+             "op_hvorfor": "mere_hvorfor", "ned_i_tid": "mindre", "ned_timer": "mindre_timer",
+             "ned_hvorfor_ikke": "mindre_nej_hvorfor", "ned_hvorfor": "mindre_hvorfor",
+             "mulighed_uddyb": "kan_uddyb", "mulighed_nej": "kan_nej", "mulighed": "kan"}
+    src = ts.survey.definition.path
+    text = src.read_text(encoding="utf-8")
+    for old, new in names.items():  # names only, not words in the texts ("Oplevet mulighed for ...")
+        text = re.sub(rf"\b{old}\b(?=[:,}}\]]|[ \t]*$)", new, text, flags=re.MULTILINE)
+    (tmp_path / "omdoebt.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "vjh_tilbud.csv").write_bytes((src.parent / "vjh_tilbud.csv").read_bytes())
+    d = load_definition(tmp_path / "omdoebt.yaml")
+    assert "op_i_tid" not in d.fields and "mere" in d.fields
+    responses = ts.survey.responses.rename(columns={k: v for k, v in names.items() if k in ts.survey.responses})
+    renamed = build_tables(Survey(d, ts.survey.export, responses, ()), None, min_group=5)
+    original = rebuild(ts, coding=None, min_group=5)
+    assert build_memo(renamed).text() == build_memo(original).text()

@@ -14,8 +14,7 @@ import pytest
 from fuldtid.errors import OutputError
 from fuldtid.memo import build_memo
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_memo import example_tableset, rebuild  # noqa: E402
+from memo_helpers import example_tableset, rebuild
 
 
 @pytest.fixture(scope="module")
@@ -313,3 +312,24 @@ def test_weighted_memo_renders_the_weighted_column(tmp_path):
         assert p.tables[f"tabel-{b.number}"] == expected_lines(b)
     assert p.tables["tabel-1"][0] == ("Svar", "Antal", "Procent", "Vægtet (95%-KI)")
     assert any("*" in cell for row in p.tables["tabel-13"] for cell in row)  # small groups hidden
+
+
+def test_weighted_memo_embeds_the_weighted_figures():
+    import base64
+
+    from fuldtid.figures import render_png
+    from fuldtid.memo_docx import memo_docx
+    from fuldtid.memo_html import memo_html
+
+    tsw = example_tableset(min_group=5, population=True)
+    memo = build_memo(tsw)
+    assert all(b.data.weighted for b in memo.figures())
+    html = memo_html(tsw)
+    p = parse(html)
+    for img, b in zip(p.images, memo.figures()):
+        assert base64.b64decode(img["src"].split(",", 1)[1]) == render_png(b.data)
+        assert "vægtet" in img["alt"]
+    note = "punkterne viser den vægtede andel (skønnet for hele medarbejdergruppen) med 95%-konfidensinterval"
+    assert html.count(note) == 6
+    doc = open_docx(memo_docx(tsw))
+    assert sum(note in para.text for para in doc.paragraphs) == 6
