@@ -628,18 +628,9 @@ def _opinions(c: _Ctx) -> list[_Opinion]:
 
 def weighted_grid(t: Table, g: Grid) -> Grid:
     """The table's grid with a column of weighted shares and their 95% intervals next to the unweighted ones."""
-    header = list(g.header)
-    pos = header.index("Procent") + 1 if "Procent" in header else len(header)
-    header.insert(pos, "Vægtet (95%-KI)")
-    rows = []
-    for r, cells in zip(t.rows, g.rows):
-        w = r.weighted if isinstance(r, Row) and not r.suppressed else None
-        text = f"{fmt.pct(w.pct)} ({pct_interval(w)})" if w is not None else ""
-        rows.append((*cells[:pos], text, *cells[pos:]))
-    total = (*g.total[:pos], "", *g.total[pos:])
-    notes = (*g.notes, "Vægtet: andelen skønnet for hele medarbejdergruppen ud fra populationsfilen, "
-             "med 95%-konfidensinterval.")
-    return Grid(g.caption, g.question, tuple(header), tuple(rows), total, notes, g.numeric_from)
+    from .grid import with_weighted
+
+    return with_weighted(t, g)
 
 
 def figure_alt(f: FigureData) -> str:
