@@ -18,6 +18,9 @@ from .definition import TableSpec
 from .survey import Survey
 
 
+OTHER_CATEGORIES = "Øvrige kategorier"
+
+
 @dataclass(frozen=True)
 class Weighted:
     """A weighted estimate of a share (percent units) with its 95% interval and the staff it stands for."""
@@ -463,5 +466,7 @@ def protect_table(t: Table, min_group: int) -> Table:
             members = pr.members if pr.members != (pr.label,) else ()
             # Quotes stay only with a category shown on its own.
             examples = by_label[pr.label].examples if pr.label in by_label and not members else ()
-            rows.append(Row(pr.label, int(pr.total), _pct(int(pr.total), t.base), examples=examples, members=members))
+            # Merged reasons are categories, not groups of people: name them so.
+            label = OTHER_CATEGORIES if members and t.kind == "coded" else pr.label
+            rows.append(Row(label, int(pr.total), _pct(int(pr.total), t.base), examples=examples, members=members))
     return replace(t, rows=tuple(rows), min_group=min_group, n_suppressed=pt.n_suppressed)
