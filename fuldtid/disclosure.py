@@ -32,7 +32,7 @@ respondents (e.g. the same groups among part-timers and among everybody) is outs
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -187,9 +187,12 @@ def _other_label(labels: list[str]) -> str:
     return label
 
 
-def _choose_hidden(totals: list[int], min_group: int, strict: bool = False) -> tuple[set[int], str | None]:
-    """Indices of the groups to hide, and a warning if full protection is impossible."""
-    primary = {i for i, t in enumerate(totals) if 0 < t < min_group}
+def _choose_hidden(totals: list[int], min_group: int, strict: bool = False,
+                   forced: frozenset[int] = frozenset()) -> tuple[set[int], str | None]:
+    """Indices of the groups to hide, and a warning if full protection is impossible.
+
+    ``forced``: groups to hide whatever their size (hidden in a linked table of the same people)."""
+    primary = {i for i, t in enumerate(totals) if 0 < t < min_group} | {i for i in forced if totals[i] > 0}
     hidden = set(primary)
     if not hidden:
         return hidden, None
@@ -234,7 +237,8 @@ def _choose_hidden(totals: list[int], min_group: int, strict: bool = False) -> t
     )
 
 
-def protect(counts: pd.DataFrame, min_group: int, *, merge: bool = True, strict: bool = False) -> ProtectedTable:
+def protect(counts: pd.DataFrame, min_group: int, *, merge: bool = True, strict: bool = False,
+            also_hide: Collection[str] = ()) -> ProtectedTable:
     """Hide groups below ``min_group`` and any further groups needed so that no hidden count can be recovered.
 
     ``counts``: index = group labels in display order, columns = answer labels, non-negative whole numbers.
@@ -248,6 +252,9 @@ def protect(counts: pd.DataFrame, min_group: int, *, merge: bool = True, strict:
     ``strict=True`` also protects against a reader who knows this algorithm and re-runs it on guessed sizes: it
     hides at least one further group whenever anything is hidden, and groups of equal size together (no
     tie-break). It costs more hidden rows; see the module docstring.
+
+    ``also_hide`` names groups to hide whatever their size: groups hidden in another published table of the
+    same people, which would otherwise give this table's count away by subtraction (linked tables).
     """
     min_group = _check_min_group(min_group)
     labels = _labels(counts.index, "group")
@@ -258,7 +265,8 @@ def protect(counts: pd.DataFrame, min_group: int, *, merge: bool = True, strict:
     overall = {col: int(v) for col, v in zip(columns, overall_counts)}
     overall_total = int(overall_counts.sum())
 
-    hidden, warning = _choose_hidden(totals, min_group, strict) if min_group > 1 else (set(), None)
+    forced = frozenset(i for i, label in enumerate(labels) if label in set(also_hide))
+    hidden, warning = _choose_hidden(totals, min_group, strict, forced) if min_group > 1 else (set(), None)
     reason = f"skjult af hensyn til anonymiteten (grupper under {min_group} svar)"
     if merge:
         reason += f"; indgår i {_other_label(labels)}"
@@ -296,14 +304,14 @@ def protect(counts: pd.DataFrame, min_group: int, *, merge: bool = True, strict:
 
 
 def protect_oneway(
-    counts: pd.Series, min_group: int, *, merge: bool = True, strict: bool = False
+    counts: pd.Series, min_group: int, *, merge: bool = True, strict: bool = False, also_hide: Collection[str] = ()
 ) -> ProtectedTable:
     """Protect a one-way frequency table: each category is a group whose size is its count.
 
     The result has a single column named after the series (or "Antal" when it has no name).
     """
     name: Hashable = counts.name if counts.name is not None else "Antal"
-    return protect(counts.to_frame(name=name), min_group, merge=merge, strict=strict)
+    return protect(counts.to_frame(name=name), min_group, merge=merge, strict=strict, also_hide=also_hide)
 
 
 def protect_nested(

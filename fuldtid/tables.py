@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .coding import Coding
-from .definition import TableSpec
+from .definition import ALL, TableSpec
 from .survey import Survey
 
 
@@ -99,6 +99,7 @@ class Table:
     n_codes: int | None = None  # coded tables: codes given (> base when answers got several)
     min_group: int = 1
     n_suppressed: int = 0
+    missing_row: str | None = None  # the row of those who did not answer the row field (e.g. "Har ikke svaret")
 
     @property
     def full_title(self) -> str:
@@ -289,6 +290,7 @@ def oneway_table(survey: Survey, spec: TableSpec) -> Table:
         base=base,
         rows=rows,
         excluded=excluded,
+        missing_row=spec.missing_row,
     )
 
 
@@ -335,6 +337,7 @@ def cross_table(survey: Survey, spec: TableSpec) -> Table:
         by=spec.by,
         overall=overall,
         excluded=tuple(excluded),
+        missing_row=spec.missing_row,
     )
 
 
@@ -410,7 +413,8 @@ def build_tables(survey: Survey, coding: Coding | None = None, *, min_group: int
             continue
         else:
             t = coded_table(survey, spec, coding)
-        tables.append(protect_table(t, min_group))
+        tables.append(t)
+    tables = protect_linked(tables, min_group, survey.definition.groups)
     excluded = _group_exclusions(survey)
     index = survey.responses.index
     counted = np.zeros(len(index), dtype=bool)
@@ -423,8 +427,88 @@ def build_tables(survey: Survey, coding: Coding | None = None, *, min_group: int
     return TableSet(survey, tuple(tables), tuple(excluded), tuple(pending), coding, min_group)
 
 
-def protect_table(t: Table, min_group: int) -> Table:
-    """Hide counts of groups smaller than ``min_group`` so that none can be recovered."""
+MISSING_KEY = "\x00ikke angivet"
+
+
+def _row_field(t: Table) -> str:
+    """The field whose answers make a table's rows: tables with the same one count the same groups."""
+    return t.by if t.kind == "cross" and t.by is not None else t.field
+
+
+def _hidden_keys(t: Table, missing_row: str | None) -> set[str]:
+    keys = set()
+    for r in t.rows:
+        labels = r.members if r.members else ((r.label,) if r.suppressed else ())
+        for label in labels:
+            keys.add(MISSING_KEY if label == missing_row else label)
+    return keys
+
+
+def _ancestors(groups: Mapping[str, Any], name: str) -> set[str]:
+    out = {name, ALL}
+    while groups[name].within is not None:
+        name = groups[name].within
+        out.add(name)
+    return out
+
+
+def _linked_sets(tables: list[Table], groups: Mapping[str, Any]) -> list[int]:
+    """For each table, the number of its linked set: tables whose rows are the same field's groups and
+    whose respondents nest (one table's group contains the other's), directly or through others."""
+    parent = list(range(len(tables)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(tables):
+        for j in range(i + 1, len(tables)):
+            b = tables[j]
+            if a.kind == "coded" or b.kind == "coded" or _row_field(a) != _row_field(b):
+                continue
+            if a.among in _ancestors(groups, b.among) or b.among in _ancestors(groups, a.among):
+                parent[find(j)] = find(i)
+    return [find(i) for i in range(len(tables))]
+
+
+def protect_linked(tables: list[Table], min_group: int, groups: Mapping[str, Any]) -> list[Table]:
+    """Protect every table, then make linked tables hide the same groups.
+
+    Linked tables count the same people by the same groups: table 10 (agreement, everyone) with tables 13
+    and 14 (agreement, part- and full-timers). A group hidden in one but shown in another could be worked
+    out by subtraction (10 - 14 = 13, up to the few without hours), so a group hidden in one linked table is
+    hidden in all of them, repeated until nothing changes. Tables 11 and 12 count disjoint groups of people
+    (part- and full-timers) with no table of everyone by area, so they are not linked."""
+    if min_group <= 1:
+        return [protect_table(t, min_group) for t in tables]
+    sets = _linked_sets(tables, groups)
+    forced: dict[int, set[str]] = {}
+    while True:
+        protected = [
+            protect_table(t, min_group, also_hide=_labels_for(forced.get(sets[i], set()), t.missing_row))
+            for i, t in enumerate(tables)
+        ]
+        changed = False
+        for i, t in enumerate(protected):
+            if t.kind == "coded":
+                continue  # reasons are categories of answers, not groups of people shared with other tables
+            keys = _hidden_keys(t, t.missing_row)
+            known = forced.setdefault(sets[i], set())
+            if not keys <= known:
+                known |= keys
+                changed = True
+        if not changed:
+            return protected
+
+
+def _labels_for(keys: set[str], missing_row: str | None) -> set[str]:
+    return {missing_row if k == MISSING_KEY else k for k in keys if k != MISSING_KEY or missing_row}
+
+
+def protect_table(t: Table, min_group: int, also_hide: set[str] | frozenset[str] = frozenset()) -> Table:
+    """Hide counts of groups smaller than ``min_group`` (and of ``also_hide``) so that none can be recovered."""
     if min_group <= 1:
         return replace(t, min_group=min_group)
     from .disclosure import protect, protect_oneway
@@ -435,7 +519,7 @@ def protect_table(t: Table, min_group: int) -> Table:
             index=[r.label for r in t.rows],
             columns=list(t.columns),
         )
-        pt = protect(counts, min_group)
+        pt = protect(counts, min_group, also_hide=also_hide)
         if pt.warning is not None:
             # Too few answers to hide anyone among: only the total is shown.
             hidden = tuple(CrossRow(r.label, None, None, None, suppressed=True) for r in t.rows)
@@ -454,7 +538,7 @@ def protect_table(t: Table, min_group: int) -> Table:
     # base; protecting them as if they were groups is then on the safe side.
     by_label = {r.label: r for r in t.rows}
     series = pd.Series([r.count for r in t.rows], index=[r.label for r in t.rows], dtype="int64")
-    pt = protect_oneway(series, min_group)
+    pt = protect_oneway(series, min_group, also_hide=also_hide)
     if pt.warning is not None:
         hidden_rows = tuple(Row(r.label, None, None, suppressed=True) for r in t.rows)
         return replace(t, rows=hidden_rows, min_group=min_group, n_suppressed=len(hidden_rows))

@@ -425,3 +425,16 @@ def test_nested_warning_collects_inner_warnings():
 def test_nested_needs_a_two_level_index():
     with pytest.raises(ValueError, match="MultiIndex"):
         protect_nested(frame(TABLE_13), 5)
+
+
+def test_also_hide_forces_a_group_hidden_and_keeps_the_table_safe():
+    counts = pd.DataFrame({"Ja": [10, 4, 6], "Nej": [10, 4, 6]}, index=["A", "B", "C"])
+    pt = protect(counts, 5, also_hide=["B"])
+    hidden = set(pt.suppressed_labels)
+    assert "B" in hidden
+    # B alone (8) would equal overall minus the shown rows: a second group is hidden with it.
+    assert len(hidden) >= 2
+    merged = pt.merged_row
+    assert merged is not None and merged.total == sum(counts.loc[list(hidden)].sum(axis=1))
+    # Without the link nothing would be hidden.
+    assert not protect(counts, 5).suppressed_labels

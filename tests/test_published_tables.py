@@ -93,3 +93,33 @@ def test_every_answered_respondent_is_accounted_for(example_tables):
     assert t10.base == 333  # table 10 counts everyone who answered
     top = [e for e in example_tables.excluded]
     assert sum(e.count for e in top if "timer" in e.reason) == 2
+
+
+def test_linked_tables_hide_the_same_groups(example_survey, example_dir):
+    """Table 10 (everyone by agreement) minus table 14 (full-timers) would give table 13 (part-timers),
+    up to the two without hours: a group hidden in one of them must not be shown in both others."""
+    from fuldtid.coding import read_coding
+    from fuldtid.tables import build_tables
+
+    ts = build_tables(example_survey, read_coding(example_dir / "coding.csv", example_survey), min_group=5)
+    t10, t13, t14 = (ts.table(n) for n in (10, 13, 14))
+
+    def shown(t, label):
+        r = t.row(label)
+        return not r.suppressed
+
+    def key(label):
+        return "Overenskomst ikke angivet" if label == "Har ikke svaret" else label
+
+    for r in t10.rows:
+        if r.members:
+            continue
+        label = key(r.label)
+        states = [shown(t10, r.label), shown(t13, label), shown(t14, label)]
+        nonempty = [not t13.row(label).suppressed and t13.row(label).total == 0,
+                    not t14.row(label).suppressed and t14.row(label).total == 0]
+        if not all(states):
+            # Hidden somewhere: at most one of the three shows a (non-empty) count.
+            assert sum(s for s, empty in zip(states[1:], nonempty) if not empty) + states[0] <= 1, r.label
+    # Tables 11 and 12 count disjoint people (part- vs full-timers) and are protected independently.
+    assert not ts.table(12).n_suppressed
