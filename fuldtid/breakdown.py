@@ -198,10 +198,9 @@ def breakdown(
         test = test_difference(tested, alpha)
     if len(tested) >= 2 and len(columns) >= 1 and min_group >= 1:
         diffs = {d.label: d.differs for d in group_differences(tested, columns[0], alpha)}
-        rows = [
-            _with_differs(r, diffs.get(r.label)) if (r.group is None and r.label in shown and not r.members and not r.suppressed) else r
-            for r in rows
-        ]
+        # Marks only for groups shown on their own: a hidden group's share is never hinted at.
+        own = [r.group is None and r.label in shown and not r.members and not r.suppressed for r in rows]
+        rows = [_with_differs(r, diffs.get(r.label)) if keep else r for r, keep in zip(rows, own)]
     f = survey.definition.fields.get(question)
     return Breakdown(
         question=question,

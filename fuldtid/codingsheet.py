@@ -195,12 +195,12 @@ def coding_sheet(survey: "Survey", existing: "Coding | None" = None, *, export_n
 
     lists = wb.create_sheet(CATEGORY_SHEET)
     lists.sheet_state = "hidden"
-    for col, (ws, f, variable) in enumerate(question_sheets, start=1):
+    for col, (_ws, f, _variable) in enumerate(question_sheets, start=1):
         set_cell(lists, 1, col, f.name)
         for r, cat in enumerate(f.categories, start=2):
             set_cell(lists, r, col, cat)
 
-    for col, (ws, f, variable) in enumerate(question_sheets, start=1):
+    for col, (_ws, f, _variable) in enumerate(question_sheets, start=1):
         group = definition.coding_group(f.name)
         group_label = definition.groups[group].label
         context = context_fields(definition, group)

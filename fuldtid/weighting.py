@@ -191,7 +191,7 @@ def _ipf(base: np.ndarray, counts: np.ndarray, groups: np.ndarray, targets: list
     old = w * counts
     steps: tuple[np.ndarray, ...] = ()
     sweeps = 0
-    for sweeps in range(1, max_iter + 1):
+    for sweeps in range(1, max_iter + 1):  # noqa: B007 (the count is returned)
         out = []
         for g, target in zip(groups, targets):
             total = np.bincount(g, weights=w * counts, minlength=len(target))
