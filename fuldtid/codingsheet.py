@@ -200,7 +200,7 @@ def coding_sheet(survey: "Survey", existing: "Coding | None" = None, *, export_n
         for r, cat in enumerate(f.categories, start=2):
             set_cell(lists, r, col, cat)
 
-    for col, (_ws, f, _variable) in enumerate(question_sheets, start=1):
+    for col, (ws, f, variable) in enumerate(question_sheets, start=1):
         group = definition.coding_group(f.name)
         group_label = definition.groups[group].label
         context = context_fields(definition, group)
