@@ -98,6 +98,8 @@ def report(export: Path, survey: str | None, coding: Path | None, population: Pa
     from .progress import TerminalProgress
 
     chosen = _formats(formats, FORMATS)
+    if {"docx", "html"} & set(chosen):
+        _warm_up_plotting()
     progress = TerminalProgress(total=6 + len(chosen))
     try:
         tableset = analyse(export, survey=survey, coding=coding, population=population, min_group=min_group,
@@ -251,6 +253,22 @@ def coding_sheet(export: Path, survey: str | None, existing: Path | None, out: P
     codes = read_coding(existing, s) if existing is not None else None
     write_bytes(out, make_sheet(s, codes))
     click.echo(f"Wrote {out}: fill in 'kategori', then run fuldtid report {export} --coding {out}")
+
+
+def _warm_up_plotting() -> None:
+    """Import plotnine in the background while the export is read: the memo's figures need it, and the
+    import is a second of the run. Failures are left for the figure code to report."""
+    import threading
+
+    from .figures import warm_up
+
+    def run() -> None:
+        try:
+            warm_up()
+        except Exception:  # noqa: BLE001 - reported where the figures are drawn
+            pass
+
+    threading.Thread(target=run, name="fuldtid-warm-up", daemon=True).start()
 
 
 def _memo_options(intro: Path | None, conclusion: Path | None, docx_template: Path | None) -> dict[str, Any]:

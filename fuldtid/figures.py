@@ -410,3 +410,13 @@ def _draw(fig: FigureData) -> bytes:
     finally:
         plt.close(figure)
     return buf.getvalue()
+
+
+def warm_up() -> None:
+    """Import the plotting libraries ahead of time (about a second), e.g. in a thread while the export
+    is read; importing them again later is then free."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot  # noqa: F401
+    import plotnine  # noqa: F401
