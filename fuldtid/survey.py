@@ -98,11 +98,24 @@ def normalise_text(text: str) -> str:
     return t.rstrip(" ?:.!")
 
 
+_NUMBER_PREFIX = re.compile(r"^(?:[a-z]+_?\d+[a-z]?|\d+(?:\.\d+)*)\s*[.:)\-–]?\s+")
+
+
+def _strip_number(text: str) -> str:
+    return _NUMBER_PREFIX.sub("", text, count=1)
+
+
 def match_fields(definition: Definition, export: Export) -> tuple[FieldMatch, ...]:
     """Find each field's variable in the export by its question text."""
     by_text: dict[str, list[Variable]] = {}
     for var in export.variables.values():
         by_text.setdefault(normalise_text(var.text), []).append(var)
+    # Some exports put the variable name or a question number in front of the text ("s_7: Ønsker du ...",
+    # "7. Ønsker du ..."): such a text also matches without it, unless that would be ambiguous.
+    for var in export.variables.values():
+        bare = _strip_number(normalise_text(var.text))
+        if bare != normalise_text(var.text) and bare not in by_text:
+            by_text[bare] = [var]
     matches = []
     for f in definition.fields.values():
         found = by_text.get(normalise_text(f.text), [])

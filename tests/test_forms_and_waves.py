@@ -113,3 +113,16 @@ def test_a_new_answer_option_is_counted_and_reported(tmp_path, example_export):
     assert ts.table(5).base == 117 - 3
     reasons = [e for e in ts.excluded if "Over 37 timer" in e.reason]
     assert len(reasons) == 1 and reasons[0].count == 3
+
+
+def test_question_texts_with_a_number_in_front_still_match(tmp_path, example_export, reference, example_dir):
+    # Some exports label variables "s_7: Ønsker du ..." or "7. Ønsker du ..." (e.g. SPSS variable labels).
+    variables = {
+        name: Variable(name, (f"{name}: " if i % 2 else f"{i + 1}. ") + var.text, var.kind, var.labels)
+        for i, (name, var) in enumerate(example_export.variables.items())
+    }
+    path = write_export(variables, example_export.data, tmp_path / "e.sav", form="sav")
+    s = load_survey(path)
+    assert {m.field: m.variable for m in s.matches}["op_i_tid"] == "s_7"
+    got = _counts(build_tables(s, read_coding(example_dir / "coding.csv", s), min_group=1))
+    assert got == reference
