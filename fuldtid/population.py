@@ -242,6 +242,10 @@ def _key(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
+def _ascii_key(value: str) -> str:
+    return _key(value).replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+
+
 # --- validation --------------------------------------------------------------------------------------
 
 def _count(path: Path, row: _Row) -> int:
@@ -283,6 +287,8 @@ def _suggest(value: str, options: Sequence[str]) -> str:
 
 def _build(path: Path, rows: list[_Row], field_labels: Mapping[str, Sequence[str]]) -> Population:
     fields = {_key(f): f for f in field_labels}
+    # Field names are ASCII (koen, omraade); a register export may spell them in Danish (køn, område).
+    fields.update({_ascii_key(f): f for f in field_labels if _ascii_key(f) not in fields})
     by_var: dict[str, list[tuple[_Row, PopulationCategory]]] = {}
     for row in rows:
         if not row.variabel:
@@ -290,7 +296,7 @@ def _build(path: Path, rows: list[_Row], field_labels: Mapping[str, Sequence[str
                                   "(e.g. koen, timetal).")
         if not row.kategori:
             raise PopulationError(f"{path}, {row.where}: kategori is empty for variable {row.variabel!r}.")
-        var = fields.get(_key(row.variabel))
+        var = fields.get(_key(row.variabel)) or fields.get(_ascii_key(row.variabel))
         if var is None:
             raise PopulationError(
                 f"{path}, {row.where}: variable {row.variabel!r} is not a field of the survey"

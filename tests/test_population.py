@@ -108,8 +108,8 @@ BAD = [
     ("variabel;kategori;antal;omfatter\nkoen;Kvinde;-832;\nkoen;Mand;340;\n",
      "line 2: antal -832 for 'Kvinde' is negative"),
     ("variabel;kategori;antal;omfatter\nkoen;Kvinde;;\nkoen;Mand;340;\n", "line 2: antal is empty"),
-    ("variabel;kategori;antal;omfatter\nkøn;Kvinde;832;\n",
-     r"line 2: variable 'køn' is not a field of the survey \(did you mean 'koen'\?\)"),
+    ("variabel;kategori;antal;omfatter\nkøen;Kvinde;832;\n",
+     r"line 2: variable 'køen' is not a field of the survey \(did you mean 'koen'\?\)"),
     ("variabel;kategori;antal;omfatter\n;Kvinde;832;\n", "line 2: variabel is empty"),
     ("variabel;kategori;antal;omfatter\nkoen;;832;\n", "line 2: kategori is empty"),
     ("variabel;kategori;antal;omfatter\ntimetal;Deltid;867;1-9 timer|10-19|20-29 timer|30-36 timer\n"
@@ -208,3 +208,11 @@ def test_garbage_is_either_read_or_refused_cleanly(tmp_path, data):
         assert str(path) in str(exc)
     else:
         assert pop.size > 0
+
+
+def test_danish_spelling_of_a_field_name_is_accepted(tmp_path):
+    # A register export writes "køn"; the survey's field is "koen".
+    p = tmp_path / "pop.csv"
+    p.write_text("variabel;kategori;antal;omfatter\nkøn;Kvinde;832;\nkøn;Mand;340;\n", encoding="utf-8")
+    pop = read_population(p, LABELS)
+    assert pop.variables == ("koen",)
