@@ -65,10 +65,11 @@ class Breakdown:
     excluded: Mapping[str, int] = field(default_factory=dict)  # reason -> respondents
     weighted: bool = False
     warning: str | None = None
+    by_nouns: tuple[str, ...] = ()  # the by fields as Danish nouns ("område"), from the definition's wording
 
     @property
     def title(self) -> str:
-        by = " og ".join(self.by)
+        by = " og ".join(self.by_nouns or self.by)
         return f"{self.question_text} fordelt på {by} ({self.among_label}, n={self.overall_total})"
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,6 +135,8 @@ def breakdown(
     from .disclosure import protect, protect_nested
     from .significance import group_differences, test_difference
 
+    question = survey.resolve_field(question)
+    by = [survey.resolve_field(b) for b in by]
     if not 1 <= len(by) <= 2:
         raise DefinitionError("a breakdown takes one or two --by fields")
     if question in by:
@@ -217,7 +220,13 @@ def breakdown(
         excluded=excluded,
         weighted=weights is not None,
         warning=warning,
+        by_nouns=tuple(_noun(survey, b) for b in by),
     )
+
+
+def _noun(survey: Survey, name: str) -> str:
+    fields = (getattr(survey.definition, "wording", None) or {}).get("fields") or {}
+    return str((fields.get(name) or {}).get("noun", name))
 
 
 def _with_differs(r: BreakdownRow, differs: bool | None) -> BreakdownRow:

@@ -69,6 +69,21 @@ class Survey:
             if isinstance(self.responses[name].dtype, pd.CategoricalDtype)
         }
 
+    def resolve_field(self, name: str) -> str:
+        """A field named as the user typed it: ``koen``, ``Køn``, ``område`` or the question text."""
+        if name in self.responses.columns:
+            return name
+
+        def key(text: str) -> str:
+            return normalise_text(text).replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+
+        wanted = key(name)
+        for column in self.responses.columns:
+            f = self.definition.fields.get(column)
+            if key(column) == wanted or (f is not None and key(f.text) == wanted):
+                return column
+        return name
+
     def group_mask(self, group: str) -> pd.Series:
         """Boolean Series: which respondents belong to a group of the definition."""
         return group_mask(self.definition, self.responses, group)

@@ -100,3 +100,9 @@ def test_breakdown_cli_prints_a_table(example_dir):
     assert "Rådgivning og Visitation" in result.output
     assert "6 (46%)" in result.output
     assert "statistisk sikker" in result.output
+
+
+def test_fields_may_be_named_as_people_type_them(example_survey):
+    b = breakdown(example_survey, "Ønsker du at gå ned i tid?", ["område"], min_group=1)
+    assert (b.question, b.by) == ("ned_i_tid", ("omraade",))
+    assert "fordelt på område" in b.title
