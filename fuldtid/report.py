@@ -124,7 +124,11 @@ def summary(tableset: TableSet, written: Sequence[Path] = ()) -> Summary:
     hidden = [t.number for t in tableset.tables if t.n_suppressed]
     if hidden:
         lines.append(f"Small groups hidden in tables {', '.join(map(str, hidden))}.")
-    if tableset.pending:
+    if tableset.pending and tableset.coding is not None:
+        nums = ", ".join(str(t.number) for t in tableset.pending)
+        lines.append(f"Tables {nums} await coding: {tableset.coding.path} has no codes for their questions; "
+                     "fill in 'kategori' there and run again.")
+    elif tableset.pending:
         nums = ", ".join(str(t.number) for t in tableset.pending)
         lines.append(
             f"Tables {nums} await coding of the open answers: make a coding sheet with "

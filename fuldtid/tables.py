@@ -408,7 +408,9 @@ def build_tables(survey: Survey, coding: Coding | None = None, *, min_group: int
             t = oneway_table(survey, spec)
         elif spec.kind == "cross":
             t = cross_table(survey, spec)
-        elif coding is None:
+        elif coding is None or coding.for_field(spec.field).empty:
+            # No codes for this question (no coding file, or a coding sheet not yet filled in): the table
+            # awaits coding rather than being shown empty as if it were a result.
             pending.append(spec)
             continue
         else:

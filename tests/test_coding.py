@@ -89,3 +89,12 @@ def test_coded_outside_the_routing_is_reported_not_counted(example_survey, tmp_p
     t3 = ts.table(3)
     assert t3.base == 0
     assert any(rid in e.respondentids and "hører ikke til gruppen" in e.reason for e in t3.excluded)
+
+
+def test_a_question_without_codes_awaits_coding(example_survey, tmp_path):
+    # Only s_9 coded so far: tables 4, 7, 8, 9 are pending, not empty tables.
+    rid = _some_ids(example_survey, "op_hvorfor", 1)[0]
+    text = f"respondentid;variabel;kategori\n{rid};s_9;Økonomi\n"
+    ts = build_tables(example_survey, read_coding(_write(tmp_path, text), example_survey), min_group=1)
+    assert [t.number for t in ts.pending] == [4, 7, 8, 9]
+    assert ts.table(3).base == 1
