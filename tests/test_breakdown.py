@@ -106,3 +106,32 @@ def test_fields_may_be_named_as_people_type_them(example_survey):
     b = breakdown(example_survey, "Ønsker du at gå ned i tid?", ["område"], min_group=1)
     assert (b.question, b.by) == ("ned_i_tid", ("omraade",))
     assert "fordelt på område" in b.title
+
+
+SINGLE = ["koen", "alder", "stilling", "overenskomst", "tilbud", "timetal", "omraade", "center"]
+
+
+@pytest.mark.parametrize("min_group", [3, 5, 10])
+@pytest.mark.parametrize("by", SINGLE)
+@pytest.mark.parametrize("question", ["op_i_tid", "ned_i_tid", "mulighed"])
+def test_no_hidden_group_can_be_worked_out_from_the_json(example_survey, question, by, min_group):
+    """An attacker with only the JSON: overall minus the shown rows is the hidden total; it must be at least
+    min_group, spread over at least two groups, and more people than groups (else each would be 1)."""
+    if by == "timetal" and question != "mulighed":
+        pytest.skip("the question's group is defined by timetal")
+    d = breakdown(example_survey, question, [by], min_group=min_group).to_dict()
+    shown = [r for r in d["rows"] if not r.get("suppressed") and "members" not in r]
+    merged = [r for r in d["rows"] if "members" in r]
+    hidden = [r for r in d["rows"] if r.get("suppressed")]
+    for r in shown:
+        assert r["total"] == 0 or r["total"] >= min_group, r
+    rest = d["overall"]["total"] - sum(r["total"] for r in shown)
+    if hidden:
+        assert rest >= min_group
+        assert len(hidden) >= 2
+        assert rest > len(hidden)
+        for c in d["columns"]:
+            rest_c = d["overall"]["counts"][c] - sum(r["counts"][c] for r in shown)
+            assert rest_c == sum(r["counts"][c] for r in merged)
+    else:
+        assert rest == 0 and not merged
