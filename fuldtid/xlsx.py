@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .ziputil import normalise_zip
@@ -70,6 +71,17 @@ def safe_sheet_title(title: str, taken: set[str]) -> str:
     return clean
 
 
+_COUNT = re.compile(r"^\d{1,3}(?:\.\d{3})*$")
+
+
+def _number_or_text(value: str, header: str) -> int | str:
+    """Counts become numbers the analyst can sum in Excel; everything else stays the text the memo shows
+    (percentages keep the memo's rounding and its "<1%")."""
+    if header == "Antal" and _COUNT.match(value):
+        return int(value.replace(".", ""))
+    return value
+
+
 def tables_workbook(tableset: "TableSet") -> bytes:
     """One sheet per table, laid out as the memo shows it."""
     from .grid import with_weighted
@@ -86,10 +98,10 @@ def tables_workbook(tableset: "TableSet") -> bytes:
         r = 5
         for row in g.rows:
             for c, v in enumerate(row, start=1):
-                set_cell(ws, r, c, v, wrap=g.header[c - 1] == "Eksempler")
+                set_cell(ws, r, c, _number_or_text(v, g.header[c - 1]), wrap=g.header[c - 1] == "Eksempler")
             r += 1
         for c, v in enumerate(g.total, start=1):
-            set_cell(ws, r, c, v, bold=True)
+            set_cell(ws, r, c, _number_or_text(v, g.header[c - 1]), bold=True)
         r += 2
         for note in g.notes:
             set_cell(ws, r, 1, note)
