@@ -86,3 +86,18 @@ def test_report_writes_nothing_when_a_format_fails(example_tables, tmp_path, mon
     with pytest.raises(RuntimeError):
         report.write_report(example_tables, tmp_path / "out", ["json", "xlsx"])
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_tables_workbook_has_numeric_counts_and_text_percentages(example_tables):
+    from openpyxl import load_workbook
+
+    from fuldtid.xlsx import tables_workbook
+
+    wb = load_workbook(io.BytesIO(tables_workbook(example_tables)))
+    assert wb.sheetnames == [f"Tabel {n}" for n in range(1, 15)]
+    ws = wb["Tabel 1"]
+    assert ws["A1"].value == "Tabel 1: Deltidsansattes ønske om at gå op i tid (n=214)"
+    assert [c.value for c in ws[5]][:3] == ["Ja", 65, "30%"]
+    assert [c.value for c in ws[7]][:3] == ["Total", 214, "100%"]
+    ws13 = wb["Tabel 13"]
+    assert [c.value for c in ws13[6]][:4] == ["Akademikere, KL", "1 (33%)", "2 (67%)", "3 (100%)"]
