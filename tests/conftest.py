@@ -35,3 +35,18 @@ def example_tables(example_survey):
 
     coding = read_coding(EXAMPLE / "coding.csv", example_survey)
     return build_tables(example_survey, coding, min_group=1)
+
+
+@pytest.fixture(scope="session")
+def ts():
+    """The example as the memo tests use it: every count shown (shared by the memo and figure tests)."""
+    from memo_helpers import example_tableset
+
+    return example_tableset(min_group=1)
+
+
+@pytest.fixture(scope="session")
+def memo(ts):
+    from fuldtid.memo import build_memo
+
+    return build_memo(ts)

@@ -15,11 +15,6 @@ from fuldtid.definition import FigureSpec
 from memo_helpers import example_tableset, rebuild
 
 
-@pytest.fixture(scope="module")
-def ts():
-    return example_tableset(min_group=1)
-
-
 def by_number(tableset, number):
     return next(f for f in figures.all_figures(tableset) if f.number == number)
 

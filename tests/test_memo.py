@@ -34,16 +34,6 @@ from fuldtid.tables import Weighted, build_tables
 from memo_helpers import example_tableset, key_points, paragraphs, rebuild, swap, with_definition
 
 
-@pytest.fixture(scope="module")
-def ts():
-    return example_tableset(min_group=1)
-
-
-@pytest.fixture(scope="module")
-def memo(ts):
-    return build_memo(ts)
-
-
 # --- structure -----------------------------------------------------------------------------------
 
 

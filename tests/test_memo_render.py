@@ -18,16 +18,6 @@ from memo_helpers import example_tableset, rebuild
 
 
 @pytest.fixture(scope="module")
-def ts():
-    return example_tableset(min_group=1)
-
-
-@pytest.fixture(scope="module")
-def memo(ts):
-    return build_memo(ts)
-
-
-@pytest.fixture(scope="module")
 def html(ts):
     from fuldtid.memo_html import memo_html
 
