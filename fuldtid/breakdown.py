@@ -133,6 +133,7 @@ def breakdown(
 ) -> Breakdown:
     """Counts and row percentages of ``question`` by one or two fields, with anonymity protection."""
     from .disclosure import protect, protect_nested
+    from .memo import Wording
     from .significance import group_differences, test_difference
 
     question = survey.resolve_field(question)
@@ -220,13 +221,8 @@ def breakdown(
         excluded=excluded,
         weighted=weights is not None,
         warning=warning,
-        by_nouns=tuple(_noun(survey, b) for b in by),
+        by_nouns=tuple(Wording(survey.definition).noun(b) for b in by),
     )
-
-
-def _noun(survey: Survey, name: str) -> str:
-    fields = (getattr(survey.definition, "wording", None) or {}).get("fields") or {}
-    return str((fields.get(name) or {}).get("noun", name))
 
 
 def _with_differs(r: BreakdownRow, differs: bool | None) -> BreakdownRow:

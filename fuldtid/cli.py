@@ -93,9 +93,8 @@ def report(export: Path, survey: str | None, coding: Path | None, population: Pa
 
     EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
     """
-    from .report import FORMATS, analyse, summary, write_report
-
     from .progress import TerminalProgress
+    from .report import FORMATS, analyse, summary, write_report
 
     chosen = _formats(formats, FORMATS)
     if {"docx", "html"} & set(chosen):

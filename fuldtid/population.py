@@ -242,9 +242,6 @@ def _key(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
-def _ascii_key(value: str) -> str:
-    return _key(value).replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-
 
 # --- validation --------------------------------------------------------------------------------------
 
@@ -286,9 +283,11 @@ def _suggest(value: str, options: Sequence[str]) -> str:
 
 
 def _build(path: Path, rows: list[_Row], field_labels: Mapping[str, Sequence[str]]) -> Population:
+    from .survey import ascii_key  # the same name matching as the breakdown's --by
+
     fields = {_key(f): f for f in field_labels}
     # Field names are ASCII (koen, omraade); a register export may spell them in Danish (køn, område).
-    fields.update({_ascii_key(f): f for f in field_labels if _ascii_key(f) not in fields})
+    fields.update({ascii_key(f): f for f in field_labels if ascii_key(f) not in fields})
     by_var: dict[str, list[tuple[_Row, PopulationCategory]]] = {}
     for row in rows:
         if not row.variabel:
@@ -296,7 +295,7 @@ def _build(path: Path, rows: list[_Row], field_labels: Mapping[str, Sequence[str
                                   "(e.g. koen, timetal).")
         if not row.kategori:
             raise PopulationError(f"{path}, {row.where}: kategori is empty for variable {row.variabel!r}.")
-        var = fields.get(_key(row.variabel)) or fields.get(_ascii_key(row.variabel))
+        var = fields.get(_key(row.variabel)) or fields.get(ascii_key(row.variabel))
         if var is None:
             raise PopulationError(
                 f"{path}, {row.where}: variable {row.variabel!r} is not a field of the survey"

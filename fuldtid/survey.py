@@ -74,13 +74,10 @@ class Survey:
         if name in self.responses.columns:
             return name
 
-        def key(text: str) -> str:
-            return normalise_text(text).replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-
-        wanted = key(name)
+        wanted = ascii_key(name)
         for column in self.responses.columns:
             f = self.definition.fields.get(column)
-            if key(column) == wanted or (f is not None and key(f.text) == wanted):
+            if ascii_key(column) == wanted or (f is not None and ascii_key(f.text) == wanted):
                 return column
         return name
 
@@ -111,6 +108,11 @@ def normalise_text(text: str) -> str:
     t = t.replace("\u00a0", " ").replace("’", "'").replace("”", '"').replace("“", '"')
     t = re.sub(r"\s+", " ", t).strip()
     return t.rstrip(" ?:.!")
+
+
+def ascii_key(text: str) -> str:
+    """A name compared as people type it: field names are ASCII (koen, omraade), people write køn, område."""
+    return normalise_text(text).replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
 
 
 _NUMBER_PREFIX = re.compile(r"^(?:[a-z]+_?\d+[a-z]?|\d+(?:\.\d+)*)\s*[.:)\-–]?\s+")
