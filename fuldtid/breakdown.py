@@ -271,7 +271,7 @@ def _add_weighted(survey: Survey, rows: list[BreakdownRow], question: str, by: S
                   columns: Sequence[str], weights: Any) -> list[BreakdownRow]:
     from dataclasses import replace
 
-    from .weighted import _estimate
+    from .weighted import answer_shares
 
     r = survey.responses
     base = survey.group_mask(among) & r[question].notna()
@@ -287,12 +287,7 @@ def _add_weighted(survey: Survey, rows: list[BreakdownRow], question: str, by: S
         domain = base & col.isin(labels)
         if level == 1 and row.group is not None:
             domain &= r[by[0]].astype("object").fillna(NOT_STATED) == row.group
-        cells = {}
-        for c in columns:
-            est = _estimate(weights, (answer == c).fillna(False).astype(bool), domain)
-            if est is not None:
-                cells[c] = est
-        out.append(replace(row, weighted=cells or None))
+        out.append(replace(row, weighted=answer_shares(weights, answer, columns, domain)))
     return out
 
 

@@ -24,7 +24,7 @@ def weigh_survey(survey: Survey, population: str | Path, *, trim: float | None =
     return rake(survey.responses[columns], pop, trim=trim)
 
 
-def _estimate(weights: Any, y: pd.Series, domain: pd.Series) -> Weighted | None:
+def estimate(weights: Any, y: pd.Series, domain: pd.Series) -> Weighted | None:
     from .errors import WeightingError
     from .weighting import weighted_share
 
@@ -35,6 +35,16 @@ def _estimate(weights: Any, y: pd.Series, domain: pd.Series) -> Weighted | None:
     except WeightingError:
         return None
     return Weighted(e.pct, e.ci_low, e.ci_high, e.population_count)
+
+
+def answer_shares(weights: Any, answer: pd.Series, columns: Any, domain: pd.Series) -> dict[str, Weighted] | None:
+    """The weighted share of each answer within a domain (a cross table's row), None when there is none."""
+    cells = {}
+    for c in columns:
+        est = estimate(weights, (answer == c).fillna(False).astype(bool), domain)
+        if est is not None:
+            cells[c] = est
+    return cells or None
 
 
 def _members(label: str, members: tuple[str, ...]) -> tuple[str, ...]:
@@ -59,12 +69,7 @@ def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -
             if any(lbl not in survey.options(t.by) for lbl in labels):
                 in_row |= by.isna()  # the "not stated" row
             domain = group & answer.notna() & in_row
-            cells = {}
-            for c in t.columns:
-                est = _estimate(weights, (answer == c).fillna(False).astype(bool), domain)
-                if est is not None:
-                    cells[c] = est
-            rows.append(replace(row, weighted=cells or None))
+            rows.append(replace(row, weighted=answer_shares(weights, answer, t.columns, domain)))
         return replace(t, rows=tuple(rows))
     if t.kind == "coded":
         codes = coding.for_field(t.field)
@@ -77,7 +82,7 @@ def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -
                 continue
             in_row = codes["kategori"].isin(_members(row.label, row.members))
             y = pd.Series(r.index.isin(codes.loc[in_row, "respondentid"]), index=r.index)
-            rows.append(replace(row, weighted=_estimate(weights, y, domain)))
+            rows.append(replace(row, weighted=estimate(weights, y, domain)))
         return replace(t, rows=tuple(rows))
     answer = r[t.field]
     options = set(survey.options(t.field))
@@ -94,7 +99,7 @@ def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -
         y = answer.astype("object").isin(labels)
         if any(lbl not in options for lbl in labels):
             y |= answer.isna()
-        rows.append(replace(row, weighted=_estimate(weights, y.astype(bool), domain)))
+        rows.append(replace(row, weighted=estimate(weights, y.astype(bool), domain)))
     return replace(t, rows=tuple(rows))
 
 
