@@ -94,6 +94,7 @@ class Definition:
     tables: tuple[TableSpec, ...]
     figures: tuple[FigureSpec, ...] = ()
     min_group: int = 5
+    background: tuple[str, ...] = ()  # fields that say who a respondent is (anonymity protects their groups)
     organisation: str = ""
     population_description: str = "medarbejdere"
     # How the memo words this questionnaire (the YAML's ``wording:`` section, checked by
@@ -293,6 +294,7 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
         tables=tuple(tables),
         figures=tuple(figures),
         min_group=min_group,
+        background=_background(raw.get("background"), fields, derived, fail),
         organisation=str(raw.get("organisation", "")),
         population_description=str(raw.get("population_description", "medarbejdere")),
         wording=_parse_wording(raw.get("wording"), [*fields, *derived], [f.number for f in figures], fail),
@@ -307,6 +309,19 @@ WORDING_FIELD_TEXTS = ("noun", "group", "heading", "lead", "group_size", "not_ab
 WORDING_FIELD_PAIRS = ("target", "group_noun")  # [first, second]; group_noun may also be one word
 WORDING_FIELD_MAPS = ("plurals", "categories")  # answer or category -> text
 WORDING_FIGURE_TEXTS = ("heading", "text", "empty")
+
+
+def _background(raw: Any, fields: Mapping[str, Field], derived: Mapping[str, Derived], fail: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(n, str) for n in raw):
+        raise fail("'background' must be a list of field names")
+    for name in raw:
+        if name not in fields and name not in derived:
+            raise fail(f"background: {name!r} is not a field or derived field of the definition")
+        if name in fields and fields[name].is_open:
+            raise fail(f"background: {name!r} is an open question; background fields are single-choice")
+    return tuple(raw)
 
 
 def _parse_wording(raw: Any, field_names: list[str], figure_numbers: list[int], fail: Any) -> dict[str, Any]:

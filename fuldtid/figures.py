@@ -120,86 +120,130 @@ def _frame(records: list[tuple[str, str, int, int]]) -> pd.DataFrame:
     return df
 
 
-def _protected(counts: pd.DataFrame, min_group: int):
-    """The disclosure rule of the tables, applied to a figure's groups x answers counts."""
-    if min_group <= 1:
-        return None
-    from .disclosure import protect
+NOT_GIVEN = "Ikke angivet"
 
-    return protect(counts, min_group)
+
+def _hidden(survey, question: str | None, by: str | None, among: str, labels: list[str], min_group: int
+            ) -> tuple[set[str], bool]:
+    """Which bars the linked protection hides (labels; ``NOT_GIVEN`` for those who did not give ``by``), and
+    whether the whole figure is hidden. The same decisions as the tables' and the breakdowns'."""
+    if min_group <= 1:
+        return set(), False
+    from .linked import NA, protected_rows, protector_for
+
+    protector = protector_for(survey, min_group)
+    if by is None:
+        _, whole = protected_rows(protector, question, (), among, [()])
+        return set(), whole
+    key = {lab: ((NA,) if lab == NOT_GIVEN else (lab,)) for lab in labels}
+    hidden, whole = protected_rows(protector, question, (by,), among, list(key.values()))
+    return {lab for lab, k in key.items() if k in hidden}, whole
+
+
+def _drop_not_given(records: list[tuple[str, dict[str, int], int]], hidden: set[str]
+                    ) -> list[tuple[str, dict[str, int], int]]:
+    """Those who did not give the field are drawn only inside "Øvrige grupper" when the protection hides them
+    (so the merged bar holds the same people as the tables' merged row); otherwise they are left out, and the
+    shares are of those who gave it, as in the 2022 memo."""
+    return [r for r in records if r[0] != NOT_GIVEN or r[0] in hidden]
+
+
+def _merge(records: list[tuple[str, dict[str, int], int]], hidden: set[str]
+           ) -> tuple[list[tuple[str, dict[str, int], int]], tuple[str, ...], str | None]:
+    """Shown groups, with the hidden ones together as "Øvrige grupper" (as in the tables)."""
+    from .disclosure import OTHER_LABEL
+
+    shown = [r for r in records if r[0] not in hidden]
+    members = tuple(r[0] for r in records if r[0] in hidden)
+    if not members:
+        return shown, (), None
+    merged: dict[str, int] = {}
+    for label, counts, _ in records:
+        if label in hidden:
+            for c, n in counts.items():
+                merged[c] = merged.get(c, 0) + n
+    label = OTHER_LABEL
+    while label in {r[0] for r in records}:
+        label += " (samlet)"
+    return [*shown, (label, merged, sum(merged.values()))], members, label
 
 
 def distribution_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
-    """Shares of each answer of ``spec.field`` among the group ``spec.among`` (unanswered left out)."""
+    """Shares of each answer of ``spec.field`` among the group ``spec.among`` (unanswered left out; for a
+    background field, those who did not give it are a bar of their own)."""
+    from .linked import background_fields
+
     values = survey.responses.loc[survey.group_mask(spec.among).to_numpy(), spec.field]
-    options = survey.options(spec.field)
+    options = list(survey.options(spec.field))
     counts = values.value_counts(sort=False).reindex(options, fill_value=0)
-    n = int(counts.sum())
-    table = pd.DataFrame({"Antal": counts.to_numpy(dtype="int64")}, index=[str(o) for o in options])
-    pt = _protected(table, min_group)
-    records: list[tuple[str, str, int, int]] = []
-    hidden: tuple[str, ...] = ()
-    merged = None
-    if pt is None:
-        records = [(str(o), str(o), int(c), n) for o, c in counts.items()]
-    else:
-        for r in pt.rows:
-            if r.suppressed:
-                continue
-            c = int(r.total or 0)
-            records.append((r.label, r.label, c, n))
-        hidden = pt.suppressed_labels
-        merged = pt.merged_row.label if pt.merged_row is not None else None
+    background = spec.field in background_fields(survey.definition)
+    records = [(str(o), {str(o): int(c)}, int(c)) for o, c in counts.items()]
+    if background and values.isna().any():
+        records.append((NOT_GIVEN, {NOT_GIVEN: int(values.isna().sum())}, int(values.isna().sum())))
+    hidden_set, whole = _hidden(survey, None if background else spec.field, spec.field if background else None,
+                                spec.among, [r[0] for r in records], min_group)
+    records = _drop_not_given(records, hidden_set)
+    n = sum(r[2] for r in records)
+    if whole:
+        hidden_set = {r[0] for r in records}
+    shown, hidden, merged = _merge(records, hidden_set) if not whole else ([], tuple(r[0] for r in records), None)
+    rows = [(label, label, total, n) for label, _, total in shown]
     fig = FigureData(spec.number, spec.kind, spec.title, spec.field, None, None, spec.among, n,
-                     _frame(records), hidden, merged, min_group)
+                     _frame(rows), hidden, merged, min_group)
     return fig if weights is None else _with_weighted(fig, survey, weights)
 
 
 def _by_counts(survey, spec: FigureSpec) -> pd.DataFrame:
     assert spec.by is not None
-    r = survey.responses.loc[survey.group_mask(spec.among).to_numpy(), [spec.field, spec.by]].dropna()
-    return pd.crosstab(r[spec.by], r[spec.field], dropna=False).reindex(
-        index=list(survey.options(spec.by)), columns=list(survey.options(spec.field)), fill_value=0
+    r = survey.responses.loc[survey.group_mask(spec.among).to_numpy(), [spec.field, spec.by]]
+    r = r[r[spec.field].notna().to_numpy()]
+    by = r[spec.by].astype("object").where(r[spec.by].notna(), NOT_GIVEN)
+    index = list(survey.options(spec.by)) + ([NOT_GIVEN] if (by == NOT_GIVEN).any() else [])
+    return pd.crosstab(by, r[spec.field].astype("object")).reindex(
+        index=index, columns=list(survey.options(spec.field)), fill_value=0
     ).astype("int64")
 
 
-def _group_records(counts: pd.DataFrame, min_group: int) -> tuple[list[tuple[str, dict[str, int], int]],
-                                                                  tuple[str, ...], str | None]:
+def _group_records(survey, spec: FigureSpec, counts: pd.DataFrame, min_group: int
+                   ) -> tuple[list[tuple[str, dict[str, int], int]], tuple[str, ...], str | None]:
     """Shown groups with their answer counts; empty groups are left out (they have no share to draw)."""
     counts = counts.copy()
     counts.index = [str(i) for i in counts.index]
     counts.columns = [str(c) for c in counts.columns]
-    pt = _protected(counts, min_group)
-    if pt is None:
-        groups = [(str(g), {str(c): int(v) for c, v in row.items()}, int(row.sum())) for g, row in counts.iterrows()]
-        return [g for g in groups if g[2] > 0], (), None
-    groups = [
-        (r.label, {c: int(v) for c, v in (r.counts or {}).items()}, int(r.total or 0))
-        for r in pt.rows
-        if not r.suppressed
-    ]
-    merged = pt.merged_row.label if pt.merged_row is not None else None
-    return [g for g in groups if g[2] > 0], pt.suppressed_labels, merged
+    records = [(str(g), {str(c): int(v) for c, v in row.items()}, int(row.sum())) for g, row in counts.iterrows()]
+    hidden_set, whole = _hidden(survey, spec.field, spec.by, spec.among, [r[0] for r in records], min_group)
+    if whole:
+        return [], tuple(r[0] for r in records), None
+    records = _drop_not_given(records, hidden_set)
+    shown, hidden, merged = _merge(records, hidden_set)
+    return [g for g in shown if g[2] > 0], hidden, merged
+
+
+def _n(counts: pd.DataFrame, hidden: tuple[str, ...]) -> int:
+    """Respondents behind a figure by a field: those who did not give it count only when drawn (hidden)."""
+    if NOT_GIVEN in counts.index and NOT_GIVEN not in hidden:
+        counts = counts.drop(index=NOT_GIVEN)
+    return int(counts.to_numpy().sum())
 
 
 def share_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
     """The share answering ``spec.value`` in each group of ``spec.by`` (within ``spec.among``)."""
     counts = _by_counts(survey, spec)
-    groups, hidden, merged = _group_records(counts, min_group)
+    groups, hidden, merged = _group_records(survey, spec, counts, min_group)
     value = str(spec.value)
     records = [(g, value, c.get(value, 0), t) for g, c, t in groups]
     fig = FigureData(spec.number, spec.kind, spec.title, spec.field, spec.by, value, spec.among,
-                     int(counts.to_numpy().sum()), _frame(records), hidden, merged, min_group)
+                     _n(counts, hidden), _frame(records), hidden, merged, min_group)
     return fig if weights is None else _with_weighted(fig, survey, weights)
 
 
 def cross_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
     """The shares of every answer of ``spec.field`` in each group of ``spec.by`` (within ``spec.among``)."""
     counts = _by_counts(survey, spec)
-    groups, hidden, merged = _group_records(counts, min_group)
+    groups, hidden, merged = _group_records(survey, spec, counts, min_group)
     records = [(g, str(cat), n, t) for g, c, t in groups for cat, n in c.items()]
     fig = FigureData(spec.number, spec.kind, spec.title, spec.field, spec.by, None, spec.among,
-                     int(counts.to_numpy().sum()), _frame(records), hidden, merged, min_group)
+                     _n(counts, hidden), _frame(records), hidden, merged, min_group)
     return fig if weights is None else _with_weighted(fig, survey, weights)
 
 
