@@ -254,6 +254,34 @@ def coding_sheet(export: Path, survey: str | None, existing: Path | None, out: P
     click.echo(f"Wrote {out}: fill in 'kategori', then run fuldtid report {export} --coding {out}")
 
 
+@cli.command()
+@export_argument
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The survey definition to write (.yaml).")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@verbose_option
+def init(export: Path, out: Path, force: bool) -> None:
+    """Draft a survey definition for EXPORT from the export alone.
+
+    Every closed question gets a table, open questions are listed for coding, background questions
+    (department, age, ...) are proposed for breakdowns. The draft runs as it is with
+    `fuldtid report EXPORT --survey OUT`; then edit it (docs/survey-definition.md describes the format).
+    """
+    from .draft import write_draft
+    from .errors import OutputError
+    from .export import read_export
+
+    if out.exists() and not force:
+        raise OutputError(f"{out}: exists already; give another --out, or --force to overwrite it.")
+    exp = read_export(export)
+    if out.resolve() == Path(export).resolve():
+        raise OutputError(f"{out}: that is the export itself; give another --out.")
+    write_draft(exp, out)
+    if exp.numbered:
+        click.echo(f"Note: {export} has no respondentid column; its rows are numbered 1-{exp.distributed}.")
+    click.echo(f"Wrote {out}: the draft definition. Next: fuldtid report {export} --survey {out}")
+
+
 def _warm_up_plotting() -> None:
     """Import plotnine in the background while the export is read: the memo's figures need it, and the
     import is a second of the run. Failures are left for the figure code to report."""

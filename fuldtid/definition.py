@@ -26,7 +26,7 @@ class Field:
 
     name: str
     text: str
-    type: str = "single"  # "single" | "open"
+    type: str = "single"  # "single" | "open" | "multiple" (several options may be ticked)
     options: tuple[str, ...] | None = None  # None: take the export's own labels
     among: str = ALL  # the group the question is shown to (routing)
     required: bool = True
@@ -37,6 +37,10 @@ class Field:
     @property
     def is_open(self) -> bool:
         return self.type == "open"
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.type == "multiple"
 
 
 @dataclass(frozen=True)
@@ -64,12 +68,13 @@ class Group:
 @dataclass(frozen=True)
 class TableSpec:
     number: int
-    kind: str  # "oneway" | "coded" | "cross"
-    field: str
+    kind: str  # "oneway" | "coded" | "cross" | "multiple" | "grid"
+    field: str  # kind grid: its first item
     title: str
     among: str = ALL
     by: str | None = None
     missing_row: str | None = None
+    fields: tuple[str, ...] = ()  # kind grid: the items (single-choice fields with the same answers), in order
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,8 @@ class Definition:
     # How the memo words this questionnaire (the YAML's ``wording:`` section, checked by
     # :func:`_parse_wording`); empty: the memo's neutral sentences.
     wording: Mapping[str, Any] = field(default_factory=dict)
+    # Background questions proposed for breakdowns (``background:``), e.g. department or age.
+    background: tuple[str, ...] = ()
 
     def field_or_derived(self, name: str) -> Field | Derived:
         if name in self.fields:
@@ -165,8 +172,8 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
         if not isinstance(spec, dict) or not isinstance(spec.get("text"), str):
             raise fail(f"field {name!r} needs a question 'text'")
         ftype = spec.get("type", "single")
-        if ftype not in ("single", "open"):
-            raise fail(f"field {name!r}: type must be 'single' or 'open', not {ftype!r}")
+        if ftype not in ("single", "open", "multiple"):
+            raise fail(f"field {name!r}: type must be 'single', 'open' or 'multiple', not {ftype!r}")
         options = spec.get("options")
         codebook = {
             str(cat): tuple(str(k) for k in (kws or ()))
@@ -215,6 +222,9 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
         )
         if g.field not in fields and g.field not in derived:
             raise fail(f"group {name!r}: 'field' must name a field, not {g.field!r}")
+        if g.field in fields and fields[g.field].type != "single":
+            raise fail(f"group {name!r}: 'field' must name a single-choice field; {g.field!r} is "
+                       f"{fields[g.field].type}")
         groups[g.name] = g
     for g in groups.values():
         if g.within is not None and g.within not in groups:
@@ -227,21 +237,34 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
     tables: list[TableSpec] = []
     for spec in raw.get("tables") or ():
         try:
+            items = tuple(str(x) for x in spec.get("fields") or ())
             t = TableSpec(
                 number=int(spec["number"]),
                 kind=str(spec.get("kind", "oneway")),
-                field=str(spec["field"]),
+                field=str(spec["field"] if "field" in spec or not items else items[0]),
                 title=str(spec["title"]),
                 among=str(spec.get("among", ALL)),
                 by=spec.get("by"),
                 missing_row=spec.get("missing_row"),
+                fields=items,
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise fail(f"table {spec!r} needs 'number', 'field' and 'title'") from exc
-        if t.kind not in ("oneway", "coded", "cross"):
-            raise fail(f"table {t.number}: kind must be oneway, coded or cross, not {t.kind!r}")
+        if t.kind not in TABLE_KINDS:
+            raise fail(f"table {t.number}: kind must be {', '.join(TABLE_KINDS)}, not {t.kind!r}")
+        if t.kind == "grid" and len(t.fields) < 2:
+            raise fail(f"table {t.number}: kind grid needs 'fields', a list of at least two single-choice fields")
+        for item in t.fields:
+            if item not in fields or fields[item].type != "single":
+                raise fail(f"table {t.number}: 'fields' must name single-choice fields; {item!r} is not one")
         if t.field not in fields and t.field not in derived:
             raise fail(f"table {t.number}: unknown field {t.field!r}")
+        if (t.kind == "multiple") != (t.field in fields and fields[t.field].is_multiple):
+            raise fail(f"table {t.number}: a field of type multiple has a table of kind multiple, and only it"
+                       f" (field {t.field!r}, kind {t.kind})")
+        if t.kind in ("oneway", "cross") and t.field in fields and fields[t.field].type != "single":
+            raise fail(f"table {t.number}: kind {t.kind} needs a single-choice field; {t.field!r} is "
+                       f"{fields[t.field].type}")
         if t.kind == "coded" and not fields[t.field].categories:
             raise fail(f"table {t.number}: field {t.field!r} has no 'categories' to code into")
         if t.kind == "cross" and t.by not in fields and t.by not in derived:
@@ -280,6 +303,12 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
             raise fail(f"figure {fig.number}: unknown group {fig.among!r}")
         figures.append(fig)
 
+    background = raw.get("background") or []
+    if not isinstance(background, list):
+        raise fail("'background' must be a list of field names")
+    for b in background:
+        if b not in derived and (b not in fields or fields[b].type != "single"):
+            raise fail(f"background: {b!r} is not a single-choice or derived field of the definition")
     min_group = raw.get("min_group", 5)
     if not isinstance(min_group, int) or min_group < 1:
         raise fail(f"min_group must be a whole number of at least 1, not {min_group!r}")
@@ -296,8 +325,11 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
         organisation=str(raw.get("organisation", "")),
         population_description=str(raw.get("population_description", "medarbejdere")),
         wording=_parse_wording(raw.get("wording"), [*fields, *derived], [f.number for f in figures], fail),
+        background=tuple(str(b) for b in background),
     )
 
+
+TABLE_KINDS = ("oneway", "coded", "cross", "multiple", "grid")
 
 # The shape of a ``wording:`` section (see surveys/vjh.yaml, where each key is explained). Only the shape is
 # checked here; which placeholders a text may use is checked when the memo fills it in.

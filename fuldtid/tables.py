@@ -100,6 +100,7 @@ class Table:
     min_group: int = 1
     n_suppressed: int = 0
     missing_row: str | None = None  # the row of those who did not answer the row field (e.g. "Har ikke svaret")
+    variables: tuple[str, ...] = ()  # the export variable(s) the table counts (s_3; s_4_1, s_4_2, ...)
 
     @property
     def full_title(self) -> str:
@@ -121,11 +122,15 @@ class Table:
             "kind": self.kind,
             "title": self.full_title,
             "question": self.question,
+            "variables": list(self.variables),
             "field": self.field,
             "among": self.among,
             "base": self.base,
         }
-        if self.kind == "cross":
+        if self.kind == "grid":
+            d["columns"] = list(self.columns)
+            d["rows"] = [_cross_row_dict(r) for r in self.rows]
+        elif self.kind == "cross":
             d["by"] = self.by
             d["columns"] = list(self.columns)
             d["rows"] = [_cross_row_dict(r) for r in self.rows]
@@ -389,6 +394,62 @@ def coded_table(survey: Survey, spec: TableSpec, coding: Coding, *, quotes: int 
     )
 
 
+def multiple_table(survey: Survey, spec: TableSpec) -> Table:
+    """A multiple-choice question: a row per option, counted among those in the group who answered it.
+
+    The base is the respondents of the question's group (who were shown it) with an answer on its options;
+    an option's count is how many of them ticked it, so the percentages add up to more than 100.
+    """
+    in_group = survey.group_mask(spec.among).to_numpy()
+    choices = survey.choices[spec.field].loc[in_group]
+    seen = choices.notna().any(axis=1) if choices.shape[1] else pd.Series(False, index=choices.index)
+    excluded: tuple[Exclusion, ...] = ()
+    if (~seen).any():
+        excluded = (Exclusion(spec.number, _missing_reason(survey, spec.field), _ids(~seen)),)
+    base = int(seen.sum())
+    rows = []
+    for option in choices.columns:
+        n = int(choices.loc[seen.to_numpy(), option].fillna(False).astype(bool).sum())
+        rows.append(Row(str(option), n, _pct(n, base)))
+    return Table(number=spec.number, kind="multiple", title=spec.title, field=spec.field,
+                 question=_question(survey, spec.field), among=spec.among, base=base, rows=tuple(rows),
+                 excluded=excluded)
+
+
+def grid_table(survey: Survey, spec: TableSpec) -> Table:
+    """A grid (several statements answered on one scale): a row per item with its answers' row percentages.
+
+    The base is the respondents of the group who answered at least one item; each row's total is those who
+    answered that item.
+    """
+    in_group = survey.group_mask(spec.among).to_numpy()
+    sub = survey.responses.loc[in_group, list(spec.fields)]
+    columns = list(dict.fromkeys(str(o) for f in spec.fields for o in survey.options(f)))
+    texts = [_question(survey, f) for f in spec.fields]
+    stem = _common_stem(texts)
+    rows = []
+    for f, text in zip(spec.fields, texts):
+        counts = {c: 0 for c in columns}
+        counts.update({str(k): int(v) for k, v in sub[f].value_counts(sort=False).items()})
+        total = sum(counts.values())
+        label = text[len(stem):].strip(" -–") if stem else text
+        rows.append(CrossRow(label or text, counts, total, {c: _pct(n, total) for c, n in counts.items()}))
+    answered_any = sub.notna().any(axis=1)
+    excluded: tuple[Exclusion, ...] = ()
+    if (~answered_any).any():
+        excluded = (Exclusion(spec.number, f"svarede ikke på nogen af udsagnene i »{stem or spec.title}«",
+                              _ids(~answered_any)),)
+    return Table(number=spec.number, kind="grid", title=spec.title, field=spec.fields[0],
+                 question=stem or spec.title, among=spec.among, base=int(answered_any.sum()), rows=tuple(rows),
+                 columns=tuple(columns), excluded=excluded)
+
+
+def _common_stem(texts: list[str]) -> str:
+    """The question shared by a grid's items: the text before " - " when all items have the same one."""
+    stems = {t.rpartition(" - ")[0].strip() for t in texts}
+    return stems.pop() if len(stems) == 1 and "" not in stems else ""
+
+
 def _question(survey: Survey, name: str) -> str:
     f = survey.definition.fields.get(name)
     return f.text if f is not None else name
@@ -408,6 +469,10 @@ def build_tables(survey: Survey, coding: Coding | None = None, *, min_group: int
             t = oneway_table(survey, spec)
         elif spec.kind == "cross":
             t = cross_table(survey, spec)
+        elif spec.kind == "multiple":
+            t = multiple_table(survey, spec)
+        elif spec.kind == "grid":
+            t = grid_table(survey, spec)
         elif coding is None or coding.for_field(spec.field).empty:
             # No codes for this question (no coding file, or a coding sheet not yet filled in): the table
             # awaits coding rather than being shown empty as if it were a result.
@@ -415,7 +480,8 @@ def build_tables(survey: Survey, coding: Coding | None = None, *, min_group: int
             continue
         else:
             t = coded_table(survey, spec, coding)
-        tables.append(t)
+        used = spec.fields or (spec.field, *((spec.by,) if spec.by else ()))
+        tables.append(replace(t, variables=tuple(v for f in used for v in survey.variables_of(f))))
     tables = protect_linked(tables, min_group, survey.definition.groups)
     excluded = _group_exclusions(survey)
     index = survey.responses.index
@@ -468,7 +534,7 @@ def _linked_sets(tables: list[Table], groups: Mapping[str, Any]) -> list[int]:
     for i, a in enumerate(tables):
         for j in range(i + 1, len(tables)):
             b = tables[j]
-            if a.kind == "coded" or b.kind == "coded" or _row_field(a) != _row_field(b):
+            if {a.kind, b.kind} & {"coded", "multiple", "grid"} or _row_field(a) != _row_field(b):
                 continue
             if a.among in _ancestors(groups, b.among) or b.among in _ancestors(groups, a.among):
                 parent[find(j)] = find(i)
@@ -494,7 +560,7 @@ def protect_linked(tables: list[Table], min_group: int, groups: Mapping[str, Any
         ]
         changed = False
         for i, t in enumerate(protected):
-            if t.kind == "coded":
+            if t.kind in ("coded", "multiple", "grid"):
                 continue  # reasons are categories of answers, not groups of people shared with other tables
             keys = _hidden_keys(t, t.missing_row)
             known = forced.setdefault(sets[i], set())
@@ -515,6 +581,8 @@ def protect_table(t: Table, min_group: int, also_hide: set[str] | frozenset[str]
         return replace(t, min_group=min_group)
     from .disclosure import protect, protect_oneway
 
+    if t.kind == "grid":
+        return _protect_grid(t, min_group)
     if t.kind == "cross":
         counts = pd.DataFrame(
             [[r.counts[c] for c in t.columns] for r in t.rows],  # type: ignore[index]
@@ -556,3 +624,22 @@ def protect_table(t: Table, min_group: int, also_hide: set[str] | frozenset[str]
             label = OTHER_CATEGORIES if members and t.kind == "coded" else pr.label
             rows.append(Row(label, int(pr.total), _pct(int(pr.total), t.base), examples=examples, members=members))
     return replace(t, rows=tuple(rows), min_group=min_group, n_suppressed=pt.n_suppressed)
+
+
+def _protect_grid(t: Table, min_group: int) -> Table:
+    """A grid's rows are each a one-way table of the same people: an item whose answers would need any
+    count hidden is hidden as a whole (on the safe side), and so are all when too few answered."""
+    from .disclosure import protect_oneway
+
+    rows = []
+    hidden = 0
+    for r in t.rows:
+        assert isinstance(r, CrossRow)
+        series = pd.Series([r.counts[c] for c in t.columns], index=list(t.columns), dtype="int64")  # type: ignore[index]
+        pt = protect_oneway(series, min_group)
+        if pt.warning is not None or pt.n_suppressed:
+            rows.append(CrossRow(r.label, None, None, None, suppressed=True))
+            hidden += 1
+        else:
+            rows.append(r)
+    return replace(t, rows=tuple(rows), min_group=min_group, n_suppressed=hidden)

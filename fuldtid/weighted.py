@@ -52,6 +52,8 @@ def _members(label: str, members: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -> Table:
+    if t.kind in ("multiple", "grid"):
+        return t  # no weighted estimates for these kinds (yet): their tables show the counts only
     r = survey.responses
     group = survey.group_mask(t.among)
     if t.kind == "cross":
