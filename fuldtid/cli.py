@@ -251,7 +251,10 @@ def coding_sheet(export: Path, survey: str | None, existing: Path | None, out: P
 
     codes = read_coding(existing, s) if existing is not None else None
     write_bytes(out, make_sheet(s, codes))
-    click.echo(f"Wrote {out}: fill in 'kategori', then run fuldtid report {export} --coding {out}")
+    from .definition import survey_option_text
+
+    click.echo(f"Wrote {out}: fill in 'kategori', then run fuldtid report {export}"
+               f"{survey_option_text(s.definition)} --coding {out}")
 
 
 @cli.command()

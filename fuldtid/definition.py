@@ -128,6 +128,17 @@ class Definition:
         return f.coded_among or f.among
 
 
+def survey_option_text(definition: "Definition") -> str:
+    """`` --survey PATH`` for a printed follow-up command; empty for the shipped default definition."""
+    try:
+        default = (builtin_survey_dir() / f"{DEFAULT_SURVEY}.yaml").resolve()
+        if Path(definition.path).resolve() == default:
+            return ""
+    except OSError:
+        pass
+    return f" --survey {definition.path}"
+
+
 def builtin_survey_dir() -> Path:
     """Where the shipped survey definitions live (``surveys/`` in the source tree)."""
     return Path(str(resources.files("fuldtid.surveys")))
@@ -147,7 +158,9 @@ def load_definition(path: str | Path | None = None) -> Definition:
     import yaml
 
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text)
+        node = yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
@@ -157,12 +170,19 @@ def load_definition(path: str | Path | None = None) -> Definition:
         raise DefinitionError(f"{p}: not UTF-8 text; save the survey definition as UTF-8") from exc
     if not isinstance(raw, dict):
         raise DefinitionError(f"{p}: a survey definition is a YAML mapping with 'fields' and 'tables'")
-    return _parse(raw, p)
+    from .definition_schema import check_shape
+
+    check_shape(raw, node, str(p))
+    return _parse(raw, p, node)
 
 
-def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
-    def fail(msg: str) -> DefinitionError:
-        return DefinitionError(f"{path}: {msg}")
+def _parse(raw: Mapping[str, Any], path: Path, node: Any = None) -> Definition:
+    from .definition_schema import key_path, line_of
+
+    def fail(msg: str, *at: Any) -> DefinitionError:
+        line = line_of(node, at) if at and node is not None else None
+        where = f", line {line}: {key_path(at)}" if line else ""
+        return DefinitionError(f"{path}{where}: {msg}")
 
     raw_fields = raw.get("fields")
     if not isinstance(raw_fields, dict) or not raw_fields:
@@ -199,7 +219,7 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
     for name, spec in (raw.get("derived") or {}).items():
         src = spec.get("from")
         if src not in fields:
-            raise fail(f"derived field {name!r}: 'from' must name a field, not {src!r}")
+            raise fail(f"derived field {name!r}: 'from' must name a field, not {src!r}", "derived", name, "from")
         lookup_path = (path.parent / str(spec.get("lookup", ""))).resolve()
         lookup = _read_lookup(lookup_path, str(spec.get("key", src)), str(spec.get("column", name)))
         options = spec.get("options") or sorted(set(lookup.values()), key=list(lookup.values()).index)
@@ -221,21 +241,25 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
             within=spec.get("within"),
         )
         if g.field not in fields and g.field not in derived:
-            raise fail(f"group {name!r}: 'field' must name a field, not {g.field!r}")
+            raise fail(f"group {name!r}: 'field' must name a field, not {g.field!r}", "groups", name, "field")
         if g.field in fields and fields[g.field].type != "single":
             raise fail(f"group {name!r}: 'field' must name a single-choice field; {g.field!r} is "
-                       f"{fields[g.field].type}")
+                       f"{fields[g.field].type}", "groups", name, "field")
         groups[g.name] = g
     for g in groups.values():
         if g.within is not None and g.within not in groups:
-            raise fail(f"group {g.name!r}: 'within' names unknown group {g.within!r}")
+            raise fail(f"group {g.name!r}: 'within' names unknown group {g.within!r}", "groups", g.name, "within")
     for f in fields.values():
-        for grp in (f.among, f.coded_among):
+        for key, grp in (("among", f.among), ("coded_among", f.coded_among)):
             if grp is not None and grp not in groups:
-                raise fail(f"field {f.name!r}: unknown group {grp!r}; groups: {', '.join(groups)}")
+                raise fail(f"field {f.name!r}: unknown group {grp!r}; groups: {', '.join(groups)}",
+                           "fields", f.name, key)
 
     tables: list[TableSpec] = []
-    for spec in raw.get("tables") or ():
+    for i, spec in enumerate(raw.get("tables") or ()):
+        def tfail(msg: str, key: str | None = None) -> DefinitionError:
+            return fail(msg, "tables", i, *((key,) if key else ()))
+
         try:
             items = tuple(str(x) for x in spec.get("fields") or ())
             t = TableSpec(
@@ -249,32 +273,33 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
                 fields=items,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise fail(f"table {spec!r} needs 'number', 'field' and 'title'") from exc
+            raise tfail(f"table {spec!r} needs 'number', 'field' and 'title'") from exc
         if t.kind not in TABLE_KINDS:
-            raise fail(f"table {t.number}: kind must be {', '.join(TABLE_KINDS)}, not {t.kind!r}")
+            raise tfail(f"table {t.number}: kind must be {', '.join(TABLE_KINDS)}, not {t.kind!r}", "kind")
         if t.kind == "grid" and len(t.fields) < 2:
-            raise fail(f"table {t.number}: kind grid needs 'fields', a list of at least two single-choice fields")
+            raise tfail(f"table {t.number}: kind grid needs 'fields', a list of at least two single-choice fields", "fields")
         for item in t.fields:
             if item not in fields or fields[item].type != "single":
-                raise fail(f"table {t.number}: 'fields' must name single-choice fields; {item!r} is not one")
+                raise tfail(f"table {t.number}: 'fields' must name single-choice fields; {item!r} is not one", "fields")
         if t.field not in fields and t.field not in derived:
-            raise fail(f"table {t.number}: unknown field {t.field!r}")
+            raise tfail(f"table {t.number}: unknown field {t.field!r}", "field")
         if (t.kind == "multiple") != (t.field in fields and fields[t.field].is_multiple):
-            raise fail(f"table {t.number}: a field of type multiple has a table of kind multiple, and only it"
-                       f" (field {t.field!r}, kind {t.kind})")
+            raise tfail(f"table {t.number}: a field of type multiple has a table of kind multiple, and only it"
+                       f" (field {t.field!r}, kind {t.kind})", "kind")
         if t.kind in ("oneway", "cross") and t.field in fields and fields[t.field].type != "single":
-            raise fail(f"table {t.number}: kind {t.kind} needs a single-choice field; {t.field!r} is "
-                       f"{fields[t.field].type}")
+            raise tfail(f"table {t.number}: kind {t.kind} needs a single-choice field; {t.field!r} is "
+                       f"{fields[t.field].type}", "field")
         if t.kind == "coded" and not fields[t.field].categories:
-            raise fail(f"table {t.number}: field {t.field!r} has no 'categories' to code into")
+            raise tfail(f"table {t.number}: field {t.field!r} has no 'categories' to code into", "field")
         if t.kind == "cross" and t.by not in fields and t.by not in derived:
-            raise fail(f"table {t.number}: 'by' must name a field, not {t.by!r}")
+            raise tfail(f"table {t.number}: 'by' must name a field, not {t.by!r}", "by")
         if t.among not in groups:
-            raise fail(f"table {t.number}: unknown group {t.among!r}")
+            raise tfail(f"table {t.number}: unknown group {t.among!r}", "among")
         tables.append(t)
     numbers = [t.number for t in tables]
     if len(set(numbers)) != len(numbers):
-        raise fail("table numbers must be unique")
+        dup = next(i for i, n in enumerate(numbers) if numbers.count(n) > 1 and numbers.index(n) != i)
+        raise fail(f"table numbers must be unique; {numbers[dup]} is used twice", "tables", dup, "number")
 
     figures: list[FigureSpec] = []
     for spec in raw.get("figures") or ():

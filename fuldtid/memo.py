@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Iterable, Mapping, Sequence
 import pandas as pd
 
 from . import fmt
-from .definition import ALL, FigureSpec, TableSpec
+from .definition import ALL, FigureSpec, TableSpec, survey_option_text
 from .figures import FigureData, all_figures, distribution_data
 from .grid import Grid, table_grid
 from .tables import CrossRow, Row, Table, TableSet, Weighted
@@ -524,7 +524,7 @@ class _Ctx:
             self.used_tables.add(number)
         elif number in self.pending:
             spec = self.pending[number]
-            cmd = CODING_COMMAND.format(export=self.survey.export.path)
+            cmd = CODING_COMMAND.format(export=self.survey.export.path) + survey_option_text(self.definition)
             self.add(PendingTable(number, f"Tabel {number}: {spec.title}", (
                 Run("Tabellen afventer kodning af de åbne svar. Lav et kodeark med "),
                 Run(cmd, code=True),
