@@ -151,7 +151,7 @@ class Table:
 
 def _row_dict(r: Row) -> dict[str, Any]:
     if r.suppressed:
-        return {"label": r.label, "suppressed": True}
+        return {"label": r.label, "count": None, "suppressed": True}
     d: dict[str, Any] = {"label": r.label, "count": r.count, "pct": r.pct}
     if r.members:
         d["members"] = list(r.members)
@@ -163,9 +163,11 @@ def _row_dict(r: Row) -> dict[str, Any]:
 
 
 def _cross_row_dict(r: CrossRow) -> dict[str, Any]:
+    # Every row has label and count (the contract of tables.json); a cross row's count is its total.
     if r.suppressed:
-        return {"label": r.label, "suppressed": True}
-    d: dict[str, Any] = {"label": r.label, "counts": dict(r.counts or {}), "total": r.total, "pcts": dict(r.pcts or {})}
+        return {"label": r.label, "count": None, "suppressed": True}
+    d: dict[str, Any] = {"label": r.label, "count": r.total, "counts": dict(r.counts or {}), "total": r.total,
+                         "pcts": dict(r.pcts or {})}
     if r.members:
         d["members"] = list(r.members)
     if r.weighted is not None:

@@ -1,0 +1,147 @@
+"""`fuldtid init` drafts a definition from an export alone, and the draft reports end to end unedited.
+
+Two differently shaped questionnaires (tests/questionnaires.py): a well-being survey with a grid and a
+Multiple question, and an anonymous pulse survey without respondent ids. The counts in tables.json are
+compared with a direct count of the export's files (the csv module), and every form of the same export
+gives the same tables.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from fuldtid.cli import cli
+from fuldtid.export import read_export
+from fuldtid.exportwriter import write_export
+from questionnaires import anonymous_pulse, answered_rows, count_codes, read_dataset_rows, wellbeing
+
+SHAPES = {
+    # name: (questionnaire, writer options, separator used)
+    "wellbeing": (wellbeing, {"encoding": "utf-8-sig", "separator": ","}),
+    "pulse": (anonymous_pulse, {"encoding": "utf-16", "separator": "\t", "respondent_ids": False,
+                                "status_prefix": "stato", "structure_choices": False, "admin_columns": False}),
+}
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module", params=list(SHAPES))
+def drafted(request, tmp_path_factory):
+    make, options = SHAPES[request.param]
+    variables, data = make()
+    tmp = tmp_path_factory.mktemp(request.param)
+    export = write_export(variables, data, tmp / "eksport", **options)
+    out = run("init", export, "--out", tmp / "survey.yaml")
+    assert "Wrote" in out and "--survey" in out
+    return request.param, variables, data, export, tmp / "survey.yaml", options
+
+
+def test_draft_has_a_table_for_every_closed_question(drafted) -> None:
+    name, variables, _, export, survey, _ = drafted
+    d = yaml.safe_load(survey.read_text(encoding="utf-8"))
+    texts = {f["text"]: (k, f) for k, f in d["fields"].items()}
+    tabled = {t.get("field") for t in d["tables"]} | {x for t in d["tables"] for x in t.get("fields", ())}
+    for var in variables.values():
+        if var.kind == "multiple":
+            key, f = texts[var.question_text]
+            assert f["type"] == "multiple"
+        else:
+            key, f = texts[var.text]
+            assert f.get("type", "single") == ("open" if var.kind == "open" else "single")
+        assert key in tabled, var.name
+    kinds = [t["kind"] for t in d["tables"]]
+    assert kinds.count("multiple") == 1 and "coded" in kinds
+    if name == "wellbeing":
+        grid = next(t for t in d["tables"] if t["kind"] == "grid")
+        assert [d["fields"][f]["text"].rpartition(" - ")[2] for f in grid["fields"]] == [
+            "Jeg har gode kolleger", "Min leder lytter til mig", "Jeg kan nå mine opgaver"]
+        assert d["background"] == ["afdeling", "alder"]
+        assert any(t["kind"] == "cross" and t["by"] == "afdeling" for t in d["tables"])
+    else:
+        assert d["background"] == ["faggruppe"]
+
+
+def test_draft_reports_end_to_end_with_counts_of_the_files(drafted, tmp_path) -> None:
+    name, variables, data, export, survey, options = drafted
+    out = run("report", export, "--survey", survey, "--min-group", "1", "--out", tmp_path / "r")
+    for f in ("tables.json", "tabeller.xlsx", "notat.docx", "notat.html"):
+        assert (tmp_path / "r" / f).stat().st_size > 0
+    assert f"--survey {survey}" in out  # the printed follow-up command keeps the definition
+    tables = json.loads((tmp_path / "r" / "tables.json").read_text(encoding="utf-8"))
+    rows = answered_rows(read_dataset_rows(export, options["separator"]))
+    assert tables["answered"] == len(rows) == int(data["answered"].sum())
+    for t in tables["tables"]:
+        assert t["question"] and t["variables"], t["number"]
+        for r in t["rows"]:
+            assert "label" in r and "count" in r
+        if t["kind"] == "oneway":
+            (var,) = t["variables"]
+            counted = count_codes(rows, var)
+            assert {r["label"]: r["count"] for r in t["rows"]} == {
+                label: counted.get(code, 0) for code, label in variables[var].labels.items()}
+            assert t["base"] == sum(counted.values())
+        elif t["kind"] == "multiple":
+            assert t["base"] == len(rows)  # everyone answered was shown it (no routing in a draft)
+            want = {variables[v].option: count_codes(rows, v).get(1, 0) for v in t["variables"]}
+            assert {r["label"]: r["count"] for r in t["rows"]} == want
+        elif t["kind"] == "grid":
+            for r, var in zip(t["rows"], t["variables"]):
+                counted = count_codes(rows, var)
+                assert r["counts"] == {label: counted.get(code, 0) for code, label in variables[var].labels.items()}
+                assert r["count"] == sum(counted.values())
+        elif t["kind"] == "cross":
+            field_var, by_var = t["variables"]
+            for r in t["rows"]:
+                code = next(c for c, lab in variables[by_var].labels.items() if lab == r["label"])
+                sub = [x for x in rows if x[by_var].strip() and int(float(x[by_var])) == code]
+                counted = count_codes(sub, field_var)
+                assert r["counts"] == {lab: counted.get(c, 0) for c, lab in variables[field_var].labels.items()}
+    pending = [p["number"] for p in tables["pending"]]
+    assert pending, "the open question awaits coding"
+
+
+def test_draft_breakdown_and_coding_sheet_run(drafted, tmp_path) -> None:
+    name, variables, _, export, survey, _ = drafted
+    d = yaml.safe_load(survey.read_text(encoding="utf-8"))
+    by = d["background"][0]
+    question = next(t["field"] for t in d["tables"] if t["kind"] == "oneway" and t["field"] not in d["background"])
+    out = run("breakdown", export, "--survey", survey, "--question", question, "--by", by)
+    assert "Total" in out or "I alt" in out
+    sheet = tmp_path / "kodning.xlsx"
+    out = run("coding-sheet", export, "--survey", survey, "--out", sheet)
+    assert sheet.stat().st_size > 0 and f"--survey {survey}" in out
+    out = run("report", export, "--survey", survey, "--coding", sheet, "--format", "json", "--out", tmp_path / "r")
+    assert "await coding" in out
+    out = run("validate", export, "--survey", survey)
+    if name == "pulse":
+        assert "numbered" in out
+
+
+@pytest.mark.parametrize("form", ["csv-zip", "xlsx", "sav"])
+def test_every_form_gives_the_same_tables(drafted, tmp_path, form) -> None:
+    name, variables, data, export, survey, options = drafted
+    other = write_export(variables, data, tmp_path / f"e.{form.replace('csv-', '')}", form=form,
+                         **{k: v for k, v in options.items() if k not in ("encoding", "separator")})
+    run("report", export, "--survey", survey, "--format", "json", "--out", tmp_path / "a")
+    run("report", other, "--survey", survey, "--format", "json", "--out", tmp_path / "b")
+    a = json.loads((tmp_path / "a" / "tables.json").read_text(encoding="utf-8"))
+    b = json.loads((tmp_path / "b" / "tables.json").read_text(encoding="utf-8"))
+    assert a["tables"] == b["tables"] and a["answered"] == b["answered"]
+
+
+def test_init_refuses_to_overwrite(tmp_path) -> None:
+    variables, data = anonymous_pulse(20)
+    export = write_export(variables, data, tmp_path / "e")
+    (tmp_path / "s.yaml").write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["init", str(export), "--out", str(tmp_path / "s.yaml")])
+    assert result.exit_code != 0 and "exists" in result.output and "Traceback" not in result.output
+    assert read_export(export).distributed == 20
