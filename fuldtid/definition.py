@@ -106,6 +106,9 @@ class Definition:
     wording: Mapping[str, Any] = field(default_factory=dict)
     # Background questions proposed for breakdowns (``background:``), e.g. department or age.
     background: tuple[str, ...] = ()
+    # The memo's layout (``memo:``): extra sections (heading, text, tables, figures) and the appendix on the
+    # respondents (its heading and which field plays which role: age, sex, job, ...). See docs/.
+    memo: Mapping[str, Any] = field(default_factory=dict)
 
     def field_or_derived(self, name: str) -> Field | Derived:
         if name in self.fields:
@@ -351,6 +354,7 @@ def _parse(raw: Mapping[str, Any], path: Path, node: Any = None) -> Definition:
         population_description=str(raw.get("population_description", "medarbejdere")),
         wording=_parse_wording(raw.get("wording"), [*fields, *derived], [f.number for f in figures], fail),
         background=tuple(str(b) for b in background),
+        memo=_parse_memo(raw.get("memo"), fields, derived, groups, tables, figures, fail),
     )
 
 
@@ -358,7 +362,8 @@ TABLE_KINDS = ("oneway", "coded", "cross", "multiple", "grid")
 
 # The shape of a ``wording:`` section (see surveys/vjh.yaml, where each key is explained). Only the shape is
 # checked here; which placeholders a text may use is checked when the memo fills it in.
-WORDING_TEXTS = ("intro", "analysis_heading", "follow_up_subject")
+WORDING_TEXTS = ("intro", "analysis_heading", "follow_up_subject", "respondents", "population_group",
+                 "population_group_genitive")
 WORDING_FIELD_TEXTS = ("noun", "group", "heading", "lead", "group_size", "not_above_current",
                        "not_below_current", "lowest", "coded_only", "empty")
 WORDING_FIELD_PAIRS = ("target", "group_noun")  # [first, second]; group_noun may also be one word
@@ -437,6 +442,36 @@ def _field_wording(spec: Mapping[str, Any], where: str, fail: Any) -> dict[str, 
         else:
             raise fail(f"{where}: unknown key {key!r}; known keys: {', '.join(known)}")
     return out
+
+
+APPENDIX_FIELD_ROLES = ("age", "sex", "job", "workplace", "agreement", "hours")
+APPENDIX_GROUP_ROLES = ("full_time", "part_time")
+
+
+def _parse_memo(raw: Any, fields: Mapping[str, Field], derived: Mapping[str, Derived], groups: Mapping[str, Group],
+                tables: list[TableSpec], figures: list[FigureSpec], fail: Any) -> dict[str, Any]:
+    """The ``memo:`` section (shape checked by the schema): the numbers and names it uses must exist."""
+    if not raw:
+        return {}
+    table_numbers = {t.number for t in tables}
+    figure_numbers = {f.number for f in figures}
+    sections = []
+    for i, sec in enumerate(raw.get("sections") or ()):
+        for key, known in (("tables", table_numbers), ("figures", figure_numbers)):
+            for n in sec.get(key) or ():
+                if n not in known:
+                    raise fail(f"memo section {sec['heading']!r}: {key[:-1]} {n} is not in the definition",
+                               "memo", "sections", i, key)
+        sections.append({"heading": str(sec["heading"]), "text": str(sec.get("text") or ""),
+                         "tables": tuple(sec.get("tables") or ()), "figures": tuple(sec.get("figures") or ())})
+    appendix = dict(raw.get("appendix") or {})
+    for role in APPENDIX_FIELD_ROLES:
+        if role in appendix and appendix[role] not in fields and appendix[role] not in derived:
+            raise fail(f"memo appendix: {role} names no field ({appendix[role]!r})", "memo", "appendix", role)
+    for role in APPENDIX_GROUP_ROLES:
+        if role in appendix and appendix[role] not in groups:
+            raise fail(f"memo appendix: {role} names no group ({appendix[role]!r})", "memo", "appendix", role)
+    return {"sections": tuple(sections), "appendix": appendix}
 
 
 def _text(value: Any, where: str, fail: Any) -> str:

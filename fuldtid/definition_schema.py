@@ -91,6 +91,21 @@ SCHEMA: dict[str, Any] = {
         "tables": {"type": ["array", "null"], "items": TABLE},
         "figures": {"type": ["array", "null"], "items": FIGURE},
         "wording": {"type": ["object", "null"]},  # its shape is checked in fuldtid.definition
+        "memo": {
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "properties": {
+                "sections": {"type": "array", "items": {
+                    "type": "object", "required": ["heading"], "additionalProperties": False,
+                    "properties": {"heading": _TEXT, "text": _TEXT,
+                                   "tables": {"type": "array", "items": {"type": "integer"}},
+                                   "figures": {"type": "array", "items": {"type": "integer"}}}}},
+                "appendix": {
+                    "type": "object", "additionalProperties": False,
+                    "properties": {"heading": _TEXT, **{role: _NAME for role in (
+                        "age", "sex", "job", "workplace", "agreement", "hours", "full_time", "part_time")}}},
+            },
+        },
     },
 }
 

@@ -13,8 +13,9 @@ What is particular to one questionnaire is not in this module: the words (what g
 nouns, whom a coded category covers, the sentences around a figure) come from the ``wording:`` section of
 the survey definition (:class:`Wording`, with neutral fallbacks), and the analysis sections are found
 from the definition's groups and tables (:func:`_wishes`, :func:`_opinions`). The appendix on the
-respondents still looks for the VJH background fields by name (alder, koen, timetal, stilling, tilbud,
-overenskomst); other fields land in "Øvrige tabeller og figurer".
+respondents finds its fields by the roles the definition gives them (``memo: appendix:`` age, sex, job,
+workplace, agreement, hours); extra sections come from ``memo: sections:``; other tables and figures land in
+"Øvrige tabeller og figurer".
 """
 
 from __future__ import annotations
@@ -495,8 +496,20 @@ class _Ctx:
         return name in self.survey.responses.columns
 
     def group_label(self, group: str) -> str:
+        if group == ALL:  # said after "af de": "af de 83 svarende"
+            return self.w.text("respondents", "svarende") or "svarende"
         g = self.definition.groups.get(group)
         return g.label if g is not None else group
+
+    def population(self, genitive: bool = False) -> str:
+        """Who the weights stand for, from the wording (VJH: medarbejdergruppen); neutral: populationen."""
+        if genitive:
+            return self.w.text("population_group_genitive", "populationens") or "populationens"
+        return self.w.text("population_group", "populationen") or "populationen"
+
+    def role(self, name: str) -> str | None:
+        """The field (or group) that plays a role in the appendix on the respondents (``memo: appendix:``)."""
+        return self.definition.memo.get("appendix", {}).get(name) if self.definition.memo else None
 
     def citeable(self, n: int) -> bool:
         """A count outside the tables (a group's size) may be quoted: zero, or at the threshold or above."""
@@ -541,7 +554,7 @@ class _Ctx:
         notes = []
         if f.weighted:
             notes.append("Søjlerne viser besvarelserne; punkterne viser den vægtede andel (skønnet for hele "
-                         "medarbejdergruppen) med 95%-konfidensinterval.")
+                         f"{self.population()}) med 95%-konfidensinterval.")
         if f.hidden:
             notes.append(f"Små grupper vises ikke for sig af hensyn til anonymiteten (grænsen er {self.min_group} "
                          "svar)" + (f"; {quoted(f.merged_label)} omfatter {join_da(list(f.hidden))}."
@@ -959,7 +972,7 @@ def _margin_sentence(c: _Ctx, variable: str, diags: list[Any]) -> str:
         return join_da(out)
 
     if not over and not under:
-        return f"Fordelingen på {noun} svarer nogenlunde til medarbejdergruppens: {desc(even)}." if even else ""
+        return f"Fordelingen på {noun} svarer nogenlunde til {c.population(True)}: {desc(even)}." if even else ""
     parts = []
     if over:
         parts.append(f"{desc(over)} er overrepræsenteret")
@@ -975,13 +988,13 @@ def _representation(c: _Ctx, w: Any) -> None:
     sentences = [s for v, ms in by_var.items() if (s := _margin_sentence(c, v, ms))]
     pop = getattr(w, "population", None)
     size = getattr(pop, "size", None)
-    intro = "Besvarelserne er sammenlignet med medarbejdergruppens sammensætning"
+    intro = f"Besvarelserne er sammenlignet med {c.population(True)} sammensætning"
     if size:
         intro += f" ({count_noun(int(size), 'medarbejder', 'medarbejdere')} ifølge populationsfilen)"
     c.add(para(intro + ". " + " ".join(sentences)))
     nouns = join_da([c.w.noun(v) for v in by_var])
-    text = (f"For at rette op på skævheder er svarene vægtet, så de svarer til medarbejdergruppens fordeling på "
-            f"{nouns}. Vægtede andele er et skøn over, hvordan hele medarbejdergruppen ville have svaret, og står "
+    text = (f"For at rette op på skævheder er svarene vægtet, så de svarer til {c.population(True)} fordeling på "
+            f"{nouns}. Vægtede andele er et skøn over, hvordan hele {c.population()} ville have svaret, og står "
             "sammen med et 95%-konfidensinterval, der viser usikkerheden.")
     eff = getattr(w, "effective_n", None)
     if eff:
@@ -1194,7 +1207,7 @@ def _weighted_section(c: _Ctx) -> None:
                 continue
             w = r.weighted
             items_.append(item(
-                f"Vægtet til hele medarbejdergruppen er andelen af de {c.group_label(t.among)}, der "
+                f"Vægtet til hele {c.population()} er andelen af de {c.group_label(t.among)}, der "
                 f"{c.w.answer(field_name, wish.yes, True)}, ca. {fmt.pct(w.pct)} (95%-konfidensinterval "
                 f"{pct_interval(w)}), svarende til omkring {about(w.population_count)} medarbejdere. "
                 f"Uvægtet er andelen {fmt.pct(r.pct)} (tabel {t.number})."))
@@ -1260,7 +1273,8 @@ def _appendix(c: _Ctx) -> None:
     start = len(c.blocks)
     _respondents(c)
     if len(c.blocks) > start:  # an appendix only when the definition has something to put in it
-        c.blocks.insert(start, Heading(1, f"Bilag {c.appendix()}: Respondenterne"))
+        heading = (c.definition.memo.get("appendix", {}) if c.definition.memo else {}).get("heading")
+        c.blocks.insert(start, Heading(1, f"Bilag {c.appendix()}: {heading or 'Respondenterne'}"))
 
 
 def _respondents(c: _Ctx) -> None:
@@ -1268,8 +1282,10 @@ def _respondents(c: _Ctx) -> None:
     margins: dict[str, list[Any]] = {}
     for m in getattr(w, "margins", ()) if w is not None else ():
         margins.setdefault(m.variable, []).append(m)
-    age = next((f for f in c.figures.values() if f.field == "alder" and f.kind == "distribution"), None)
-    sex = next((f for f in c.figures.values() if f.field == "koen" and f.kind == "distribution"), None)
+    # Which field is age, sex, ... comes from the definition (memo: appendix:); fuldtid names none itself.
+    age_field, sex_field, hours_field = c.role("age"), c.role("sex"), c.role("hours")
+    age = next((f for f in c.figures.values() if f.field == age_field and f.kind == "distribution"), None)
+    sex = next((f for f in c.figures.values() if f.field == sex_field and f.kind == "distribution"), None)
     if age is not None or sex is not None:
         c.add(Heading(3, join_da([w for w, f in (("Alder", age), ("køn" if age else "Køn", sex)) if f is not None])))
     if age is not None:
@@ -1281,12 +1297,12 @@ def _respondents(c: _Ctx) -> None:
                  for g in sex.groups() if g != sex.merged_label and sex.pct(g) is not None]
         text += (f"Af de {fmt.number(sex.n)}, der har svaret, er {join_da(parts)}." if parts and sex.n else
                  "Ingen har oplyst deres køn." if not sex.n else "")
-        if "koen" in margins:
-            text += " " + _margin_sentence(c, "koen", margins["koen"])
+        if sex_field in margins:
+            text += " " + _margin_sentence(c, sex_field, margins[sex_field])
         c.add(para(text.strip()))
         c.add_figure(sex.number)
     _job_titles(c)
-    t10 = c.table_for("overenskomst", "oneway")
+    t10 = c.table_for(c.role("agreement"), "oneway") if c.role("agreement") else None
     if t10 is not None:
         spec = c.specs.get(t10.number)
         missing = spec.missing_row if spec is not None else None
@@ -1308,21 +1324,21 @@ def _respondents(c: _Ctx) -> None:
             text += f" {n_pct(miss.count or 0, miss.pct)} har ikke svaret på spørgsmålet."
         c.add(para(text))
         c.add_table(t10.number)
-    hours = next((f for f in c.figures.values() if f.field == "timetal" and f.kind == "distribution"), None)
+    hours = next((f for f in c.figures.values() if f.field == hours_field and f.kind == "distribution"), None)
     if hours is not None:
         c.add(Heading(3, "Timetal"))
         text = f"{_figure_intro(c, hours)} "
-        full = c.definition.groups.get("fuldtid")
-        part = c.definition.groups.get("deltid")
-        if hours.n and full is not None and part is not None and c.has_field("timetal"):
-            r = c.survey.responses["timetal"].dropna().astype("object")
+        full = c.definition.groups.get(c.role("full_time") or "")
+        part = c.definition.groups.get(c.role("part_time") or "")
+        if hours.n and full is not None and part is not None and c.has_field(hours_field):
+            r = c.survey.responses[hours_field].dropna().astype("object")
             n_full, n_part = int(r.isin(full.values).sum()), int(r.isin(part.values).sum())
             if c.citeable(n_full) and c.citeable(n_part):
                 text += (f"{fmt.pct(100.0 * n_full / hours.n)} er ansat på fuld tid og "
                          f"{fmt.pct(100.0 * n_part / hours.n)} på deltid. ")
         text += _distribution_sentence(c, hours, c.w.group_noun(hours.field))
-        if "timetal" in margins:
-            text += " " + _margin_sentence(c, "timetal", margins["timetal"])
+        if hours_field in margins:
+            text += " " + _margin_sentence(c, hours_field, margins[hours_field])
         c.add(para(text.strip()))
         c.add_figure(hours.number)
 
@@ -1359,10 +1375,11 @@ def _distribution_sentence(c: _Ctx, f: FigureData, noun: str) -> str:
 
 
 def _job_titles(c: _Ctx) -> None:
-    if not c.has_field("stilling"):
+    job, workplace = c.role("job"), c.role("workplace")
+    if not job or not c.has_field(job):
         return
-    values = c.survey.responses["stilling"].dropna()
-    options = c.survey.options("stilling")
+    values = c.survey.responses[job].dropna()
+    options = c.survey.options(job)
     counts = values.astype("object").value_counts()
     used = [o for o in options if counts.get(o, 0) > 0]
     c.add(Heading(3, "Stilling og arbejdssted"))
@@ -1382,14 +1399,14 @@ def _job_titles(c: _Ctx) -> None:
     if none:
         c.add(para(f"Der er ingen svar fra {count_noun(len(none), 'stillingsbetegnelse', 'stillingsbetegnelser')}:"),
               BulletList(tuple(item(o) for o in none)))
-    if c.has_field("tilbud"):
-        t = c.survey.responses["tilbud"].dropna().astype("object")
-        opts = c.survey.options("tilbud")
+    if workplace and c.has_field(workplace):
+        t = c.survey.responses[workplace].dropna().astype("object")
+        opts = c.survey.options(workplace)
         n_used = len(set(t) & set(opts))
         if opts:
             c.add(para(f"Der er svar fra medarbejdere i {fmt.number(n_used)} af de {fmt.number(len(opts))} tilbud"
-                       + (f"; {fmt.number(int(c.survey.responses['tilbud'].isna().sum()))} af de svarende har "
-                          "ikke oplyst deres tilbud." if c.survey.responses["tilbud"].isna().any() else ".")))
+                       + (f"; {fmt.number(int(c.survey.responses[workplace].isna().sum()))} af de svarende har "
+                          "ikke oplyst deres tilbud." if c.survey.responses[workplace].isna().any() else ".")))
 
 
 def _follow_up(c: _Ctx) -> None:

@@ -410,7 +410,9 @@ def test_another_questionnaire_gets_a_memo_too(ts, tmp_path):
         "  - {number: 1, kind: oneway, field: koen, title: Køn}\n"
         "  - {number: 2, kind: cross, field: koen, by: timetal, title: Køn fordelt på timetal}\n"
         "figures:\n"
-        "  - {number: 1, kind: distribution, field: alder, title: Alder}\n",
+        "  - {number: 1, kind: distribution, field: alder, title: Alder}\n"
+        # The appendix on the respondents knows age by the role the definition gives it, not by name.
+        "memo:\n  appendix: {age: alder}\n",
         encoding="utf-8",
     )
     d = load_definition(tmp_path / "lille.yaml")
