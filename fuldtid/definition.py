@@ -365,7 +365,7 @@ TABLE_KINDS = ("oneway", "coded", "cross", "multiple", "grid")
 WORDING_TEXTS = ("intro", "analysis_heading", "follow_up_subject", "respondents", "population_group",
                  "population_group_genitive")
 WORDING_FIELD_TEXTS = ("noun", "group", "heading", "lead", "group_size", "not_above_current",
-                       "not_below_current", "lowest", "coded_only", "empty")
+                       "not_below_current", "lowest", "coded_only", "empty", "headline")
 WORDING_FIELD_PAIRS = ("target", "group_noun")  # [first, second]; group_noun may also be one word
 WORDING_FIELD_MAPS = ("plurals", "categories")  # answer or category -> text
 WORDING_FIGURE_TEXTS = ("heading", "text", "empty")
@@ -471,7 +471,10 @@ def _parse_memo(raw: Any, fields: Mapping[str, Field], derived: Mapping[str, Der
     for role in APPENDIX_GROUP_ROLES:
         if role in appendix and appendix[role] not in groups:
             raise fail(f"memo appendix: {role} names no group ({appendix[role]!r})", "memo", "appendix", role)
-    return {"sections": tuple(sections), "appendix": appendix}
+    out: dict[str, Any] = {"appendix": appendix}
+    if raw.get("sections") is not None:  # absent: the memo's default layout; [] : no extra sections
+        out["sections"] = tuple(sections)
+    return out
 
 
 def _text(value: Any, where: str, fail: Any) -> str:

@@ -101,10 +101,16 @@ def draft_definition(export: Export, *, name: str | None = None) -> dict[str, An
         for q in questions:
             f = field_of[q.variables[0].name]
             if q.kind == "single" and f not in bg_fields:
-                table(kind="cross", field=f, by=by, title=f"{_title(q.text)} fordelt på {noun}")
+                table(kind="cross", field=f, by=by, title=f"Svar på »{_title(q.text)}« fordelt på {noun}")
     for f, noun in background:
         figures.append({"number": len(figures) + 1, "kind": "distribution", "field": f,
                         "title": noun[:1].upper() + noun[1:]})
+    background_tables = [t["number"] for t in tables if t.get("field") in bg_fields and t["kind"] == "oneway"]
+    results = [t["number"] for t in tables if t["kind"] != "cross" and t["number"] not in background_tables]
+    sections = [{"heading": "Resultater", "tables": results}]
+    if background_tables or figures:
+        sections.append({"heading": "De svarende", "text": "Hvem der har svaret, fordelt på baggrundsspørgsmålene.",
+                         "tables": background_tables, "figures": [f["number"] for f in figures]})
     title = "Resultater af spørgeskemaundersøgelsen"
     return {
         "name": name or "undersoegelse",
@@ -116,6 +122,7 @@ def draft_definition(export: Export, *, name: str | None = None) -> dict[str, An
         "fields": fields,
         "tables": tables,
         "figures": figures,
+        "memo": {"sections": sections},
         "wording": {
             "intro": "Notatet viser resultaterne af en spørgeskemaundersøgelse blandt {population}.",
             "fields": {f: {"noun": noun} for f, noun in background},
@@ -140,6 +147,7 @@ def draft_yaml(export: Export, *, name: str | None = None) -> str:
         header.append(f"# - the {n_open} open question(s) start with neutral categories: replace them with your own "
                       "before coding;")
     header += [
+        "# - memo: sections: the memo's sections in order, each with its tables and figures;",
         "# - field names are free (used on the command line); texts must stay as in the export.",
         "# The format is described in docs/survey-definition.md.",
         "",

@@ -763,7 +763,7 @@ def _key_points(c: _Ctx) -> list[ListItem]:
     points: list[ListItem] = []
     w = c.w
     for wish in c.wishes:
-        t, yes_label = wish.table, wish.yes
+        t, yes_label = wish.table, _headline(c, wish)
         noun = c.group_label(t.among)
         yes = next((r for r in t.rows if isinstance(r, Row) and r.label == yes_label), None)
         if t.base == 0:
@@ -775,11 +775,13 @@ def _key_points(c: _Ctx) -> list[ListItem]:
             continue
         subs: list[ListItem] = []
         tt = wish.target
-        if tt is not None and tt.base > 0:
+        if yes_label != wish.yes:
+            pass  # the follow-ups belong to another answer than the one the point is about
+        elif tt is not None and tt.base > 0:
             tiers = ranked([r for r in shown_rows(tt) if (r.count or 0) > 0], key=lambda r: r.count)
             if tiers:
                 subs.append(item(_top_phrase(w, tiers[0], tt.field) + "."))
-        ct = c.table_for(wish.yes_reason, "coded") if wish.yes_reason else None
+        ct = c.table_for(wish.yes_reason, "coded") if wish.yes_reason and yes_label == wish.yes else None
         if ct is not None and ct.base > 0:
             named = [r for r in shown_rows(ct) if (r.count or 0) > 0]
             tiers = ranked(named, key=lambda r: r.count)
@@ -790,9 +792,10 @@ def _key_points(c: _Ctx) -> list[ListItem]:
                     + (" hver)" if len(top) > 1 else ")")
                     + (f", dernæst {join_da([quoted(r.label) for r in tiers[1]])} ({fmt.pct(tiers[1][0].pct)}"
                        + (" hver)" if len(tiers[1]) > 1 else ")") if len(tiers) > 1 else "") + "."))
-        elif wish.yes_reason and any(s.field == wish.yes_reason for s in c.ts.pending):
+        elif yes_label == wish.yes and wish.yes_reason and any(s.field == wish.yes_reason for s in c.ts.pending):
             subs.append(item("Begrundelserne afventer kodning af de åbne svar."))
-        points.append(item(f"{fmt.pct(yes.pct)} af de {noun}, der har svaret, {w.answer(t.field, yes_label)}.",
+        who = "alle" if t.among == ALL else f"de {noun}"
+        points.append(item(f"{fmt.pct(yes.pct)} af {who}, der har svaret, {w.answer(t.field, yes_label)}.",
                            children=subs))
     for op in c.opinions:
         if not c.has_field(op.field) or op.value not in c.survey.options(op.field):
@@ -818,6 +821,19 @@ def _key_points(c: _Ctx) -> list[ListItem]:
         points.append(item(f"{fmt.pct(f.pct(op.value))} af {who}, der har svaret, "
                            f"{w.answer(op.field, op.value)}.", children=subs))
     return points
+
+
+def _headline(c: _Ctx, wish: _Wish) -> str:
+    """The answer a key point leads with: the wording's ``headline``; else the answer a follow-up question is
+    asked after (VJH: "Ja", then how many hours); else the most common answer, not merely the answer that
+    happens to define a group (a group of those answering "Nej", asked why, does not make "Nej" the finding)."""
+    chosen = c.w.of(wish.field).get("headline")
+    if chosen:
+        return str(chosen)
+    if wish.target is not None:
+        return wish.yes
+    tiers = ranked([r for r in shown_rows(wish.table) if (r.count or 0) > 0], key=lambda r: r.count)
+    return tiers[0][0].label if tiers and len(tiers[0]) == 1 else wish.yes
 
 
 def _largest_share_group(c: _Ctx, field_name: str, value: str, by: str,
@@ -1246,11 +1262,11 @@ def _conclusion(c: _Ctx) -> None:
         return
     parts = []
     for wish in c.wishes:
-        t = wish.table
-        r = next((r for r in shown_rows(t) if r.label == wish.yes), None)
+        t, label = wish.table, _headline(c, wish)
+        r = next((r for r in shown_rows(t) if r.label == label), None)
         if r is not None and t.base:
-            parts.append(f"{fmt.pct(r.pct)} af de {c.group_label(t.among)}, der har svaret, "
-                         f"{c.w.answer(t.field, wish.yes, True)}")
+            who = "alle" if t.among == ALL else f"de {c.group_label(t.among)}"
+            parts.append(f"{fmt.pct(r.pct)} af {who}, der har svaret, {c.w.answer(t.field, label, True)}")
     text = "Undersøgelsen viser, at " + ", og at ".join(parts) + "." if parts else ""
     for op in c.opinions:
         if not c.has_field(op.field) or op.value not in c.survey.options(op.field):
@@ -1463,14 +1479,67 @@ def _leftovers(c: _Ctx) -> None:
         t = c.tables.get(n)
         if t is not None and t.kind == "coded":
             c.add(para(coded_summary(t)))
-        elif t is not None and t.kind == "oneway" and t.base:
-            tiers = ranked([r for r in shown_rows(t) if (r.count or 0) > 0], key=lambda r: r.count)
-            if tiers:
-                top = tiers[0]
-                c.add(para(f"Flest har svaret {join_da([quoted(r.label) for r in top], 'og')} "
-                           f"{paren(top[0].count or 0, top[0].pct, len(top) > 1)}."))
+        elif t is not None and (s := _table_sentence(t)):
+            c.add(para(s))
     for f in figs:
         c.add_figure(f.number)
+
+
+def _table_sentence(t: Table, numbered: bool = False) -> str:
+    """What a one-way or multiple-choice table shows first: its most common answer(s); ``numbered``: said as
+    "I tabel 3 har flest svaret ..." before the table."""
+    if t.kind not in ("oneway", "multiple") or not t.base:
+        return ""
+    tiers = ranked([r for r in shown_rows(t) if (r.count or 0) > 0], key=lambda r: r.count)
+    if not tiers:
+        return ""
+    top = tiers[0]
+    verb = "svaret" if t.kind == "oneway" else "sat kryds ved"
+    start = f"I tabel {t.number} har flest" if numbered else "Flest har"
+    return (f"{start} {verb} {join_da([quoted(r.label) for r in top], 'og')} "
+            f"{paren(top[0].count or 0, top[0].pct, len(top) > 1)}.")
+
+
+def _sections(c: _Ctx) -> None:
+    """The definition's own sections (``memo: sections:``): a heading, a text, its tables and figures.
+
+    A definition without them, and without questions the memo builds sections from (routing, coded
+    follow-ups), gets one neutral section with its tables in order (cross tables stay in the follow-up
+    appendix), so the memo opens with the results and not with whichever group a definition happens to name.
+    """
+    sections = c.definition.memo.get("sections") if c.definition.memo else None
+    if sections is None:
+        if c.wishes or c.opinions:
+            return
+        numbers = tuple(s.number for s in c.definition.tables if s.kind != "cross")
+        if not numbers:
+            return
+        sections = ({"heading": c.w.text("analysis_heading", "Resultater") or "Resultater", "text": "",
+                     "tables": numbers, "figures": ()},)
+    for sec in sections:
+        c.add(Heading(1, sec["heading"], c.section()))
+        if sec["text"]:
+            c.add(*markdown_blocks(sec["text"]))
+        for n in sec["tables"]:
+            if n in c.used_tables:
+                continue
+            t = c.tables.get(n)
+            if t is not None and t.kind == "coded":
+                c.add_table(n)
+                c.add(para(coded_summary(t)))
+                continue
+            if t is not None and (s := _table_sentence(t, numbered=True)):
+                c.add(para(s))
+            c.add_table(n)
+        for n in sec["figures"]:
+            f = c.figures.get(n)
+            if f is None or n in c.used_figures:
+                continue
+            text = _figure_intro(c, f)
+            if f.kind == "distribution":
+                text += " " + _distribution_sentence(c, f, c.w.group_noun(f.field))
+            c.add(para(text.strip()))
+            c.add_figure(n)
 
 
 def build_memo(tableset: TableSet, *, intro: str | None = None, conclusion: str | None = None) -> Memo:
@@ -1487,6 +1556,7 @@ def build_memo(tableset: TableSet, *, intro: str | None = None, conclusion: str 
         _wish_section(c, wish)
     for op in c.opinions:
         _opinion_section(c, op)
+    _sections(c)
     _weighted_section(c)
     _conclusion(c)
     _appendix(c)

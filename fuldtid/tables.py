@@ -262,7 +262,8 @@ def _group_exclusions(survey: Survey) -> list[Exclusion]:
         # Only an option the definition does not list can fall outside every group by accident; the
         # listed ones are outside on purpose (e.g. "Ja" is not in the group of those answering "Nej").
         field = survey.definition.fields.get(name)
-        listed = set(field.options or ()) if field is not None else set()
+        # Without options of its own, a field takes the export's labels: all of them are listed.
+        listed = set(field.options or survey.options(name)) if field is not None else set()
         covered = {v for g in defining for v in g.values} | listed
         for value in column.dropna().unique():
             if str(value) not in covered:

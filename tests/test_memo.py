@@ -421,11 +421,13 @@ def test_another_questionnaire_gets_a_memo_too(ts, tmp_path):
     text = memo.text()
     assert "Notatet viser resultaterne af spørgeskemaundersøgelsen »En lille undersøgelse«" in text
     assert "Hovedpointer" not in text and "3. Medarbejdernes" not in text
-    assert [b.number for b in memo.tables()] == [2, 1]  # the cross table as a breakdown, then the rest
+    # Without sections of its own the memo opens with the results (table 1); the cross table is a breakdown.
+    assert [b.number for b in memo.tables()] == [1, 2]
+    assert text.index("3. Resultater") < text.index("Tabel 1: Køn") < text.index("Bilag 1")
     assert [b.number for b in memo.figures()] == [1]
     # No wording in the definition: the neutral noun; the wording makes it an "aldersgruppe".
     assert "Den største gruppe er »30-39 år« (26%)" in text
-    assert "Øvrige tabeller og figurer" in text
+    assert "Øvrige tabeller og figurer" not in text  # every table and figure has its place
     (tmp_path / "lille.yaml").write_text(
         (tmp_path / "lille.yaml").read_text(encoding="utf-8")
         + "wording:\n  fields:\n    alder: {group_noun: [aldersgruppe, aldersgrupper]}\n", encoding="utf-8")
