@@ -30,14 +30,16 @@ BACKGROUND_WORDS: tuple[tuple[str, str], ...] = (
     ("arbejdssted", "arbejdssted"), ("enhed", "enhed"),
     ("område", "område"), ("center", "center"), ("faggruppe", "faggruppe"), ("stilling", "stilling"),
     ("overenskomst", "overenskomst"), ("uddannelse", "uddannelse"), ("anciennitet", "anciennitet"),
-    ("ansat", "ansættelse"), ("timer om ugen", "timetal"), ("team", "team"), ("forvaltning", "forvaltning"),
+    ("timer om ugen", "timetal"), ("team", "team"), ("forvaltning", "forvaltning"),
 )
+#: Words that make a question about wishes or opinions, never background ("Til hvor mange timer ønsker du ...").
+NOT_BACKGROUND = ("ønsker", "ønske", "gerne", "synes", "oplever", "vurderer", "tilfreds", "enig")
 #: Categories an open question starts with: neutral, for the analyst to replace.
 DRAFT_CATEGORIES = ("Positive bemærkninger", "Kritik og problemer", "Forslag", "Andet")
 MAX_BACKGROUND_OPTIONS = 30
 _STOP = {"hvad", "hvilken", "hvilket", "hvilke", "hvor", "hvordan", "er", "du", "din", "dit", "dine", "i", "på",
          "af", "at", "og", "til", "med", "om", "for", "har", "en", "et", "den", "det", "de", "der", "som", "mange",
-         "gerne", "vil", "kan", "skal", "fra", "eller", "man", "dig", "mest", "ikke", "bruger"}
+         "gerne", "vil", "kan", "skal", "fra", "eller", "man", "dig", "mest", "bruger"}
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,11 @@ def draft_definition(export: Export, *, name: str | None = None) -> dict[str, An
             fields[fname] = spec
             field_of[v.name] = fname
 
-    background = [(field_of[q.variables[0].name], noun) for q in questions if q.kind == "single"
-                  and (noun := _background_noun(q.variables[0])) is not None]
+    background: list[tuple[str, str]] = []
+    for q in questions:
+        noun = _background_noun(q.variables[0]) if q.kind == "single" else None
+        if noun is not None and noun not in {n for _, n in background}:  # one question per background
+            background.append((field_of[q.variables[0].name], noun))
     bg_fields = [f for f, _ in background]
     tables: list[dict[str, Any]] = []
     figures: list[dict[str, Any]] = []
@@ -211,6 +216,8 @@ def _background_noun(v: Variable) -> str | None:
     if not 2 <= len(v.labels) <= MAX_BACKGROUND_OPTIONS:
         return None
     text = normalise_text(v.text)
+    if any(re.search(rf"(?<!\w){w}", text) for w in NOT_BACKGROUND):
+        return None
     for word, noun in BACKGROUND_WORDS:
         if re.search(rf"(?<!\w){re.escape(word)}", text):
             return noun

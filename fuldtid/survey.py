@@ -73,7 +73,9 @@ class Survey:
         col = self.responses[name]
         if isinstance(col.dtype, pd.CategoricalDtype):
             return tuple(str(c) for c in col.cat.categories)
-        raise DefinitionError(f"{self.definition.path}: field {name!r} is an open question, not single-choice")
+        f = self.definition.fields.get(name)
+        what = "a multiple-choice question" if f is not None and f.is_multiple else "an open question"
+        raise DefinitionError(f"{self.definition.path}: field {name!r} is {what}, not single-choice")
 
     def field_labels(self) -> dict[str, tuple[str, ...]]:
         """Every single-choice or derived field with its answer labels (for population files)."""
