@@ -175,6 +175,13 @@ def match_fields(definition: Definition, export: Export) -> tuple[FieldMatch, ..
                 ] or [v.text for v in export.variables.values()]
                 close = difflib.get_close_matches(f.text, texts, n=1, cutoff=0.0)
                 hint = f"; the closest question in the export is {close[0]!r}" if close else ""
+                known = {normalise_text(t) for v in export.variables.values() for t in (v.text, v.question_text)}
+                if not any(normalise_text(g.text) in known for g in definition.fields.values()):
+                    # Not one question in common: another questionnaire, not a changed wave.
+                    raise DefinitionError(
+                        f"{export.path}: none of the questions of {definition.path.name} is in the export; it is "
+                        f"another questionnaire.\nDraft a definition for it with `fuldtid init {export.path} --out "
+                        "survey.yaml`, then pass --survey survey.yaml")
                 raise DefinitionError(
                     f"{export.path}: no question with the text {f.text!r} (field {f.name!r} of "
                     f"{definition.path.name}){hint}. Fix the text in the survey definition or the export"

@@ -145,3 +145,11 @@ def test_init_refuses_to_overwrite(tmp_path) -> None:
     result = CliRunner().invoke(cli, ["init", str(export), "--out", str(tmp_path / "s.yaml")])
     assert result.exit_code != 0 and "exists" in result.output and "Traceback" not in result.output
     assert read_export(export).distributed == 20
+
+
+def test_the_default_definition_on_another_questionnaire_points_to_init(tmp_path) -> None:
+    variables, data = wellbeing(20)
+    export = write_export(variables, data, tmp_path / "e")
+    result = CliRunner().invoke(cli, ["validate", str(export)])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "another questionnaire" in result.output and f"fuldtid init {export}" in result.output
