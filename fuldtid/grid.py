@@ -138,7 +138,7 @@ def with_weighted(t: Table, g: Grid | None = None) -> Grid:
     """The table's grid with weighted shares next to the unweighted ones: one column for a one-way
     table, one per answer for a cross table. Unchanged when the table has no weighted estimates."""
     g = g or table_grid(t)
-    if t.kind == "cross":
+    if t.kind in ("cross", "grid"):
         if not any(getattr(r, "weighted", None) for r in t.rows):
             return g
         header = (*g.header, *(f"{c} vægtet (95%-KI)" for c in t.columns))

@@ -153,3 +153,38 @@ def test_the_default_definition_on_another_questionnaire_points_to_init(tmp_path
     result = CliRunner().invoke(cli, ["validate", str(export)])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "another questionnaire" in result.output and f"fuldtid init {export}" in result.output
+
+
+def test_multiple_and_grid_tables_are_weighted_like_a_direct_poststratification(tmp_path) -> None:
+    """One margin (afdeling): each respondent weighs N_h / n_h; a share is a weighted mean over its base."""
+    import numpy as np
+
+    from fuldtid.report import analyse
+
+    variables, data = wellbeing(150, seed=3)
+    export = write_export(variables, data, tmp_path / "e")
+    run("init", export, "--out", tmp_path / "s.yaml")
+    population = {"Administration": 200, "Drift": 500, "Udvikling": 300}
+    (tmp_path / "pop.csv").write_text("variabel;kategori;antal\n" + "".join(
+        f"afdeling;{k};{v}\n" for k, v in population.items()), encoding="utf-8")
+    ts = analyse(export, survey=tmp_path / "s.yaml", population=tmp_path / "pop.csv", min_group=1)
+    r = ts.survey.responses
+    known = r["afdeling"].notna()
+    n_h = r.loc[known, "afdeling"].astype("object").value_counts()
+    w = r["afdeling"].astype("object").map(lambda h: population[h] / n_h[h] if h in n_h else np.nan)
+    multi = next(t for t in ts.tables if t.kind == "multiple")
+    choices = ts.survey.choices[multi.field]
+    for row in multi.rows:
+        base = known & choices.notna().any(axis=1)
+        want = 100 * float((w[base] * choices.loc[base, row.label].astype(bool)).sum() / w[base].sum())
+        assert row.weighted is not None and abs(row.weighted.pct - want) < 1e-9
+    grid = next(t for t in ts.tables if t.kind == "grid")
+    spec = next(s for s in ts.survey.definition.tables if s.number == grid.number)
+    for row, name in zip(grid.rows, spec.fields):
+        base = known & r[name].notna()
+        for answer in grid.columns:
+            want = 100 * float((w[base] * r.loc[base, name].eq(answer)).sum() / w[base].sum())
+            assert abs(row.weighted[answer].pct - want) < 1e-9
+    from fuldtid.grid import render_text
+
+    assert "vægtet" in render_text(grid) and "Vægtet" in render_text(multi)
