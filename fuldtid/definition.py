@@ -33,6 +33,9 @@ class Field:
     categories: tuple[str, ...] = ()  # coded categories of an open question
     coded_among: str | None = None  # open questions coded for a subgroup only
     codebook: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # category -> keywords
+    # The export variable (multiple choice: the questionName) when the text alone is ambiguous (two
+    # questions "Uddyb gerne" in one questionnaire); otherwise fields are found by their text.
+    variable: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -216,6 +219,7 @@ def _parse(raw: Mapping[str, Any], path: Path, node: Any = None) -> Definition:
             categories=categories,
             coded_among=spec.get("coded_among"),
             codebook=codebook,
+            variable=str(spec["variable"]) if spec.get("variable") else None,
         )
 
     derived: dict[str, Derived] = {}

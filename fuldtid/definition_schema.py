@@ -28,6 +28,7 @@ FIELD = {
         "required": {"type": "boolean"},
         "categories": _TEXTS,
         "coded_among": _NAME,
+        "variable": _NAME,
         "codebook": {"type": "object", "additionalProperties": {"type": ["array", "null"], "items": _TEXT}},
     },
 }

@@ -52,6 +52,12 @@ class _Question:
 def draft_definition(export: Export, *, name: str | None = None) -> dict[str, Any]:
     """A survey definition (as the YAML mapping) for ``export``: see the module's description."""
     questions = _questions(export)
+    # A text that occurs twice ("Uddyb gerne") cannot find its question alone: those fields name their variable.
+    seen: dict[str, int] = {}
+    for q in questions:
+        for t in ([q.text] if q.kind == "multiple" else [v.text for v in q.variables]):
+            seen[normalise_text(t)] = seen.get(normalise_text(t), 0) + 1
+    twice = {t for t, n in seen.items() if n > 1}
     used_names: set[str] = set()
     fields: dict[str, dict[str, Any]] = {}
     field_of: dict[str, str] = {}  # variable -> field
@@ -60,17 +66,23 @@ def draft_definition(export: Export, *, name: str | None = None) -> dict[str, An
         if noun is not None:
             fname = _unique(ascii_key(noun).replace(" ", "_"), used_names)
             fields[fname] = {"text": q.text}
+            if normalise_text(q.text) in twice:
+                fields[fname]["variable"] = q.variables[0].name
             field_of[q.variables[0].name] = fname
             continue
         if q.kind == "multiple":
             fname = _unique(_slug(q.text), used_names)
             fields[fname] = {"text": q.text, "type": "multiple"}
+            if normalise_text(q.text) in twice:
+                fields[fname]["variable"] = q.variables[0].question
             for v in q.variables:
                 field_of[v.name] = fname
             continue
         for v in q.variables:
             fname = _unique(_slug(v.text), used_names)
             spec: dict[str, Any] = {"text": v.text}
+            if normalise_text(v.text) in twice:
+                spec["variable"] = v.name
             if v.kind == "open":
                 spec["type"] = "open"
                 spec["categories"] = list(DRAFT_CATEGORIES)

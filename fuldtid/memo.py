@@ -105,14 +105,14 @@ class TableBlock:
     number: int
     caption: str
     grid: Grid
-    table_kind: str  # "oneway" | "coded" | "cross"
+    table_kind: str  # "oneway" | "coded" | "cross" | "multiple" | "grid"
     notes: tuple[str, ...] = ()  # the grid's notes and who is left out of the table
 
     @property
     def widths(self) -> tuple[float, ...]:
         """Relative column widths: the label and quotes get the room."""
         header = self.grid.header
-        if self.table_kind == "cross":
+        if self.table_kind in ("cross", "grid"):
             return (3.2, *([1.3] * (len(header) - 1)))
         return tuple(4.0 if h == "Eksempler" else 2.6 if i == 0 else 1.6 if h.startswith("Vægtet") else 1.0
                      for i, h in enumerate(header))

@@ -159,6 +159,9 @@ def match_fields(definition: Definition, export: Export) -> tuple[FieldMatch, ..
             matches.append(_match_multiple(f, multiples, definition, export))
             continue
         found = by_text.get(normalise_text(f.text), [])
+        if f.variable is not None:
+            # Named by variable because its text is not unique: that variable, if it still has the text.
+            found = [v for v in found if v.name == f.variable] or found
         if len(found) > 1:
             names = ", ".join(v.name for v in found)
             raise DefinitionError(
@@ -210,6 +213,8 @@ def _match_multiple(f: Field, multiples: Mapping[str, list[Variable]], definitio
                     export: Export) -> FieldMatch:
     """A multiple-choice field is found by its question text among the options' shared text."""
     found = multiples.get(normalise_text(f.text), [])
+    if f.variable is not None:
+        found = [v for v in found if v.question == f.variable] or found
     questions = list(dict.fromkeys(v.question for v in found))
     if len(questions) > 1:
         raise DefinitionError(

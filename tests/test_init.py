@@ -188,3 +188,31 @@ def test_multiple_and_grid_tables_are_weighted_like_a_direct_poststratification(
     from fuldtid.grid import render_text
 
     assert "vægtet" in render_text(grid) and "Vægtet" in render_text(multi)
+
+
+def test_repeated_question_texts_are_drafted_with_their_variable(tmp_path) -> None:
+    """Two questions "Uddyb gerne dit svar" (and two equal single-choice texts): the draft names their variables."""
+    from fuldtid.export import Variable
+
+    variables, data = anonymous_pulse(60, seed=5)
+    variables["q_6"] = Variable("q_6", "Uddyb gerne dit svar", "open")
+    variables["q_7"] = Variable("q_7", "Er du tilfreds?", "single", {1: "Ja", 2: "Nej"})
+    variables["q_8"] = Variable("q_8", "Uddyb gerne dit svar", "open")
+    variables["q_9"] = Variable("q_9", "Er du tilfreds?", "single", {1: "Ja", 2: "Nej"})
+    data["q_6"] = data["q_5"]
+    data["q_8"] = data["q_5"].where(data.index.astype(int) % 2 == 0, None)
+    data["q_7"] = data["q_3"]
+    data["q_9"] = data["q_3"].map({1: 2, 2: 1}).astype("Int64")
+    export = write_export(variables, data, tmp_path / "e", separator=";")
+    run("init", export, "--out", tmp_path / "s.yaml")
+    d = yaml.safe_load((tmp_path / "s.yaml").read_text(encoding="utf-8"))
+    named = sorted(f["variable"] for f in d["fields"].values() if "variable" in f)
+    assert named == ["q_6", "q_7", "q_8", "q_9"]
+    run("report", export, "--survey", tmp_path / "s.yaml", "--min-group", "1", "--format", "json",
+        "--out", tmp_path / "r")
+    tables = json.loads((tmp_path / "r" / "tables.json").read_text(encoding="utf-8"))
+    rows = answered_rows(read_dataset_rows(export, ";"))
+    for var in ("q_7", "q_9"):
+        t = next(t for t in tables["tables"] if t["kind"] == "oneway" and t["variables"] == [var])
+        counted = count_codes(rows, var)
+        assert {r["label"]: r["count"] for r in t["rows"]} == {"Ja": counted.get(1, 0), "Nej": counted.get(2, 0)}
