@@ -48,6 +48,11 @@ def validate(export: Any, *, survey: Any = None, coding: str | Path | None = Non
     extra = [v for v in e.variables if v not in used]
     if extra:
         lines.append(f"Variables in the export not in the definition (ignored): {', '.join(extra)}")
+    if s.definition.background:
+        from .definition import survey_option_text
+
+        lines.append(f"Background for breakdowns: {', '.join(s.definition.background)} (e.g. fuldtid breakdown {e.path}"
+                     f"{survey_option_text(s.definition)} --question FIELD --by {s.definition.background[0]})")
     for d in s.definition.derived.values():
         counts = s.responses[d.name].value_counts().to_dict()
         lines.append(f"Derived {d.name} (from {d.source}): " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))

@@ -122,6 +122,7 @@ def test_draft_breakdown_and_coding_sheet_run(drafted, tmp_path) -> None:
     out = run("report", export, "--survey", survey, "--coding", sheet, "--format", "json", "--out", tmp_path / "r")
     assert "await coding" in out
     out = run("validate", export, "--survey", survey)
+    assert f"Background for breakdowns: {', '.join(d['background'])}" in out
     if name == "pulse":
         assert "numbered" in out
 
