@@ -165,8 +165,13 @@ def load_definition(path: str | Path | None = None) -> Definition:
 
     try:
         text = p.read_text(encoding="utf-8")
-        raw = yaml.safe_load(text)
-        node = yaml.compose(text)
+        # One pass gives the data and the node tree whose marks name the lines (libyaml when available).
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+        try:
+            node = loader.get_single_node()
+            raw = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""

@@ -243,10 +243,11 @@ def _choices(raw: pd.DataFrame, variables: list[Variable]) -> pd.DataFrame:
 def _ticked_text(choices: pd.DataFrame) -> pd.Series:
     """What a respondent ticked as one text ("A; B"); "" when nothing, missing when unanswered."""
     seen = choices.notna().any(axis=1)
-    ticked = choices.fillna(False).astype(bool)
-    text = ticked.apply(lambda row: "; ".join(c for c, on in row.items() if on), axis=1) if len(choices) else \
-        pd.Series([], dtype="object", index=choices.index)
-    return text.astype("object").where(seen, None)
+    acc = np.full(len(choices), "", dtype=object)
+    for option in choices.columns:  # column by column: cheap on a big export
+        acc = acc + np.where(choices[option].fillna(False).to_numpy(dtype=bool), f"{option}; ", "")
+    text = pd.Series([a[:-2] for a in acc], index=choices.index, dtype="object")
+    return text.where(seen, None)
 
 
 def _label_column(
