@@ -63,7 +63,9 @@ min_group_option = click.option(
 def cli() -> None:
     """fuldtid: from a SurveyXact export of a working-time questionnaire to the memo (notat).
 
-    Start with `fuldtid validate EXPORT`, then `fuldtid report EXPORT --out DIR`.
+    Start with `fuldtid validate EXPORT`, then `fuldtid report EXPORT --out DIR`. For another
+    questionnaire, first draft its definition: `fuldtid init EXPORT --out survey.yaml`, then add
+    `--survey survey.yaml`.
     """
 
 
@@ -276,9 +278,10 @@ def init(export: Path, out: Path, force: bool) -> None:
 
     if out.exists() and not force:
         raise OutputError(f"{out}: exists already; give another --out, or --force to overwrite it.")
+    target, source = out.resolve(), Path(export).resolve()
+    if target == source or (source.is_dir() and source in target.parents and target.suffix.lower() == ".csv"):
+        raise OutputError(f"{out}: that is (part of) the export itself; give another --out.")
     exp = read_export(export)
-    if out.resolve() == Path(export).resolve():
-        raise OutputError(f"{out}: that is the export itself; give another --out.")
     write_draft(exp, out)
     if exp.numbered:
         click.echo(f"Note: {export} has no respondentid column; its rows are numbered 1-{exp.distributed}.")

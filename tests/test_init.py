@@ -146,6 +146,10 @@ def test_init_refuses_to_overwrite(tmp_path) -> None:
     result = CliRunner().invoke(cli, ["init", str(export), "--out", str(tmp_path / "s.yaml")])
     assert result.exit_code != 0 and "exists" in result.output and "Traceback" not in result.output
     assert read_export(export).distributed == 20
+    # Never onto the export, not even with --force.
+    result = CliRunner().invoke(cli, ["init", str(export), "--out", str(export / "dataset.csv"), "--force"])
+    assert result.exit_code != 0 and "export itself" in result.output
+    assert read_export(export).distributed == 20
 
 
 def test_the_default_definition_on_another_questionnaire_points_to_init(tmp_path) -> None:
