@@ -221,3 +221,76 @@ def test_repeated_question_texts_are_drafted_with_their_variable(tmp_path) -> No
         t = next(t for t in tables["tables"] if t["kind"] == "oneway" and t["variables"] == [var])
         counted = count_codes(rows, var)
         assert {r["label"]: r["count"] for r in t["rows"]} == {"Ja": counted.get(1, 0), "Nej": counted.get(2, 0)}
+
+
+def _random_questionnaire(draw_seed: int, singles: int, grid: int, options: int, opened: bool, n: int):
+    """A questionnaire of a drawn shape: singles, a grid of ``grid`` items, a Multiple with ``options``."""
+    import numpy as np
+    import pandas as pd
+
+    from fuldtid.export import Variable
+
+    rng = np.random.default_rng(draw_seed)
+    variables: dict[str, Variable] = {}
+    for i in range(singles):
+        k = int(rng.integers(2, 6))
+        variables[f"s_{i + 1}"] = Variable(f"s_{i + 1}", f"Spørgsmål nummer {i + 1} om æøå?", "single",
+                                           {c: f"Svar {c}" for c in range(1, k + 1)})
+    for j in range(grid):
+        variables[f"g_{j + 1}"] = Variable(f"g_{j + 1}", f"Hvor enig er du? - Udsagn {j + 1}", "single",
+                                           {1: "Uenig", 2: "Enig"})
+    for j in range(options):
+        variables[f"m_{j + 1}"] = Variable(f"m_{j + 1}", f"Hvad bruger du? - Mulighed {j + 1}", "multiple",
+                                           {0: "Ikke valgt", 1: "Valgt"}, question="m", option=f"Mulighed {j + 1}")
+    if opened:
+        variables["o_1"] = Variable("o_1", "Kommentarer", "open")
+    answered = rng.random(n) < 0.7
+    answered[0] = True
+    data = {}
+    for name, var in variables.items():
+        if var.kind == "open":
+            data[name] = pd.Series(np.where(answered & (rng.random(n) < 0.5), "tekst", None), dtype="object")
+            continue
+        codes = np.array(list(var.labels))
+        vals = codes[rng.integers(0, len(codes), n)].astype(float)
+        vals[~answered | ((rng.random(n) < 0.2) & (var.kind == "single"))] = np.nan
+        data[name] = pd.array(pd.Series(vals), dtype="Int64")
+    df = pd.DataFrame(data)
+    df["answered"] = answered
+    df.index = pd.Index([str(1000 + i) for i in range(n)], name="respondentid")
+    return variables, df
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), singles=st.integers(1, 3), grid=st.sampled_from([0, 2, 3]),
+       options=st.sampled_from([0, 2, 4]), opened=st.booleans(), n=st.integers(8, 40), ids=st.booleans(),
+       form=st.sampled_from(["csv-folder", "csv-zip", "xlsx", "sav"]))
+def test_any_drafted_questionnaire_reports_counts_of_its_data(tmp_path_factory, seed, singles, grid, options,
+                                                              opened, n, ids, form) -> None:
+    variables, data = _random_questionnaire(seed, singles, grid, options, opened, n)
+    tmp = tmp_path_factory.mktemp("q")
+    suffix = {"csv-folder": "", "csv-zip": ".zip", "xlsx": ".xlsx", "sav": ".sav"}[form]
+    export = write_export(variables, data, tmp / f"e{suffix}", form=form, respondent_ids=ids,
+                          structure_choices=bool(seed % 2), status_prefix="stato" if seed % 3 else "statoverall")
+    run("init", export, "--out", tmp / "s.yaml")
+    run("report", export, "--survey", tmp / "s.yaml", "--min-group", "1", "--format", "json", "--out", tmp / "r")
+    tables = json.loads((tmp / "r" / "tables.json").read_text(encoding="utf-8"))
+    answered = data[data["answered"]]
+    assert tables["answered"] == len(answered) and tables["distributed"] == n
+    kinds = [t["kind"] for t in tables["tables"]]
+    assert kinds.count("grid") == (1 if grid else 0) and kinds.count("multiple") == (1 if options else 0)
+    for t in tables["tables"]:
+        if t["kind"] == "oneway":
+            (var,) = t["variables"]
+            counts = answered[var].value_counts()
+            assert {r["label"]: r["count"] for r in t["rows"]} == {
+                label: int(counts.get(code, 0)) for code, label in variables[var].labels.items()}
+        elif t["kind"] == "multiple":
+            assert t["base"] == len(answered)
+            assert [r["count"] for r in t["rows"]] == [int((answered[v] == 1).sum()) for v in t["variables"]]
+        elif t["kind"] == "grid":
+            assert [r["count"] for r in t["rows"]] == [int(answered[v].notna().sum()) for v in t["variables"]]
