@@ -29,7 +29,7 @@ import pandas as pd
 from . import fmt
 from .definition import ALL, FigureSpec, TableSpec, survey_option_text
 from .figures import FigureData, all_figures, distribution_data
-from .grid import Grid, table_grid
+from .grid import WEIGHTED_NOTE, Grid, table_grid
 from .tables import CrossRow, Row, Table, TableSet, Weighted
 
 # Groups smaller than this are not singled out as "largest" or "smallest" share: one answer moves their
@@ -530,7 +530,9 @@ class _Ctx:
             g = table_grid(t)
             if weighted and t.kind == "oneway" and any(isinstance(r, Row) and r.weighted for r in t.rows):
                 g = weighted_grid(t, g)
-            notes = list(g.notes)
+            # Whom the weights stand for is the definition's word (VJH: medarbejdergruppen), not the grid's.
+            notes = [f"Vægtet: andelen skønnet for hele {self.population()} ud fra populationsfilen, med "
+                     "95%-konfidensinterval." if n == WEIGHTED_NOTE else n for n in g.notes]
             for e in t.excluded:
                 notes.append(f"Ikke med i tabellen: {count_noun(e.count, 'besvarelse', 'besvarelser')} ({e.reason}).")
             self.add(TableBlock(t.number, t.caption, g, t.kind, tuple(notes)))
