@@ -77,3 +77,17 @@ def test_headline_and_sections_come_from_the_definition(tmp_path) -> None:
     assert f"af alle, der har svaret, svarer »Nej«." in text and f"{round(nej.pct)}%" in text
     assert "Hverdagen\nHvad der kunne gøre hverdagen bedre." in text
     assert text.index("Hverdagen") < text.index("Tabel 3: Hvad kunne gøre hverdagen bedre")
+
+
+def test_weighted_memo_speaks_of_the_population_not_vjhs_staff(tmp_path) -> None:
+    from fuldtid.report import analyse
+
+    variables, data = wellbeing(150, seed=7)
+    export = write_export(variables, data, tmp_path / "e")
+    (tmp_path / "trivsel.yaml").write_text(DEFINITION, encoding="utf-8")
+    (tmp_path / "pop.csv").write_text("variabel;kategori;antal\nafdeling;Administration;200\nafdeling;Drift;500\n"
+                                      "afdeling;Udvikling;300\n", encoding="utf-8")
+    ts = analyse(export, survey=tmp_path / "trivsel.yaml", population=tmp_path / "pop.csv", min_group=1)
+    text = build_memo(ts).text()
+    assert "populationen" in text or "populationens" in text
+    assert "medarbejdergruppen" not in text
