@@ -294,3 +294,23 @@ def test_any_drafted_questionnaire_reports_counts_of_its_data(tmp_path_factory, 
             assert [r["count"] for r in t["rows"]] == [int((answered[v] == 1).sum()) for v in t["variables"]]
         elif t["kind"] == "grid":
             assert [r["count"] for r in t["rows"]] == [int(answered[v].notna().sum()) for v in t["variables"]]
+
+
+def test_a_routed_multiple_choice_question_counts_those_who_saw_it(tmp_path) -> None:
+    """SurveyXact writes 0 on every option for those never shown the question: the routing decides the base."""
+    from fuldtid.survey import load_survey
+    from fuldtid.tables import build_tables
+
+    variables, data = wellbeing(90, seed=11)
+    export = write_export(variables, data, tmp_path / "e", separator=";")
+    (tmp_path / "s.yaml").write_text(
+        "fields:\n"
+        "  trives: {text: 'Trives du på din arbejdsplads?'}\n"
+        "  bedre: {text: 'Hvad kunne gøre din hverdag bedre? (flere svar mulige)', type: multiple, among: nej}\n"
+        "groups:\n  nej: {label: 'dem, der ikke trives', field: trives, values: [Nej]}\n"
+        "tables:\n  - {number: 1, kind: multiple, field: bedre, among: nej, title: Bedre}\n", encoding="utf-8")
+    ts = build_tables(load_survey(export, tmp_path / "s.yaml"), min_group=1)
+    rows = [r for r in answered_rows(read_dataset_rows(export, ";")) if r["s_3"].strip() == "2"]
+    t = ts.table(1)
+    assert t.base == len(rows) and t.variables == ("s_5_1", "s_5_2", "s_5_3", "s_5_4")
+    assert [r.count for r in t.rows] == [sum(x[v].strip() == "1" for x in rows) for v in t.variables]
