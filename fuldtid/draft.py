@@ -198,7 +198,7 @@ def _questions(export: Export) -> list[_Question]:
             out.append(_Question("multiple", v.question_text, tuple(run)))
             i += len(run)
             continue
-        if v.kind == "single" and " - " in v.text:
+        if v.kind == "single" and _stem(v):  # "Question - item" with a question before the dash
             stem = _stem(v)
             run = _prefix_run(variables[i:], lambda w: w.kind == "single" and _stem(w) == stem
                               and list(w.labels.values()) == list(v.labels.values()))
@@ -253,7 +253,7 @@ def _unique(slug: str, used: set[str]) -> str:
 
 def _title(text: str) -> str:
     """A table title from a question text: one line, without a trailing colon."""
-    return re.sub(r"\s+", " ", text).strip().rstrip(":").strip() or "Spørgsmål"
+    return re.sub(r"\s+", " ", text).strip().rstrip(":").strip().lstrip("-– ").strip() or "Spørgsmål"
 
 
 def _name_from(out: Path) -> str:
