@@ -314,3 +314,51 @@ def test_a_routed_multiple_choice_question_counts_those_who_saw_it(tmp_path) -> 
     t = ts.table(1)
     assert t.base == len(rows) and t.variables == ("s_5_1", "s_5_2", "s_5_3", "s_5_4")
     assert [r.count for r in t.rows] == [sum(x[v].strip() == "1" for x in rows) for v in t.variables]
+
+
+def test_readsx_shaped_export_drafts_and_reports(tmp_path) -> None:
+    """The shape of NIFU's public SurveyXact example: no ids, no admin columns, stato_, Multiple options,
+    Single questions without choices in Structure, grid items, unlabelled extra columns after the status."""
+    import random
+
+    st_text = ("questionName;variableName;questionType;subType;questionText;choiceValue;choiceText\n"
+               "v_1;v_1_1;Closed;Multiple;Hvilke fag? (flere kryss er mulig);1;Design \n"
+               "v_1;v_1_2;Closed;Multiple;Hvilke fag? (flere kryss er mulig);2;Forskning\n"
+               "s_2;s_2;Closed;Single;Hvilket program?;;\n"
+               "p_01;p_01;Closed;Single;Kryss av for fagene - Matematikk R1 ;;\n"
+               "p_02;p_02;Closed;Single;Kryss av for fagene - Matematikk R2 ;;\n"
+               "b_6_1;b_6_1;Closed;Single;  - Hvor ble du født?;;\n"
+               "a_p;a_p;Open;String;Andre fag:;;\n")
+    lb_text = ("v_1_1;0;Ikke valgt\nv_1_1;1;Valgt\nv_1_2;0;Ikke valgt\nv_1_2;1;Valgt\ns_2;1;Idrettsfag \n"
+               "s_2;2;Studiespesialisering \np_01;1;Har faget\np_01;2;Skal velge\np_02;1;Har faget\n"
+               "p_02;2;Skal velge\nb_6_1;1;Norge\nb_6_1;2;Annet\n")
+    rng = random.Random(4)
+    lines = ["v_1_1;v_1_2;s_2;p_01;p_02;b_6_1;a_p;stato_1;stato_2;stato_3;stato_4;stato_5;s_1;s_3"]
+    for _ in range(50):
+        if rng.random() < 0.7:
+            cells = [rng.choice("01"), rng.choice("01"), rng.choice(["1", "2", ""]), rng.choice(["1", "2", ""]),
+                     rng.choice("12"), rng.choice("12"), rng.choice(["", "tekst"]), "0", "0",
+                     *rng.choice([("1", "0"), ("0", "1")]), "0", "", ""]
+        else:
+            cells = ["0", "0", "", "", "", "", "", "0", "1", "0", "0", "0", "", ""]
+        lines.append(";".join(cells))
+    folder = tmp_path / "readsx"
+    folder.mkdir()
+    for name, text in (("structure.csv", st_text), ("labels.csv", lb_text), ("dataset.csv", "\n".join(lines))):
+        (folder / name).write_bytes(text.encode("cp1252"))
+    run("init", folder, "--out", tmp_path / "s.yaml")
+    run("report", folder, "--survey", tmp_path / "s.yaml", "--min-group", "1", "--out", tmp_path / "r")
+    tables = json.loads((tmp_path / "r" / "tables.json").read_text(encoding="utf-8"))
+    rows = answered_rows(read_dataset_rows(folder, ";"))
+    by_vars = {tuple(t["variables"]): t for t in tables["tables"]}
+    multi = by_vars[("v_1_1", "v_1_2")]
+    assert multi["kind"] == "multiple" and [r["label"] for r in multi["rows"]] == ["Design", "Forskning"]
+    assert [r["count"] for r in multi["rows"]] == [count_codes(rows, v).get(1, 0) for v in ("v_1_1", "v_1_2")]
+    grid = by_vars[("p_01", "p_02")]
+    assert grid["kind"] == "grid" and grid["question"] == "Kryss av for fagene"
+    assert [r["counts"] for r in grid["rows"]] == [
+        {"Har faget": count_codes(rows, v).get(1, 0), "Skal velge": count_codes(rows, v).get(2, 0)}
+        for v in ("p_01", "p_02")]
+    program = by_vars[("s_2",)]
+    assert {r["label"]: r["count"] for r in program["rows"]} == {
+        "Idrettsfag": count_codes(rows, "s_2").get(1, 0), "Studiespesialisering": count_codes(rows, "s_2").get(2, 0)}
