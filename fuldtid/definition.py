@@ -332,6 +332,9 @@ def _parse(raw: Mapping[str, Any], path: Path, node: Any = None) -> Definition:
         for name in (fig.field, fig.by):
             if name is not None and name not in fields and name not in derived:
                 raise fail(f"figure {fig.number}: unknown field {name!r}")
+            if name in fields and fields[name].type != "single":
+                raise fail(f"figure {fig.number}: a figure shows a single-choice field; {name!r} is "
+                           f"{fields[name].type}")
         if fig.kind in ("share", "cross") and fig.by is None:
             raise fail(f"figure {fig.number}: kind {fig.kind} needs 'by'")
         if fig.kind == "share" and fig.value is None:

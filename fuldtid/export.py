@@ -7,6 +7,11 @@ the tables against each other and returns the questionnaire's variables and one 
 respondent. Administrative columns (``email`` above all) are dropped while reading and never appear in
 the result or in any message.
 
+Exports differ: an anonymous survey has no ``respondentid`` (the rows are then numbered 1, 2, ... and
+:attr:`Export.numbered` says so), older exports name the status columns ``stato_1..5``, a multiple-choice
+question comes as one 0/1 variable per option (kind ``"multiple"``, grouped by :attr:`Variable.question`),
+Structure may give no choice texts (Labels has them) and may end its lines with an extra separator.
+
 Every problem a user can cause raises :class:`fuldtid.errors.ExportError` naming the file and the place.
 """
 
@@ -103,8 +108,9 @@ class Variable:
 class Export:
     """A SurveyXact export as read: its variables and one row per distributed respondent.
 
-    ``data`` is indexed by ``respondentid`` (str). Its columns are every questionnaire variable (single:
-    ``Int64`` codes, ``<NA>`` when empty; open: strings, missing when empty or blank), then ``answered``
+    ``data`` is indexed by ``respondentid`` (str; the row number when the export has none). Its columns are
+    every questionnaire variable (single and multiple: ``Int64`` codes, ``<NA>`` when empty; open: strings,
+    missing when empty or blank), then ``answered``
     (bool), ``status`` (the overall status label, missing when no status is set), ``starttime`` and
     ``closetime`` (``datetime64[ns]``, ``NaT`` when empty or absent).
     """
@@ -744,7 +750,8 @@ def _multiple_variable(var: str, entry: Mapping[str, Any], labels: Mapping[int, 
     """One option of a multiple-choice question: a 0/1 variable under the question's name."""
     question = entry["question"] or re.sub(r"_\d+$", "", var)
     option = entry["option"] or entry["text"].rpartition(" - ")[2]
-    return Variable(var, entry["text"], "multiple", dict(sorted((labels or MULTIPLE_LABELS).items())),
+    # Labels that name only the ticked code (or none) keep SurveyXact's name for the other.
+    return Variable(var, entry["text"], "multiple", dict(sorted({**MULTIPLE_LABELS, **labels}.items())),
                     question=question, option=option)
 
 
