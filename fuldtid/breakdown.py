@@ -111,7 +111,9 @@ def _single_choice(survey: Survey, name: str, role: str) -> tuple[str, ...]:
         known = ", ".join(n for n in survey.responses.columns if isinstance(survey.responses[n].dtype, pd.CategoricalDtype))
         raise DefinitionError(f"{role} {name!r} is not a field of the survey; single-choice fields: {known}")
     if not isinstance(survey.responses[name].dtype, pd.CategoricalDtype):
-        raise DefinitionError(f"{role} {name!r} is an open question; a breakdown needs a single-choice field")
+        f = survey.definition.fields.get(name)
+        what = "a multiple-choice question" if f is not None and f.is_multiple else "an open question"
+        raise DefinitionError(f"{role} {name!r} is {what}; a breakdown needs a single-choice field")
     return survey.options(name)
 
 

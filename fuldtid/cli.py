@@ -63,7 +63,9 @@ min_group_option = click.option(
 def cli() -> None:
     """fuldtid: from a SurveyXact export of a working-time questionnaire to the memo (notat).
 
-    Start with `fuldtid validate EXPORT`, then `fuldtid report EXPORT --out DIR`.
+    Start with `fuldtid validate EXPORT`, then `fuldtid report EXPORT --out DIR`. For another
+    questionnaire, first draft its definition: `fuldtid init EXPORT --out survey.yaml`, then add
+    `--survey survey.yaml`.
     """
 
 
@@ -251,7 +253,39 @@ def coding_sheet(export: Path, survey: str | None, existing: Path | None, out: P
 
     codes = read_coding(existing, s) if existing is not None else None
     write_bytes(out, make_sheet(s, codes))
-    click.echo(f"Wrote {out}: fill in 'kategori', then run fuldtid report {export} --coding {out}")
+    from .definition import survey_option_text
+
+    click.echo(f"Wrote {out}: fill in 'kategori', then run fuldtid report {export}"
+               f"{survey_option_text(s.definition)} --coding {out}")
+
+
+@cli.command()
+@export_argument
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The survey definition to write (.yaml).")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@verbose_option
+def init(export: Path, out: Path, force: bool) -> None:
+    """Draft a survey definition for EXPORT from the export alone.
+
+    Every closed question gets a table, open questions are listed for coding, background questions
+    (department, age, ...) are proposed for breakdowns. The draft runs as it is with
+    `fuldtid report EXPORT --survey OUT`; then edit it (docs/survey-definition.md describes the format).
+    """
+    from .draft import write_draft
+    from .errors import OutputError
+    from .export import read_export
+
+    if out.exists() and not force:
+        raise OutputError(f"{out}: exists already; give another --out, or --force to overwrite it.")
+    target, source = out.resolve(), Path(export).resolve()
+    if target == source or (source.is_dir() and source in target.parents and target.suffix.lower() == ".csv"):
+        raise OutputError(f"{out}: that is (part of) the export itself; give another --out.")
+    exp = read_export(export)
+    write_draft(exp, out)
+    if exp.numbered:
+        click.echo(f"Note: {export} has no respondentid column; its rows are numbered 1-{exp.distributed}.")
+    click.echo(f"Wrote {out}: the draft definition. Next: fuldtid report {export} --survey {out}")
 
 
 def _warm_up_plotting() -> None:

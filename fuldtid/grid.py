@@ -30,6 +30,8 @@ def table_grid(t: Table) -> Grid:
         )
     if t.kind == "cross":
         return _cross_grid(t, notes)
+    if t.kind == "grid":
+        return _items_grid(t, notes)
     label_head = "Kategori" if t.kind == "coded" else "Svar"
     header = [label_head, "Antal", "Procent"]
     has_examples = t.kind == "coded" and any(r.examples for r in t.rows)  # type: ignore[union-attr]
@@ -46,6 +48,10 @@ def table_grid(t: Table) -> Grid:
             cells.append("\n".join(f"”{q}”" for q in r.examples))
         rows.append(tuple(cells))
     total = ["Total", fmt.number(t.base), "100%" if t.base else ""]
+    if t.kind == "multiple":
+        total = ["Svarende i alt", fmt.number(t.base), ""]
+        notes.append("Flere svar mulige: procenterne er af dem, der har svaret på spørgsmålet, og summerer "
+                     "derfor til mere end 100.")
     if has_examples:
         total.append("")
     if t.kind == "coded" and t.n_codes is not None and t.n_codes > t.base:
@@ -73,6 +79,23 @@ def _cross_grid(t: Table, notes: list[str]) -> Grid:
         *(fmt.count_pct(overall.get(c, 0), 100.0 * overall.get(c, 0) / t.base if t.base else None) for c in t.columns),
         fmt.number(t.base) + (" (100%)" if t.base else ""),
     )
+    return Grid(t.caption, t.question, header, tuple(rows), total_row, tuple(notes))
+
+
+def _items_grid(t: Table, notes: list[str]) -> Grid:
+    """A grid of statements: one row per item, its answers as counts with row percentages."""
+    header = ("", *t.columns, "Total")
+    rows = []
+    for r in t.rows:
+        assert isinstance(r, CrossRow)
+        if r.suppressed:
+            rows.append((r.label, *([HIDDEN] * len(t.columns)), HIDDEN))
+            continue
+        total = r.total or 0
+        cells = [fmt.count_pct(r.counts[c], r.pcts[c]) for c in t.columns]  # type: ignore[index]
+        rows.append((r.label, *cells, fmt.number(total) + (" (100%)" if total else "")))
+    total_row = ("Svarende i alt", *([""] * len(t.columns)), fmt.number(t.base))
+    notes.append("Hver række er ét udsagn; procenterne er af dem, der har svaret på udsagnet.")
     return Grid(t.caption, t.question, header, tuple(rows), total_row, tuple(notes))
 
 
@@ -115,7 +138,7 @@ def with_weighted(t: Table, g: Grid | None = None) -> Grid:
     """The table's grid with weighted shares next to the unweighted ones: one column for a one-way
     table, one per answer for a cross table. Unchanged when the table has no weighted estimates."""
     g = g or table_grid(t)
-    if t.kind == "cross":
+    if t.kind in ("cross", "grid"):
         if not any(getattr(r, "weighted", None) for r in t.rows):
             return g
         header = (*g.header, *(f"{c} vægtet (95%-KI)" for c in t.columns))

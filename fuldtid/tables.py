@@ -100,6 +100,7 @@ class Table:
     min_group: int = 1
     n_suppressed: int = 0
     missing_row: str | None = None  # the row of those who did not answer the row field (e.g. "Har ikke svaret")
+    variables: tuple[str, ...] = ()  # the export variable(s) the table counts (s_3; s_4_1, s_4_2, ...)
 
     @property
     def full_title(self) -> str:
@@ -121,11 +122,15 @@ class Table:
             "kind": self.kind,
             "title": self.full_title,
             "question": self.question,
+            "variables": list(self.variables),
             "field": self.field,
             "among": self.among,
             "base": self.base,
         }
-        if self.kind == "cross":
+        if self.kind == "grid":
+            d["columns"] = list(self.columns)
+            d["rows"] = [_cross_row_dict(r) for r in self.rows]
+        elif self.kind == "cross":
             d["by"] = self.by
             d["columns"] = list(self.columns)
             d["rows"] = [_cross_row_dict(r) for r in self.rows]
@@ -146,7 +151,7 @@ class Table:
 
 def _row_dict(r: Row) -> dict[str, Any]:
     if r.suppressed:
-        return {"label": r.label, "suppressed": True}
+        return {"label": r.label, "count": None, "suppressed": True}
     d: dict[str, Any] = {"label": r.label, "count": r.count, "pct": r.pct}
     if r.members:
         d["members"] = list(r.members)
@@ -158,9 +163,11 @@ def _row_dict(r: Row) -> dict[str, Any]:
 
 
 def _cross_row_dict(r: CrossRow) -> dict[str, Any]:
+    # Every row has label and count (the contract of tables.json); a cross row's count is its total.
     if r.suppressed:
-        return {"label": r.label, "suppressed": True}
-    d: dict[str, Any] = {"label": r.label, "counts": dict(r.counts or {}), "total": r.total, "pcts": dict(r.pcts or {})}
+        return {"label": r.label, "count": None, "suppressed": True}
+    d: dict[str, Any] = {"label": r.label, "count": r.total, "counts": dict(r.counts or {}), "total": r.total,
+                         "pcts": dict(r.pcts or {})}
     if r.members:
         d["members"] = list(r.members)
     if r.weighted is not None:
@@ -276,7 +283,8 @@ def _group_exclusions(survey: Survey) -> list[Exclusion]:
         # Only an option the definition does not list can fall outside every group by accident; the
         # listed ones are outside on purpose (e.g. "Ja" is not in the group of those answering "Nej").
         field = survey.definition.fields.get(name)
-        listed = set(field.options or ()) if field is not None else set()
+        # Without options of its own, a field takes the export's labels: all of them are listed.
+        listed = set(field.options or survey.options(name)) if field is not None else set()
         covered = {v for g in defining for v in g.values} | listed
         for value in column.dropna().unique():
             if str(value) not in covered:
@@ -415,6 +423,62 @@ def _background(survey: Survey) -> tuple[str, ...]:
     return background_fields(survey.definition)
 
 
+def multiple_table(survey: Survey, spec: TableSpec) -> Table:
+    """A multiple-choice question: a row per option, counted among those in the group who answered it.
+
+    The base is the respondents of the question's group (who were shown it) with an answer on its options;
+    an option's count is how many of them ticked it, so the percentages add up to more than 100.
+    """
+    in_group = survey.group_mask(spec.among).to_numpy()
+    choices = survey.choices[spec.field].loc[in_group]
+    seen = choices.notna().any(axis=1) if choices.shape[1] else pd.Series(False, index=choices.index)
+    excluded: tuple[Exclusion, ...] = ()
+    if (~seen).any():
+        excluded = (Exclusion(spec.number, _missing_reason(survey, spec.field), _ids(~seen)),)
+    base = int(seen.sum())
+    rows = []
+    for option in choices.columns:
+        n = int(choices.loc[seen.to_numpy(), option].fillna(False).astype(bool).sum())
+        rows.append(Row(str(option), n, _pct(n, base)))
+    return Table(number=spec.number, kind="multiple", title=spec.title, field=spec.field,
+                 question=_question(survey, spec.field), among=spec.among, base=base, rows=tuple(rows),
+                 excluded=excluded)
+
+
+def grid_table(survey: Survey, spec: TableSpec) -> Table:
+    """A grid (several statements answered on one scale): a row per item with its answers' row percentages.
+
+    The base is the respondents of the group who answered at least one item; each row's total is those who
+    answered that item.
+    """
+    in_group = survey.group_mask(spec.among).to_numpy()
+    sub = survey.responses.loc[in_group, list(spec.fields)]
+    columns = list(dict.fromkeys(str(o) for f in spec.fields for o in survey.options(f)))
+    texts = [_question(survey, f) for f in spec.fields]
+    stem = _common_stem(texts)
+    rows = []
+    for f, text in zip(spec.fields, texts):
+        counts = {c: 0 for c in columns}
+        counts.update({str(k): int(v) for k, v in sub[f].value_counts(sort=False).items()})
+        total = sum(counts.values())
+        label = text[len(stem):].strip(" -–") if stem else text
+        rows.append(CrossRow(label or text, counts, total, {c: _pct(n, total) for c, n in counts.items()}))
+    answered_any = sub.notna().any(axis=1)
+    excluded: tuple[Exclusion, ...] = ()
+    if (~answered_any).any():
+        excluded = (Exclusion(spec.number, f"svarede ikke på nogen af udsagnene i »{stem or spec.title}«",
+                              _ids(~answered_any)),)
+    return Table(number=spec.number, kind="grid", title=spec.title, field=spec.fields[0],
+                 question=stem or spec.title, among=spec.among, base=int(answered_any.sum()), rows=tuple(rows),
+                 columns=tuple(columns), excluded=excluded)
+
+
+def _common_stem(texts: list[str]) -> str:
+    """The question shared by a grid's items: the text before " - " when all items have the same one."""
+    stems = {t.rpartition(" - ")[0].strip() for t in texts}
+    return stems.pop() if len(stems) == 1 and "" not in stems else ""
+
+
 def _question(survey: Survey, name: str) -> str:
     f = survey.definition.fields.get(name)
     return f.text if f is not None else name
@@ -434,6 +498,10 @@ def build_tables(survey: Survey, coding: Coding | None = None, *, min_group: int
             t = oneway_table(survey, spec)
         elif spec.kind == "cross":
             t = cross_table(survey, spec)
+        elif spec.kind == "multiple":
+            t = multiple_table(survey, spec)
+        elif spec.kind == "grid":
+            t = grid_table(survey, spec)
         elif coding is None or coding.for_field(spec.field).empty:
             # No codes for this question (no coding file, or a coding sheet not yet filled in): the table
             # awaits coding rather than being shown empty as if it were a result.
@@ -441,7 +509,8 @@ def build_tables(survey: Survey, coding: Coding | None = None, *, min_group: int
             continue
         else:
             t = coded_table(survey, spec, coding)
-        tables.append(t)
+        used = spec.fields or (spec.field, *((spec.by,) if spec.by else ()))
+        tables.append(replace(t, variables=tuple(v for f in used for v in survey.variables_of(f))))
     tables = [protect_table(t, survey, min_group) for t in tables]
     excluded = _group_exclusions(survey)
     index = survey.responses.index
@@ -468,8 +537,10 @@ def protect_table(t: Table, survey: Survey, min_group: int) -> Table:
     from .linked import NA, protected_rows, protector_for
 
     protector = protector_for(survey, min_group)
-    if t.kind == "coded":
-        whole = 0 < t.base < min_group or protector.level(None, ()).is_hidden(t.among, ())
+    if t.kind in ("coded", "multiple", "grid"):
+        # Answers to a question (reasons, ticked options, a grid's items): shown in full for a group at or
+        # above the threshold, not at all below it.
+        whole = 0 < t.base < min_group or () in protector.level(None, ()).primary.get(t.among, frozenset())
         return _hide_all(t, min_group) if whole else replace(t, min_group=min_group)
     background = t.field in protector.background
     if t.kind == "oneway" and not background:
@@ -517,7 +588,7 @@ def protect_table(t: Table, survey: Survey, min_group: int) -> Table:
 
 def _hide_all(t: Table, min_group: int) -> Table:
     """A table whose group is too small: no row shows a count."""
-    if t.kind == "cross":
+    if t.kind in ("cross", "grid"):
         rows: tuple[Any, ...] = tuple(CrossRow(r.label, None, None, None, suppressed=True) for r in t.rows)
         return replace(t, rows=rows, overall=None, min_group=min_group, n_suppressed=len(rows))
     rows = tuple(Row(r.label, None, None, suppressed=True) for r in t.rows)

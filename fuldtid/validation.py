@@ -34,17 +34,25 @@ def validate(export: Any, *, survey: Any = None, coding: str | Path | None = Non
         f"Rows (distributed): {e.distributed:,}; answered: {s.answered:,}; response rate {100 * s.response_rate:.1f}%"
         + (f"; answers from {first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None and last is not None else "")
     )
+    if getattr(e, "numbered", False):
+        lines.append(f"No respondentid column (an anonymous survey?): the rows are numbered 1-{e.distributed} in "
+                     "file order; a coding file refers to these numbers.")
     lines.append(f"Survey definition: {s.definition.name} ({s.definition.path})")
     lines.append("Fields matched by question text:")
     width = max(len(m.field) for m in s.matches)
     for m in s.matches:
-        target = m.variable or "(not in export)"
+        target = (f"{m.variable} ({len(m.options)} options)" if m.options else m.variable) or "(not in export)"
         answered = int(s.responses[m.field].notna().sum())
         lines.append(f"  {m.field.ljust(width)}  {target:<16} {answered:>6} answers  {m.text}")
-    used = {m.variable for m in s.matches}
+    used = {m.variable for m in s.matches} | {v for m in s.matches for v in m.options}
     extra = [v for v in e.variables if v not in used]
     if extra:
         lines.append(f"Variables in the export not in the definition (ignored): {', '.join(extra)}")
+    if s.definition.background:
+        from .definition import survey_option_text
+
+        lines.append(f"Background for breakdowns: {', '.join(s.definition.background)} (e.g. fuldtid breakdown {e.path}"
+                     f"{survey_option_text(s.definition)} --question FIELD --by {s.definition.background[0]})")
     for d in s.definition.derived.values():
         counts = s.responses[d.name].value_counts().to_dict()
         lines.append(f"Derived {d.name} (from {d.source}): " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
