@@ -1471,6 +1471,10 @@ def build_memo(tableset: TableSet, *, intro: str | None = None, conclusion: str 
     for op in c.opinions:
         _opinion_section(c, op)
     _weighted_section(c)
+    if "comparison" in c.ts.extra:  # fuldtid report --previous: the development since the previous wave
+        from .compare_memo import add_change_section
+
+        add_change_section(c, c.ts.extra["comparison"])
     _conclusion(c)
     _appendix(c)
     _follow_up(c)

@@ -7,7 +7,7 @@ Usage::
 
 OUT_DIR defaults to ``surveys/examples/vjh_2024`` next to this script. The wave is made from the 2022
 example (``vjh_2022``): its respondents are drawn again with a fixed seed, tilted so that some answers
-really change (more part-timers want more hours, fewer find a change of hours possible), and written as
+really change (more part-timers want more hours, more find a change of hours impossible), and written as
 a later SurveyXact export would look:
 
 * a new question ("Er du tillidsrepræsentant?") before the hours question, so every later ``s_N`` is
@@ -148,7 +148,7 @@ def main(out: Path) -> None:
     wave = make_wave(
         export, seed=SEED, distributed=1208, answered=352,
         # s_7 Ønsker du at gå op i tid? 1 = Ja; s_15 Oplever du, at det er muligt ...? 2 = Nej
-        tilt={"s_7": {1: 1.6}, "s_15": {2: 1.5}},
+        tilt={"s_7": {1: 2.0}, "s_15": {2: 1.5}},
         insert_before="s_6",
         rename_labels={"s_4": {"Husassistenter, KL": "Serviceområdet, KL"}},
     )
