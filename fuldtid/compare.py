@@ -101,6 +101,7 @@ HIDDEN = "hidden"  # hidden (or merged) in at least one wave: no change shown
 ONLY_A = "only_in_a"
 ONLY_B = "only_in_b"
 NOT_COMPARABLE = "not_comparable"  # a merged row whose members differ between the waves
+NO_ANSWERS = "no_answers"  # nobody answered the question in one of the waves
 
 
 @dataclass(frozen=True)
@@ -510,6 +511,9 @@ def _compare_question(a: TableSet, b: TableSet, source: str, number: int, field_
     for lab, n, members in merged_b.values():
         wb = _merged_share(b, sb, field_name, among, n, members, weighted)
         answers.append(AnswerChange(lab, NOT_COMPARABLE, None, wb, members=tuple(members)))
+    for s, lab in ((sa, labels[0]), (sb, labels[1])):
+        if s.present and s.base == 0:
+            notes.append(f"Ingen har svaret på spørgsmålet i målingen {lab}, så det sammenlignes ikke.")
     if any(x.status == HIDDEN for x in answers) and comparable:
         notes.append(f"Svar, der er skjult i en af målingerne (færre end {min_group}), sammenlignes ikke.")
     if any(x.status == NOT_COMPARABLE for x in answers):
@@ -538,8 +542,10 @@ def _merged_share(ts: TableSet, s: _Shown, field_name: str, among: str, n: int, 
 
 
 def _change(label: str, wa: WaveShare, wb: WaveShare, members: tuple[str, ...]) -> AnswerChange:
-    if wa.count is None or wb.count is None or not wa.base or not wb.base:
-        return AnswerChange(label, HIDDEN if (wa.hidden or wb.hidden) else COMPARED, wa, wb, members)
+    if wa.hidden or wb.hidden or wa.count is None or wb.count is None:
+        return AnswerChange(label, HIDDEN, wa, wb, members)
+    if not wa.base or not wb.base:
+        return AnswerChange(label, NO_ANSWERS, wa, wb, members)
     diff = (wb.share or 0.0) - (wa.share or 0.0)
     p = fisher_2x2(wa.count, wa.base - wa.count, wb.count, wb.base - wb.count)
     wc = weighted_change(wa.weighted, wb.weighted) if wa.weighted is not None and wb.weighted is not None else None
