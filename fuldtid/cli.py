@@ -271,8 +271,11 @@ def compare(export_a: Path, export_b: Path, codings: tuple[Path, ...], populatio
     Example: fuldtid compare 2022/export 2024/export --population pop2022.csv --population pop2024.csv
     """
     from .compare import compare_exports
-    from .compare_render import comparison_text, write_comparison
+    from .compare_render import EXTENSIONS, comparison_text, write_comparison
 
+    if out is not None and out.suffix.lower() not in (*EXTENSIONS, ".htm"):
+        raise click.BadParameter(f"{out}: unknown output type {out.suffix or '(none)'!r}; use one of "
+                                 f"{', '.join(EXTENSIONS)}", param_hint="--out")
     for name, given in (("--coding", codings), ("--population", populations)):
         if len(given) not in (0, 2):
             raise click.BadParameter(f"give {name} twice, once per export in the order of the exports "

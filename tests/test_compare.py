@@ -307,3 +307,24 @@ def test_shipped_second_wave_is_reproducible(tmp_path):
     mod.main(tmp_path)
     for name in ("export/dataset.csv", "export/structure.csv", "export/labels.csv", "coding.csv", "population.csv"):
         assert (tmp_path / name).read_bytes() == (EX24 / name).read_bytes(), name
+
+
+def test_cli_compare_refuses_an_unknown_output_type_before_reading(tmp_path):
+    res = CliRunner().invoke(cli, ["compare", str(tmp_path / "missing_a"), str(tmp_path / "missing_b"),
+                                   "--out", str(tmp_path / "x.csv")])
+    assert res.exit_code == 2 and ".csv" in res.output and not (tmp_path / "x.csv").exists()
+
+
+def test_change_figure_draws_the_same_bytes_twice(comp_waves):
+    from fuldtid.compare_render import change_figure
+    from fuldtid.figures import _draw
+
+    qs = [comp_waves.question("op_i_tid"), comp_waves.question("mulighed")]
+    fig = change_figure(comp_waves, qs, 7, "Udvikling")
+    assert fig.weighted and len(fig.rows) == 2 * (1 + 3)
+    ja = [r for r in fig.rows if r[1] == "Ja" and r[0] == qs[0].title]
+    assert [r[2] for r in ja] == ["2023", "2026"]
+    assert ja[1][3:] == pytest.approx((qs[0].answer("Ja").b.weighted.share, qs[0].answer("Ja").b.weighted.ci_low,
+                                       qs[0].answer("Ja").b.weighted.ci_high))
+    png = _draw(fig)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and _draw(fig) == png
