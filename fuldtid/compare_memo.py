@@ -48,8 +48,10 @@ def main_questions(c: Any, comp: Comparison) -> list[QuestionChange]:
     return out or [q for q in comp.questions if q.source == "table"]
 
 
-def _who(c: Any, q: QuestionChange) -> str:
-    return "de svarende" if q.among == "alle" else f"de {c.group_label(q.among)}"
+def _who(c: Any, q: QuestionChange, weighted: bool) -> str:
+    if q.among == "alle":
+        return "medarbejderne" if weighted else "de svarende"  # a weighted share speaks of the whole staff
+    return f"de {c.group_label(q.among)}"
 
 
 def change_sentence(c: Any, comp: Comparison, q: QuestionChange, a: AnswerChange) -> str:
@@ -60,12 +62,13 @@ def change_sentence(c: Any, comp: Comparison, q: QuestionChange, a: AnswerChange
     sa = a.a.weighted.share if weighted else a.a.share  # type: ignore[union-attr]
     sb = a.b.weighted.share if weighted else a.b.share  # type: ignore[union-attr]
     diff = a.weighted.difference if weighted else (a.difference or 0.0)  # type: ignore[union-attr]
-    who = _who(c, q)
+    who = _who(c, q, weighted)
     sep = "," if "," in who else ""
     subject = f"{'Den vægtede andel' if weighted else 'Andelen'} af {who}{sep}, der {c.w.answer(q.field, a.label, True)},"
-    points = int(fmt.round_half_up(abs(diff)))
-    if points == 0:
-        move = f"er stort set uændret: {fmt.pct(sa)} i {la} og {fmt.pct(sb)} i {lb}"
+    # One decimal: whole points could disagree with the rounded shares (26% to 27% "up 2 points").
+    points = fmt.number(abs(diff), 1)
+    if points == fmt.number(0, 1):
+        move = f"er uændret: {fmt.pct(sa)} i {la} og {fmt.pct(sb)} i {lb}"
     else:
         move = (f"er {'steget' if diff > 0 else 'faldet'} med {points} procentpoint, fra {fmt.pct(sa)} i {la} "
                 f"til {fmt.pct(sb)} i {lb}")

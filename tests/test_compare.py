@@ -328,3 +328,21 @@ def test_change_figure_draws_the_same_bytes_twice(comp_waves):
                                        qs[0].answer("Ja").b.weighted.ci_high))
     png = _draw(fig)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and _draw(fig) == png
+
+
+def test_one_weighted_wave_is_compared_unweighted_and_said_so(waves):
+    ta = analyse(waves["a"])
+    tb = analyse(waves["b"], population=waves["pop_b"])
+    comp = compare_waves(ta, tb)
+    assert not comp.weighted and all(a.weighted is None for q in comp.questions for a in q.answers)
+    from fuldtid.compare_memo import comparison_summary
+
+    assert "compared unweighted" in comparison_summary(comp)
+
+
+def test_wave_labels_from_the_dates(waves):
+    from fuldtid.compare import wave_labels
+
+    ta = analyse(waves["a"])
+    assert wave_labels(ta, ta) == ("Tidligere måling", "Ny måling")  # same month: no name to tell them apart
+    assert wave_labels(ta, analyse(waves["b"])) == ("2023", "2026")
