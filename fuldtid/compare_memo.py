@@ -14,7 +14,7 @@ from typing import Any
 
 from . import fmt
 from .compare import ALPHA, AnswerChange, Comparison, QuestionChange
-from .compare_render import ChangeFigure, change_figure, method_notes, p_text, pp, question_grid
+from .compare_render import ChangeFigure, change_figure, method_notes, p_text, question_grid
 from .grid import Grid
 from .significance import format_p
 
@@ -175,4 +175,5 @@ def comparison_summary(comp: Comparison) -> str:
     return line
 
 
-__all__ = ["add_change_section", "with_comparison", "change_sentence", "change_grid", "PREVIOUS_KEY", "p_text", "comparison_summary"]
+__all__ = ["add_change_section", "with_comparison", "change_sentence", "change_grid", "PREVIOUS_KEY", "p_text",
+           "comparison_summary"]
