@@ -18,6 +18,7 @@ from .compare_render import ChangeFigure, change_figure, method_notes, p_text, q
 from .grid import Grid
 from .significance import format_p
 
+INDENT = "\u2003"  # an em space: the answers under their question, kept by HTML and Word alike
 PREVIOUS_KEY = "comparison"  # TableSet.extra key the report's --previous puts the comparison under
 
 
@@ -116,8 +117,8 @@ def change_grid(comp: Comparison, questions: list[QuestionChange], caption: str)
         keep = [0, 1, 2, 3, 4] + ([7, 8] if weighted and q.weighted else [])
         for cells in g.rows:
             line = tuple(cells[i] for i in keep)
-            rows.append(("  " + line[0], *line[1:], *([""] * (len(header) - len(line)))))
-        rows.append(("  Besvarelser i alt", g.total[1], g.total[2], *([""] * (len(header) - 3))))
+            rows.append((INDENT + line[0], *line[1:], *([""] * (len(header) - len(line)))))
+        rows.append((INDENT + "Besvarelser i alt", g.total[1], g.total[2], *([""] * (len(header) - 3))))
         notes.extend(n for n in g.notes if n not in notes)
     notes.extend(method_notes(comp))
     total = ("Besvarelser i alt i undersøgelsen", fmt.number(comp.a.survey.answered), fmt.number(comp.b.survey.answered),

@@ -9,8 +9,11 @@ import shlex
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fuldtid.cli import cli
 from fuldtid.compare import (COMPARED, HIDDEN, NO_ANSWERS, ONLY_A, ONLY_B, compare_exports, compare_waves,
@@ -382,3 +385,17 @@ def test_wave_labels_from_the_dates(waves):
     ta = analyse(waves["a"])
     assert wave_labels(ta, ta) == ("Tidligere måling", "Ny måling")  # same month: no name to tell them apart
     assert wave_labels(ta, analyse(waves["b"])) == ("2023", "2026")
+
+
+@given(st.integers(0, 40), st.integers(0, 40), st.integers(0, 40), st.integers(0, 40))
+@settings(max_examples=200, deadline=None)
+def test_fisher_2x2_agrees_with_the_exact_rxc_test(a, b, c, d):
+    """The 2 x 2 test equals fuldtid's Fisher–Freeman–Halton test (itself checked against R) on any table."""
+    from fuldtid.significance import exact_rxc_pvalue
+
+    p = fisher_2x2(a, b, c, d)
+    assert 0.0 <= p <= 1.0
+    if min(a + b, c + d, a + c, b + d) == 0:
+        assert p == 1.0
+    else:
+        assert p == pytest.approx(exact_rxc_pvalue(np.array([[a, b], [c, d]])), rel=1e-9, abs=1e-12)
