@@ -261,9 +261,24 @@ def render_comparison(comp: Comparison, out: str | Path) -> bytes:
     raise OutputError(f"{out}: unknown output type {ext or '(none)'!r}; use one of {', '.join(EXTENSIONS)}")
 
 
+def _inputs(comp: Comparison) -> list[Path]:
+    paths = []
+    for ts in (comp.a, comp.b):
+        paths.append(Path(ts.survey.export.path))
+        if ts.weighting is not None:
+            paths.append(Path(ts.weighting.population.path))
+        if ts.coding is not None and getattr(ts.coding, "path", None) is not None:
+            paths.append(Path(ts.coding.path))
+    return paths
+
+
 def write_comparison(comp: Comparison, out: str | Path) -> Path:
-    """Write the comparison in the format its extension names; whole or not at all."""
-    return write_bytes(Path(out), render_comparison(comp, out))
+    """Write the comparison in the format its extension names; whole or not at all, never onto an input."""
+    target = Path(out)
+    for p in _inputs(comp):
+        if target.resolve() == p.resolve() or p.resolve() in target.resolve().parents:
+            raise OutputError(f"{target}: is one of the inputs ({p}); choose another --out")
+    return write_bytes(target, render_comparison(comp, out))
 
 
 # --- the memo's figure -------------------------------------------------------------------------------

@@ -399,3 +399,11 @@ def test_fisher_2x2_agrees_with_the_exact_rxc_test(a, b, c, d):
         assert p == 1.0
     else:
         assert p == pytest.approx(exact_rxc_pvalue(np.array([[a, b], [c, d]])), rel=1e-9, abs=1e-12)
+
+
+def test_compare_never_writes_onto_an_input(tmp_path, waves):
+    target = Path(waves["b"])  # the .xlsx export of wave B
+    before = target.read_bytes()
+    res = CliRunner().invoke(cli, ["compare", str(waves["a"]), str(target), "--out", str(target)])
+    assert res.exit_code == 1 and "one of the inputs" in res.output
+    assert target.read_bytes() == before
