@@ -154,6 +154,31 @@ def test_unseen_waves_match_r(comp_waves):
     assert _check_against_r(comp_waves, R_WAVES) == 10
 
 
+# R (same script and waves): each wave's own interval, as the figure draws it,
+#   attr(svyciprop(~y, subset(rk, domain), method = "logit"), "ci")  ->  ci item label lo_A hi_A lo_B hi_B
+R_WAVES_CI = """
+ci table1 'Ja' 0.20299109402 0.329741688613 0.418817680566 0.533205496524
+ci table1 'Nej' 0.670258311387 0.79700890598 0.466794503476 0.581182319434
+ci table5 'Ja' 0.241817823557 0.400218959293 0.151355952867 0.299296565969
+ci table5 'Nej' 0.599781040707 0.758182176443 0.700703434031 0.848644047133
+ci mulighed 'Ja' 0.540787466011 0.657760085917 0.439367403639 0.536386121551
+ci mulighed 'Nej' 0.221867940058 0.330017230232 0.296785594118 0.389875441171
+ci mulighed 'Ved ikke' 0.0944429944685 0.167902926071 0.053753146899 0.106457403453
+ci table10 'Socialpædagoger og pæd.pers.døgninst.mv.' 0.304800794815 0.413356446866 0.371616687407 0.464889646404
+ci table10 'Oms.- og pæd.medhj. samt pæd. ass., KL' 0.0962900057038 0.18329661745 0.140157669271 0.210070094917
+ci table10 '<NA>' 0.0594097158393 0.126589480246 0.0378393516908 0.0824788419233
+"""
+
+
+def test_each_waves_interval_matches_r(comp_waves):
+    for line in R_WAVES_CI.strip().splitlines():
+        _, item, label, *numbers = shlex.split(line)
+        lo_a, hi_a, lo_b, hi_b = (100 * float(x) for x in numbers)
+        a = comp_waves.question(*ITEMS[item]).answer("Har ikke svaret" if label == "<NA>" else label)
+        assert (a.a.weighted.ci_low, a.a.weighted.ci_high, a.b.weighted.ci_low, a.b.weighted.ci_high) == \
+            pytest.approx((lo_a, hi_a, lo_b, hi_b), abs=100 * TOL)
+
+
 def test_shipped_example_waves_match_r():
     comp = compare_exports(EX22 / "export", EX24 / "export",
                            population=(EX22 / "population.csv", EX24 / "population.csv"))

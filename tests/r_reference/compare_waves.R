@@ -11,7 +11,8 @@
 #   difference = share_B - share_A, se = sqrt(se_A^2 + se_B^2), ci = difference -/+ qnorm(0.975) * se,
 #   p = 2 * pnorm(-abs(difference / se))
 # Unweighted: fisher.test(matrix(c(x_A, n_A - x_A, x_B, n_B - x_B), 2, byrow = TRUE))$p.value
-# Output: one line per answer: item label x_A n_A x_B n_B fisher_p share_A se_A share_B se_B diff se lo hi p
+# Output: one line per answer: item label x_A n_A x_B n_B fisher_p share_A se_A share_B se_B diff se lo hi p,
+# then "ci item label" with each wave's logit interval (svyciprop(..., method = "logit")): lo_A hi_A lo_B hi_B
 suppressMessages(library(survey))
 cat("# survey", as.character(packageVersion("survey")), "/", R.version.string, "\n")
 args <- commandArgs(TRUE)
@@ -77,7 +78,8 @@ share <- function(w, field, label, group, missing_row = FALSE) {
   rdom <- if (missing_row) rgroup else rgroup & !is.na(rval)
   rk2 <- update(rk, y = as.numeric(if (label == "<NA>") is.na(rval) else rval %in% label), dom = rdom)
   m <- svymean(~y, subset(rk2, dom))
-  c(x = x, n = n, share = unname(coef(m)), se = unname(SE(m)[1]))
+  ci <- attr(svyciprop(~y, subset(rk2, dom), method = "logit"), "ci")
+  c(x = x, n = n, share = unname(coef(m)), se = unname(SE(m)[1]), lo = unname(ci[1]), hi = unname(ci[2]))
 }
 compare <- function(item, field, label, group, missing_row = FALSE) {
   a <- share(A, field, label, group, missing_row); b <- share(B, field, label, group, missing_row)
@@ -85,6 +87,8 @@ compare <- function(item, field, label, group, missing_row = FALSE) {
   d <- b["share"] - a["share"]; se <- sqrt(a["se"]^2 + b["se"]^2)
   cat(item, shQuote(label), a["x"], a["n"], b["x"], b["n"], g(f), g(a["share"]), g(a["se"]), g(b["share"]),
       g(b["se"]), g(d), g(se), g(d - qnorm(0.975) * se), g(d + qnorm(0.975) * se), g(2 * pnorm(-abs(d / se))), "\n")
+  # each wave's own 95% interval, as the figure draws it: svyciprop(~y, subset(rk, domain), method = "logit")
+  cat("ci", item, shQuote(label), g(a["lo"]), g(a["hi"]), g(b["lo"]), g(b["hi"]), "\n")
 }
 
 A <- rake_wave(read_wave(args[1]), args[2])
