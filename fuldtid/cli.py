@@ -87,10 +87,18 @@ def cli() -> None:
               help="The memo's conclusion, a Markdown file (default: a neutral text).")
 @click.option("--docx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="A .docx whose styles, header and footer the memo uses (your letterhead).")
+@click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="EXPORT_A",
+              help="The previous wave's export: the memo gets a section on the development since then.")
+@click.option("--previous-coding", type=click.Path(path_type=Path), default=None,
+              help="With --previous: the previous wave's coding file.")
+@click.option("--previous-population", type=click.Path(path_type=Path), default=None,
+              help="With --previous: the previous wave's population file (with --population, the changes are "
+              "judged on the weighted shares).")
 @verbose_option
 def report(export: Path, survey: str | None, coding: Path | None, population: Path | None, trim: float | None,
            min_group: int | None, out_dir: Path, formats: str | None, intro: Path | None,
-           conclusion: Path | None, docx_template: Path | None) -> None:
+           conclusion: Path | None, docx_template: Path | None, previous: Path | None,
+           previous_coding: Path | None, previous_population: Path | None) -> None:
     """Write the tables (tables.json, tabeller.xlsx) and the memo for EXPORT.
 
     EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
@@ -101,15 +109,36 @@ def report(export: Path, survey: str | None, coding: Path | None, population: Pa
     chosen = _formats(formats, FORMATS)
     if {"docx", "html"} & set(chosen):
         _warm_up_plotting()
-    progress = TerminalProgress(total=6 + len(chosen))
+    if previous is None and (previous_coding is not None or previous_population is not None):
+        raise click.UsageError("--previous-coding and --previous-population need --previous EXPORT_A")
+    progress = TerminalProgress(total=6 + len(chosen) + (6 if previous is not None else 0))
+    comparison_json = None
     try:
         tableset = analyse(export, survey=survey, coding=coding, population=population, min_group=min_group,
                            trim=trim, progress=progress)
+        if previous is not None:
+            from .compare import compare_waves
+            from .compare_memo import with_comparison
+            from .compare_render import comparison_json as render_comparison_json
+
+            before = analyse(previous, survey=survey, coding=previous_coding, population=previous_population,
+                             min_group=min_group, trim=trim, progress=progress)
+            tableset = with_comparison(tableset, compare_waves(before, tableset))
+            if "json" in chosen:
+                comparison_json = render_comparison_json(tableset.extra["comparison"])
         written = write_report(tableset, out_dir, chosen, progress=progress, **_memo_options(intro, conclusion,
                                                                                              docx_template))
+        if comparison_json is not None:
+            from .atomic import write_bytes
+
+            written.append(write_bytes(Path(out_dir) / "udvikling.json", comparison_json))
     finally:
         progress.close()
     click.echo(str(summary(tableset, written)))
+    if previous is not None:
+        from .compare_memo import comparison_summary
+
+        click.echo(comparison_summary(tableset.extra["comparison"]))
 
 
 @cli.command()
@@ -216,6 +245,49 @@ def weights(export: Path, population: Path, survey: str | None, trim: float | No
         with atomic_path(out) as tmp:
             weights_to_csv(w, tmp)
         click.echo(f"Wrote {out}")
+
+
+@cli.command()
+@click.argument("export_a", type=click.Path(path_type=Path))
+@click.argument("export_b", type=click.Path(path_type=Path))
+@click.option("--coding", "codings", type=click.Path(path_type=Path), multiple=True,
+              help="Coding file of each wave, given twice in the order of the exports (optional).")
+@click.option("--population", "populations", type=click.Path(path_type=Path), multiple=True,
+              help="Population file of each wave, given twice in the order of the exports: each wave is "
+              "weighted to its own, and the weighted shares are compared too.")
+@survey_option
+@click.option("--trim", type=click.FloatRange(min=1, min_open=True), default=None,
+              help="With --population: cap weights at K times the mean weight.")
+@min_group_option
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Write to a file: .json, .xlsx, .docx or .html. Default: print the comparison.")
+@verbose_option
+def compare(export_a: Path, export_b: Path, codings: tuple[Path, ...], populations: tuple[Path, ...],
+            survey: str | None, trim: float | None, min_group: int | None, out: Path | None) -> None:
+    """Compare two waves of the questionnaire: EXPORT_A the earlier, EXPORT_B the later.
+
+    Every single-choice table and figure question, answer by answer: both waves' counts and shares, the
+    change in percentage points, Fisher's exact test and, with --population for both, the change of the
+    weighted shares with its 95% interval. Questions are matched by their text; small groups stay hidden.
+
+    Example: fuldtid compare 2022/export 2024/export --population pop2022.csv --population pop2024.csv
+    """
+    from .compare import compare_exports
+    from .compare_render import EXTENSIONS, comparison_text, write_comparison
+
+    if out is not None and out.suffix.lower() not in (*EXTENSIONS, ".htm"):
+        raise click.BadParameter(f"{out}: unknown output type {out.suffix or '(none)'!r}; use one of "
+                                 f"{', '.join(EXTENSIONS)}", param_hint="--out")
+    for name, given in (("--coding", codings), ("--population", populations)):
+        if len(given) not in (0, 2):
+            raise click.BadParameter(f"give {name} twice, once per export in the order of the exports "
+                                     f"(got {len(given)})", param_hint=name)
+    result = compare_exports(export_a, export_b, survey=survey, coding=tuple(codings) or (None, None),
+                             population=tuple(populations) or (None, None), min_group=min_group, trim=trim)
+    if out is None:
+        click.echo(comparison_text(result))
+    else:
+        click.echo(f"Wrote {write_comparison(result, out)}")
 
 
 @cli.command("coding-sheet")

@@ -447,7 +447,8 @@ def _draw(fig: FigureData) -> bytes:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    figure = _plot(fig).draw()
+    # A figure that draws itself (the comparison of two waves, fuldtid.compare_render) has a plot() of its own.
+    figure = (fig.plot() if hasattr(fig, "plot") else _plot(fig)).draw()
     buf = io.BytesIO()
     try:
         figure.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")

@@ -1560,6 +1560,10 @@ def build_memo(tableset: TableSet, *, intro: str | None = None, conclusion: str 
         _opinion_section(c, op)
     _sections(c)
     _weighted_section(c)
+    if "comparison" in c.ts.extra:  # fuldtid report --previous: the development since the previous wave
+        from .compare_memo import add_change_section
+
+        add_change_section(c, c.ts.extra["comparison"])
     _conclusion(c)
     _appendix(c)
     _follow_up(c)
