@@ -28,7 +28,7 @@ import pandas as pd
 from . import fmt
 from .definition import ALL, FigureSpec, TableSpec
 from .figures import FigureData, all_figures, distribution_data
-from .grid import Grid, table_grid
+from .grid import Grid, exclusion_note, table_grid
 from .tables import CrossRow, Row, Table, TableSet, Weighted
 
 # Groups smaller than this are not singled out as "largest" or "smallest" share: one answer moves their
@@ -518,8 +518,9 @@ class _Ctx:
             if weighted and t.kind == "oneway" and any(isinstance(r, Row) and r.weighted for r in t.rows):
                 g = weighted_grid(t, g)
             notes = list(g.notes)
-            for e in t.excluded:
-                notes.append(f"Ikke med i tabellen: {count_noun(e.count, 'besvarelse', 'besvarelser')} ({e.reason}).")
+            left_out = exclusion_note([(e.count, e.reason) for e in t.excluded])
+            if left_out:
+                notes.append(left_out)
             self.add(TableBlock(t.number, t.caption, g, t.kind, tuple(notes)))
             self.used_tables.add(number)
         elif number in self.pending:
@@ -932,6 +933,14 @@ def _data_basis(c: _Ctx) -> None:
         _representation(c, w)
 
 
+def _nouns_in_reason(c: _Ctx, reason: str) -> str:
+    """``mangler koen og timetal`` (the weighting's reason, in field names) as ``mangler køn og timetal``."""
+    if not reason.startswith("mangler "):
+        return reason
+    names = [x for part in reason[len("mangler "):].split(" og ") for x in part.split(", ")]
+    return "mangler " + join_da([c.w.noun(x) for x in names])
+
+
 def _margin_sentence(c: _Ctx, variable: str, diags: list[Any]) -> str:
     """Which categories of one weighting variable are over- or under-represented among the answers."""
     noun = c.w.noun(variable)
@@ -990,7 +999,7 @@ def _representation(c: _Ctx, w: Any) -> None:
                  f"{fmt.number(w.design_effect, 2)}).")
     c.add(para(text))
     if getattr(w, "n_left_out", 0):
-        reasons = dict(getattr(w, "left_out_reasons", {}) or {})
+        reasons = {_nouns_in_reason(c, r): n for r, n in (getattr(w, "left_out_reasons", {}) or {}).items()}
         if len(reasons) == 1 and next(iter(reasons.values())) == w.n_left_out:
             c.add(para(f"{count_noun(w.n_left_out, 'besvarelse', 'besvarelser')} {next(iter(reasons))} og kan "
                        "derfor ikke vægtes; de indgår ikke i de vægtede tal."))
