@@ -169,16 +169,21 @@ def tables(export: Path, survey: str | None, coding: Path | None, population: Pa
 @export_argument
 @survey_option
 @coding_option
+@population_option
 @verbose_option
-def validate(export: Path, survey: str | None, coding: Path | None) -> None:
+def validate(export: Path, survey: str | None, coding: Path | None, population: Path | None) -> None:
     """Check EXPORT against the survey definition without producing tables.
 
     Says what was found: rows, answered, response rate, which question matched which field, notes on
-    routing and codes, and problems in the coding file.
+    routing and codes, problems in the coding file and, with --population, whether the population file
+    fits the export (categories, counts, weighting). Exits with 1 when a problem was found.
     """
     from .validation import validate as run_validation
 
-    click.echo(str(run_validation(export, survey=survey, coding=coding)))
+    result = run_validation(export, survey=survey, coding=coding, population=population)
+    click.echo(str(result))
+    if not result.ok:
+        sys.exit(1)
 
 
 @cli.command()

@@ -203,8 +203,14 @@ def _drop(cp: Any, local: str) -> None:
 
 def finish(doc: Any, day: dt.date | None = None) -> bytes:
     """The document's bytes, zip normalised so that equal content gives equal bytes; ``day`` is the date the
-    properties carry."""
+    properties carry. Danish is set on every style here, after the writer added the styles it needed, and a
+    template's thumbnail (a picture of some other page, which file browsers would show) is dropped."""
     from .ziputil import normalise_zip
+
+    set_language(doc)
+    rels = doc.part.package.rels
+    for rid in [rid for rid, rel in rels.items() if rel.reltype.endswith("/metadata/thumbnail")]:
+        rels.pop(rid)
 
     buf = io.BytesIO()
     doc.save(buf)

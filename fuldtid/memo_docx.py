@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .docx_look import DocumentInfo, clear_body, column_widths, finish, front_block, open_template, set_a4
-from .docx_look import set_language, set_properties
+from .docx_look import set_properties
 from .memo import BulletList, FigureBlock, Heading, ListItem, Memo, Paragraph, PendingTable, Run, TableBlock, build_memo
 from .tables import TableSet
 
@@ -230,7 +230,6 @@ def render_docx(memo: Memo, template: str | Path | None = None, *, info: Documen
     doc = open_template(template)
     clear_body(doc)
     set_a4(doc)
-    set_language(doc)
     full, front = front_block(info, data_date, memo.organisation)
     w = _Writer(doc)
     if memo.organisation:
