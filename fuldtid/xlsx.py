@@ -107,12 +107,26 @@ def number_sheet(ws: "Worksheet", *, title: str, lines: Sequence[str], columns: 
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    set_cell(ws, 1, 1, title, bold=True)
-    ws.cell(row=1, column=1).font = Font(bold=True, size=12)
+    last_col = get_column_letter(len(columns))
+    width = sum(c.width for c in columns)
+
+    def text_row(r: int, text: str, *, bold: bool = False, size: float = 11) -> None:
+        # Text wider than the table wraps within it (merged across the table's columns), so the page is
+        # fitted to the table and not to a note that runs on to the right.
+        set_cell(ws, r, 1, text)
+        cell = ws.cell(row=r, column=1)
+        cell.font = Font(bold=bold, size=size)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if len(columns) > 1:
+            ws.merge_cells(f"A{r}:{last_col}{r}")
+        lines_needed = sum(max(1, -(-len(part) * size / 11 // max(width * 1.1, 1))) for part in text.split("\n"))
+        ws.row_dimensions[r].height = 15 * size / 11 * lines_needed
+
+    text_row(1, title, bold=True, size=12)
     r = 2
     for line in lines:
         if line:
-            set_cell(ws, r, 1, line)
+            text_row(r, line)
             r += 1
     head = r + 1
     rule = Side(style="thin", color="444444")
@@ -137,11 +151,19 @@ def number_sheet(ws: "Worksheet", *, title: str, lines: Sequence[str], columns: 
                 cell.alignment = Alignment(horizontal="right")
             if is_total:
                 cell.border = Border(top=rule)
+        wrapped = [_lines(v, col.width) for col, v in zip(columns, values) if col.header == "Eksempler"]
+        if wrapped and max(wrapped) > 1:
+            ws.row_dimensions[r].height = 15 * max(wrapped)  # Excel and LibreOffice keep a set height
+            for c, col in enumerate(columns, start=1):
+                if col.header != "Eksempler":
+                    ws.cell(row=r, column=c).alignment = Alignment(
+                        vertical="top", horizontal="left" if col.kind == "text" else "right")
         r += 1
     r += 1
     for note in notes:
-        set_cell(ws, r, 1, note)
+        text_row(r, note, size=9)
         r += 1
+    ws.print_area = f"A1:{last_col}{max(r - 1, head)}"
     ws.freeze_panes = ws.cell(row=head + 1, column=label_columns + 1)
     ws.print_title_rows = f"{head}:{head}"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -152,6 +174,13 @@ def number_sheet(ws: "Worksheet", *, title: str, lines: Sequence[str], columns: 
     ws.print_options.horizontalCentered = False
     ws.page_margins.left = ws.page_margins.right = 0.6
     ws.page_margins.top = ws.page_margins.bottom = 0.75
+
+
+def _lines(value: Any, width: float) -> int:
+    """How many lines a wrapped text takes in a column ``width`` characters wide (about)."""
+    if not isinstance(value, str) or not value:
+        return 1
+    return sum(max(1, -(-len(part) // max(int(width * 1.1), 1))) for part in value.split("\n"))
 
 
 def _label_width(labels: Iterable[str]) -> float:
