@@ -243,6 +243,7 @@ def text_width_cm(text: str, size_pt: float, bold: bool = False) -> float:
 
 _BREAKS = re.compile(r"\s+|(?<=[/\-–])(?=\w)")
 CELL_PADDING_CM = 0.45  # the cell's left and right margins and a little air
+SAFETY = 1.12  # a template's font may be wider than Arial (or be replaced by a wider one where it is missing)
 
 
 def column_widths(lines: Sequence[Sequence[str]], total_cm: float, size_pt: float = 9.0,
@@ -260,12 +261,12 @@ def column_widths(lines: Sequence[Sequence[str]], total_cm: float, size_pt: floa
         bold = r in bold_rows or r - len(lines) in bold_rows
         for c, text in enumerate(line):
             for part in str(text).split("\n"):
-                natural[c] = max(natural[c], text_width_cm(part, size_pt, bold) + CELL_PADDING_CM)
+                natural[c] = max(natural[c], SAFETY * text_width_cm(part, size_pt, bold) + CELL_PADDING_CM)
                 if nowrap is not None and nowrap[c] and r > 0:
-                    least[c] = max(least[c], text_width_cm(part, size_pt, bold) + CELL_PADDING_CM)
+                    least[c] = max(least[c], 1.08 * SAFETY * text_width_cm(part, size_pt, bold) + CELL_PADDING_CM)
                     continue
                 for word in _BREAKS.split(part):  # lines break at spaces and after a slash or hyphen
-                    least[c] = max(least[c], text_width_cm(word, size_pt, bold) + CELL_PADDING_CM)
+                    least[c] = max(least[c], SAFETY * text_width_cm(word, size_pt, bold) + CELL_PADDING_CM)
     if max_share is not None:
         natural = [max(lo, min(nat, share * total_cm)) for lo, nat, share in zip(least, natural, max_share)]
     if sum(natural) <= total_cm:
