@@ -138,7 +138,7 @@ def breakdown_csv(b: Breakdown) -> bytes:
 
 def breakdown_xlsx(b: Breakdown) -> bytes:
     """The breakdown as numbers: counts as whole numbers, shares with a percent format, one header row."""
-    from .xlsx import Column, new_workbook, number_sheet, workbook_bytes
+    from .xlsx import Column, describe_workbook, new_workbook, number_sheet, workbook_bytes
 
     nested = len(b.by) > 1
     nouns = list(b.by_nouns or b.by)
@@ -181,7 +181,8 @@ def breakdown_xlsx(b: Breakdown) -> bytes:
     ws = wb.create_sheet("Opdeling")
     number_sheet(ws, title=b.title, lines=[b.question_text, source_line(b)], columns=cols, rows=rows, total=total,
                  notes=breakdown_notes(b), label_columns=2 if nested else 1)
-    return workbook_bytes(wb)
+    describe_workbook(wb, title=b.title, author=b.source.organisation if b.source else "")
+    return workbook_bytes(wb, b.source.last if b.source else None)
 
 
 def breakdown_html(b: Breakdown, info: Any = None) -> str:

@@ -54,10 +54,23 @@ def write_rows(ws: "Worksheet", rows: Iterable[Sequence[Any]], start_row: int = 
     return r
 
 
-def workbook_bytes(wb: Any) -> bytes:
+def workbook_bytes(wb: Any, when: Any = None) -> bytes:
+    """The workbook's bytes, reproducible; ``when`` (the data's date) is its created/modified date."""
     buf = io.BytesIO()
     wb.save(buf)
-    return normalise_zip(buf.getvalue())
+    day = None if when is None or pd_isnat(when) else dt.datetime(when.year, when.month, when.day)
+    return normalise_zip(buf.getvalue(), day)
+
+
+def pd_isnat(value: Any) -> bool:
+    return value != value  # NaT and NaN are not equal to themselves
+
+
+def describe_workbook(wb: Any, *, title: str, author: str) -> None:
+    """Title and author in the workbook's properties (what Excel shows under Info)."""
+    wb.properties.title = title[:255]
+    wb.properties.creator = wb.properties.lastModifiedBy = (author or "fuldtid")[:255]
+    wb.properties.language = "da-DK"
 
 
 def safe_sheet_title(title: str, taken: set[str]) -> str:
@@ -260,7 +273,9 @@ def tables_workbook(tableset: "TableSet") -> bytes:
         ws = wb.create_sheet(safe_sheet_title(f"Tabel {spec.number}", taken))
         set_cell(ws, 1, 1, f"Tabel {spec.number}: {spec.title}", bold=True)
         set_cell(ws, 2, 1, "Afventer kodning af de åbne svar (fuldtid coding-sheet).")
-    return workbook_bytes(wb)
+    d = tableset.survey.definition
+    describe_workbook(wb, title=f"Tabeller: {d.title}", author=d.organisation)
+    return workbook_bytes(wb, tableset.survey.export.period[1])
 
 
 def exclusion_lines(excluded: Sequence[Any]) -> list[str]:
