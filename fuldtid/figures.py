@@ -381,28 +381,29 @@ def _height(fig: FigureData) -> float:
 def render_png(fig: FigureData) -> bytes:
     """The figure as PNG bytes: fixed size and resolution, no timestamp or software tag, so identical input
     gives identical bytes. Rendered once per content and reused (the DOCX and the HTML memo share them)."""
-    return _render_cached(fig.key(), fig)
-
-
-_CACHE: dict[tuple, bytes] = {}
-
-
-def _render_cached(key: tuple, fig: FigureData, form: str = "png") -> bytes:
-    hit = _CACHE.get(key)
-    if hit is not None:
-        return hit
-    png = _draw(fig, form)
-    if len(_CACHE) > 64:
-        _CACHE.clear()
-    _CACHE[key] = png
-    return png
+    return _render_cached(fig)[0]
 
 
 def render_svg(fig: FigureData) -> str:
     """The figure as SVG text for the HTML memo: sharp at any zoom, text drawn as paths in the shipped font
     (so it looks the same without the font installed), no date and fixed ids, so identical input gives
-    identical text."""
-    return _render_cached((*fig.key(), "svg"), fig, "svg").decode("utf-8")
+    identical text. Drawn together with the PNG: building the plot is most of the cost."""
+    return _render_cached(fig)[1].decode("utf-8")
+
+
+_CACHE: dict[tuple, tuple[bytes, bytes]] = {}
+
+
+def _render_cached(fig: FigureData) -> tuple[bytes, bytes]:
+    key = fig.key()
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    both = _draw_both(fig)
+    if len(_CACHE) > 64:
+        _CACHE.clear()
+    _CACHE[key] = both
+    return both
 
 
 def _register_font() -> None:
@@ -416,6 +417,11 @@ def _register_font() -> None:
 
 
 def _draw(fig: FigureData, form: str = "png") -> bytes:
+    """One form of the figure, drawn afresh (the cache's functions draw both at once)."""
+    return _draw_both(fig)[0 if form == "png" else 1]
+
+
+def _draw_both(fig: FigureData) -> tuple[bytes, bytes]:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -423,16 +429,14 @@ def _draw(fig: FigureData, form: str = "png") -> bytes:
 
     _register_font()
     figure = _plot(fig).draw()
-    buf = io.BytesIO()
+    png, svg = io.BytesIO(), io.BytesIO()
     try:
-        if form == "svg":
-            with matplotlib.rc_context({"svg.hashsalt": "fuldtid", "svg.fonttype": "path"}):
-                figure.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, facecolor="white")
-        else:
-            figure.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+        figure.savefig(png, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+        with matplotlib.rc_context({"svg.hashsalt": "fuldtid", "svg.fonttype": "path"}):
+            figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None}, facecolor="white")
     finally:
         plt.close(figure)
-    return buf.getvalue()
+    return png.getvalue(), svg.getvalue()
 
 
 def warm_up() -> None:
