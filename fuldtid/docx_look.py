@@ -47,8 +47,8 @@ class DocumentInfo:
     def resolved(self, data_date: Any, organisation: str) -> "DocumentInfo":
         """This info with the date and author filled in from the data and the definition where not given."""
         day = self.date
-        if day is None and data_date is not None:
-            day = data_date.date() if hasattr(data_date, "date") else data_date
+        if day is None and data_date is not None and data_date == data_date:  # NaT is not equal to itself
+            day = data_date.date() if isinstance(data_date, dt.datetime) else data_date
         return DocumentInfo(day, self.author or (organisation or None), self.recipient)
 
     def front_lines(self, *, author_given: bool) -> list[tuple[str, str]]:

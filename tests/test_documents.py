@@ -122,6 +122,27 @@ def test_date_author_and_recipient_from_the_options(other_tables):
     assert '<meta name="date" content="2025-12-01">' in html
 
 
+def test_an_export_without_answer_times_gives_an_undated_document(tmp_path, example_export):
+    from docx import Document
+
+    from fuldtid.breakdown import run_breakdown
+    from fuldtid.breakdown_render import breakdown_docx
+
+    data = example_export.data.copy()
+    data["starttime"] = pd.NaT
+    data["closetime"] = pd.NaT
+    path = write_export(example_export.variables, data, tmp_path / "utid.zip", form="csv-zip")
+    b = run_breakdown(path, "op_i_tid", ["koen"])
+    assert b.source is not None and b.source.last is None
+    docx = breakdown_docx(b)
+    assert breakdown_docx(b) == docx
+    doc = Document(io.BytesIO(docx))
+    assert doc.core_properties.created is None and doc.core_properties.modified is None
+    assert not any(p.text.startswith("Dato:") for p in doc.paragraphs)
+    dated = Document(io.BytesIO(breakdown_docx(b, info=DocumentInfo(dt.date(2024, 3, 1)))))
+    assert any(p.text == "Dato: 1. marts 2024" for p in dated.paragraphs)
+
+
 def test_breakdown_docx_has_the_memos_look_source_and_date(other_export, letter_template, tmp_path):
     from docx import Document
 
