@@ -18,7 +18,7 @@ from .tables import TableSet
 
 TEXT_WIDTH_CM = 16.0
 TABLE_FONT_PT = 9.0  # the Tabeltekst style
-KEEP_WHOLE_ROWS = 16  # tables up to this many lines are never split over two pages
+KEEP_WHOLE_ROWS = 12  # tables up to this many lines (a third of a page) are never split over two pages
 FIGURE_WIDTH_CM = 14.5
 HEADING_STYLES = {1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
 # (size pt, bold, italic) for styles a user's template may lack; added on the fly, based on Normal.
