@@ -9,6 +9,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
+from .danish import method_name
 from .definition import ALL
 from .errors import DefinitionError
 from .survey import Survey
@@ -50,6 +51,23 @@ class BreakdownRow:
 
 
 @dataclass(frozen=True)
+class BreakdownSource:
+    """The survey behind a breakdown: organisation, title, export file and when the answers came in."""
+
+    organisation: str
+    survey_title: str
+    export_name: str
+    first: Any  # pd.Timestamp or None
+    last: Any
+
+    @classmethod
+    def of(cls, survey: Survey) -> "BreakdownSource":
+        first, last = survey.export.period
+        return cls(survey.definition.organisation, survey.definition.title, Path(str(survey.export.path)).name,
+                   first, last)
+
+
+@dataclass(frozen=True)
 class Breakdown:
     question: str
     question_text: str
@@ -66,6 +84,7 @@ class Breakdown:
     weighted: bool = False
     warning: str | None = None
     by_nouns: tuple[str, ...] = ()  # the by fields as Danish nouns ("område"), from the definition's wording
+    source: "BreakdownSource | None" = None  # where the answers come from: the documents' source line
 
     @property
     def title(self) -> str:
@@ -77,6 +96,7 @@ class Breakdown:
         if self.test is not None:
             test = {
                 "method": self.test.method,
+                "method_name": method_name(self.test.method),  # the Danish name every document shows
                 "statistic": None if self.test.statistic is None else round(float(self.test.statistic), 2),
                 "df": self.test.df,
                 "p_value": round(float(self.test.p_value), 3),
@@ -256,6 +276,7 @@ def breakdown(
         weighted=weights is not None,
         warning=warning,
         by_nouns=tuple(Wording(survey.definition).noun(b) for b in by),
+        source=BreakdownSource.of(survey),
     )
 
 

@@ -56,6 +56,35 @@ min_group_option = click.option(
     "Use 1 to show every count, as the 2022 memo did.",
 )
 
+docx_template_option = click.option(
+    "--docx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+    help="A .docx whose styles, header and footer the Word document uses (your letterhead).",
+)
+date_option = click.option(
+    "--date", "doc_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+    help="The document's date (front block and document properties). Default: the day of the last answer.",
+)
+author_option = click.option(
+    "--author", default=None, metavar="NAME",
+    help="Sagsbehandler: shown in the front block and as the document's author. Default: the organisation.",
+)
+recipient_option = click.option(
+    "--recipient", default=None, metavar="TEXT", help="Who the document is for (front block), e.g. 'MED-udvalget'.",
+)
+
+
+def document_options(f: Any) -> Any:
+    """--docx-template, --date, --author and --recipient: how the documents look and whom they are from and for."""
+    for option in (recipient_option, author_option, date_option, docx_template_option):
+        f = option(f)
+    return f
+
+
+def _info(doc_date: Any, author: str | None, recipient: str | None) -> Any:
+    from .docx_look import DocumentInfo
+
+    return DocumentInfo(doc_date.date() if doc_date is not None else None, author or None, recipient or None)
+
 
 @click.group(cls=FuldtidGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="fuldtid")
@@ -85,8 +114,6 @@ def cli() -> None:
               help="The memo's introduction, a Markdown file (default: a neutral text).")
 @click.option("--conclusion", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="The memo's conclusion, a Markdown file (default: a neutral text).")
-@click.option("--docx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="A .docx whose styles, header and footer the memo uses (your letterhead).")
 @click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="EXPORT_A",
               help="The previous wave's export: the memo gets a section on the development since then.")
 @click.option("--previous-coding", type=click.Path(path_type=Path), default=None,
@@ -94,11 +121,13 @@ def cli() -> None:
 @click.option("--previous-population", type=click.Path(path_type=Path), default=None,
               help="With --previous: the previous wave's population file (with --population, the changes are "
               "judged on the weighted shares).")
+@document_options
 @verbose_option
 def report(export: Path, survey: str | None, coding: Path | None, population: Path | None, trim: float | None,
            min_group: int | None, out_dir: Path, formats: str | None, intro: Path | None,
-           conclusion: Path | None, docx_template: Path | None, previous: Path | None,
-           previous_coding: Path | None, previous_population: Path | None) -> None:
+           conclusion: Path | None, previous: Path | None, previous_coding: Path | None,
+           previous_population: Path | None, docx_template: Path | None, doc_date: Any, author: str | None,
+           recipient: str | None) -> None:
     """Write the tables (tables.json, tabeller.xlsx) and the memo for EXPORT.
 
     EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
@@ -126,8 +155,9 @@ def report(export: Path, survey: str | None, coding: Path | None, population: Pa
             tableset = with_comparison(tableset, compare_waves(before, tableset))
             if "json" in chosen:
                 comparison_json = render_comparison_json(tableset.extra["comparison"])
-        written = write_report(tableset, out_dir, chosen, progress=progress, **_memo_options(intro, conclusion,
-                                                                                             docx_template))
+        options = _memo_options(intro, conclusion, docx_template)
+        options["info"] = _info(doc_date, author, recipient)
+        written = write_report(tableset, out_dir, chosen, progress=progress, **options)
         if comparison_json is not None:
             from .atomic import write_bytes
 
@@ -170,16 +200,21 @@ def tables(export: Path, survey: str | None, coding: Path | None, population: Pa
 @export_argument
 @survey_option
 @coding_option
+@population_option
 @verbose_option
-def validate(export: Path, survey: str | None, coding: Path | None) -> None:
+def validate(export: Path, survey: str | None, coding: Path | None, population: Path | None) -> None:
     """Check EXPORT against the survey definition without producing tables.
 
     Says what was found: rows, answered, response rate, which question matched which field, notes on
-    routing and codes, and problems in the coding file.
+    routing and codes, problems in the coding file and, with --population, whether the population file
+    fits the export (categories, counts, weighting). Exits with 1 when a problem was found.
     """
     from .validation import validate as run_validation
 
-    click.echo(str(run_validation(export, survey=survey, coding=coding)))
+    result = run_validation(export, survey=survey, coding=coding, population=population)
+    click.echo(str(result))
+    if not result.ok:
+        sys.exit(1)
 
 
 @cli.command()
@@ -197,9 +232,11 @@ def validate(export: Path, survey: str | None, coding: Path | None) -> None:
 @min_group_option
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Write to a file: .csv, .json, .xlsx, .docx or .html. Default: print a table.")
+@document_options
 @verbose_option
 def breakdown(export: Path, question: str, by: tuple[str, ...], among: str | None, survey: str | None,
-              population: Path | None, trim: float | None, min_group: int | None, out: Path | None) -> None:
+              population: Path | None, trim: float | None, min_group: int | None, out: Path | None,
+              docx_template: Path | None, doc_date: Any, author: str | None, recipient: str | None) -> None:
     """Break a question down by one or two fields, with small groups hidden and a test of difference.
 
     EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
@@ -214,7 +251,8 @@ def breakdown(export: Path, question: str, by: tuple[str, ...], among: str | Non
     if out is None:
         click.echo(breakdown_text(result))
     else:
-        click.echo(f"Wrote {write_breakdown(result, out)}")
+        written = write_breakdown(result, out, docx_template=docx_template, info=_info(doc_date, author, recipient))
+        click.echo(f"Wrote {written}")
 
 
 @cli.command()

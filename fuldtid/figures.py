@@ -28,8 +28,11 @@ nan = float("nan")
 # With weights the bars are lighter, so the black point and its interval stand out on them.
 WEIGHTED_BAR = "#9e9e9e"
 WEIGHTED_SHADES = ("#6a6a6a", "#b0b0b0", "#e4e4e4", "#c8c8c8", "#8a8a8a", "#f0f0f0")
-FONT = "DejaVu Sans"  # ships with matplotlib: the same glyphs, and so the same bytes, on every machine
-DPI = 150
+# The memo's body font: Liberation Sans, metric-compatible with Arial, shipped with fuldtid (SIL OFL, see
+# reports/templates/fonts/) so that every machine draws the same glyphs and writes the same bytes.
+FONT = "Liberation Sans"
+FONT_FILE = "fonts/LiberationSans-Regular.ttf"
+DPI = 220  # sharp when printed; the memo's DOCX embeds the PNG, the HTML an SVG
 WIDTH_IN = 6.3  # 16 cm: the text width of an A4 page with 2.5 cm margins
 
 COLUMNS = ["group", "category", "count", "total", "pct"]
@@ -388,12 +391,10 @@ def _plot(fig: FigureData):
 
 
 def _weighted_labels(d: pd.DataFrame) -> tuple[pd.DataFrame, float]:
-    """Labels that print both shares ("30% (vægtet 28%)"), past the end of the bar or the interval,
-    whichever reaches further, and the axis room they need."""
-    w = [None if pd.isna(v) else float(v) for v in d["w_pct"]]
+    """One label per bar, the bar's own share, past the end of the bar or the interval, whichever reaches
+    further, and the axis room it needs (the weighted share is the marked point; its number is in the
+    table, the text alternative and the memo's prose)."""
     hi = [0.0 if pd.isna(v) else float(v) for v in d["w_high"]]
-    d["text"] = [t if v is None else f"{t} (vægtet {fmt.pct(v)})" if t else f"vægtet {fmt.pct(v)}"
-                 for t, v in zip(d["text"], w)]
     d["label_y"] = [max(p, h) + 1.5 for p, h in zip(d["pct_num"], hi)]
     d["w_series"] = pd.Categorical([SERIES[1]] * len(d), categories=[SERIES[1]])
     # About 1.6 percentage points of axis per character of the label, at the figure's width and text size.
@@ -424,37 +425,63 @@ def _height(fig: FigureData) -> float:
 def render_png(fig: FigureData) -> bytes:
     """The figure as PNG bytes: fixed size and resolution, no timestamp or software tag, so identical input
     gives identical bytes. Rendered once per content and reused (the DOCX and the HTML memo share them)."""
-    return _render_cached(fig.key(), fig)
+    return _render_cached(fig)[0]
 
 
-_CACHE: dict[tuple, bytes] = {}
+def render_svg(fig: FigureData) -> str:
+    """The figure as SVG text for the HTML memo: sharp at any zoom, text drawn as paths in the shipped font
+    (so it looks the same without the font installed), no date and fixed ids, so identical input gives
+    identical text. Drawn together with the PNG: building the plot is most of the cost."""
+    return _render_cached(fig)[1].decode("utf-8")
 
 
-def _render_cached(key: tuple, fig: FigureData) -> bytes:
+_CACHE: dict[tuple, tuple[bytes, bytes]] = {}
+
+
+def _render_cached(fig: FigureData) -> tuple[bytes, bytes]:
+    key = fig.key()
     hit = _CACHE.get(key)
     if hit is not None:
         return hit
-    png = _draw(fig)
+    both = _draw_both(fig)
     if len(_CACHE) > 64:
         _CACHE.clear()
-    _CACHE[key] = png
-    return png
+    _CACHE[key] = both
+    return both
 
 
-def _draw(fig: FigureData) -> bytes:
+def _register_font() -> None:
+    from importlib import resources
+
+    from matplotlib import font_manager
+
+    with resources.as_file(resources.files("fuldtid.templates").joinpath(FONT_FILE)) as path:
+        if not any(f.fname == str(path) for f in font_manager.fontManager.ttflist):
+            font_manager.fontManager.addfont(str(path))
+
+
+def _draw(fig: FigureData, form: str = "png") -> bytes:
+    """One form of the figure, drawn afresh (the cache's functions draw both at once)."""
+    return _draw_both(fig)[0 if form == "png" else 1]
+
+
+def _draw_both(fig: FigureData) -> tuple[bytes, bytes]:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    _register_font()
     # A figure that draws itself (the comparison of two waves, fuldtid.compare_render) has a plot() of its own.
     figure = (fig.plot() if hasattr(fig, "plot") else _plot(fig)).draw()
-    buf = io.BytesIO()
+    png, svg = io.BytesIO(), io.BytesIO()
     try:
-        figure.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+        figure.savefig(png, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+        with matplotlib.rc_context({"svg.hashsalt": "fuldtid", "svg.fonttype": "path"}):
+            figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None}, facecolor="white")
     finally:
         plt.close(figure)
-    return buf.getvalue()
+    return png.getvalue(), svg.getvalue()
 
 
 def warm_up() -> None:

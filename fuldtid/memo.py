@@ -29,7 +29,7 @@ import pandas as pd
 from . import fmt
 from .definition import ALL, FigureSpec, TableSpec, survey_option_text
 from .figures import FigureData, all_figures, distribution_data
-from .grid import WEIGHTED_NOTE, Grid, table_grid
+from .grid import WEIGHTED_NOTE, Grid, exclusion_note, table_grid
 from .tables import CrossRow, Row, Table, TableSet, Weighted
 
 # Groups smaller than this are not singled out as "largest" or "smallest" share: one answer moves their
@@ -533,8 +533,9 @@ class _Ctx:
             # Whom the weights stand for is the definition's word (VJH: medarbejdergruppen), not the grid's.
             notes = [f"Vægtet: andelen skønnet for hele {self.population()} ud fra populationsfilen, med "
                      "95%-konfidensinterval." if n == WEIGHTED_NOTE else n for n in g.notes]
-            for e in t.excluded:
-                notes.append(f"Ikke med i tabellen: {count_noun(e.count, 'besvarelse', 'besvarelser')} ({e.reason}).")
+            left_out = exclusion_note([(e.count, e.reason) for e in t.excluded])
+            if left_out:
+                notes.append(left_out)
             self.add(TableBlock(t.number, t.caption, g, t.kind, tuple(notes)))
             self.used_tables.add(number)
         elif number in self.pending:
@@ -963,6 +964,14 @@ def _data_basis(c: _Ctx) -> None:
         _representation(c, w)
 
 
+def _nouns_in_reason(c: _Ctx, reason: str) -> str:
+    """``mangler koen og timetal`` (the weighting's reason, in field names) as ``mangler køn og timetal``."""
+    if not reason.startswith("mangler "):
+        return reason
+    names = [x for part in reason[len("mangler "):].split(" og ") for x in part.split(", ")]
+    return "mangler " + join_da([c.w.noun(x) for x in names])
+
+
 def _margin_sentence(c: _Ctx, variable: str, diags: list[Any]) -> str:
     """Which categories of one weighting variable are over- or under-represented among the answers."""
     noun = c.w.noun(variable)
@@ -1021,7 +1030,7 @@ def _representation(c: _Ctx, w: Any) -> None:
                  f"{fmt.number(w.design_effect, 2)}).")
     c.add(para(text))
     if getattr(w, "n_left_out", 0):
-        reasons = dict(getattr(w, "left_out_reasons", {}) or {})
+        reasons = {_nouns_in_reason(c, r): n for r, n in (getattr(w, "left_out_reasons", {}) or {}).items()}
         if len(reasons) == 1 and next(iter(reasons.values())) == w.n_left_out:
             c.add(para(f"{count_noun(w.n_left_out, 'besvarelse', 'besvarelser')} {next(iter(reasons))} og kan "
                        "derfor ikke vægtes; de indgår ikke i de vægtede tal."))
