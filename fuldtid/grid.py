@@ -81,7 +81,7 @@ def unique_quotes(examples: Sequence[str]) -> list[str]:
 
 
 def table_grid(t: Table) -> Grid:
-    notes = anonymity_notes(t.rows, t.min_group, lambda r: r.count if t.kind != "cross" else r.total,
+    notes = anonymity_notes(t.rows, t.min_group, lambda r: r.total if t.kind in ("cross", "grid") else r.count,
                             ("kategori", "kategorier") if t.kind == "coded" else ("gruppe", "grupper"))
     if t.kind == "cross":
         return _cross_grid(t, notes)

@@ -57,6 +57,7 @@ import numpy as np
 
 from .definition import ALL
 
+CROSS_CHECK_LIMIT = 4000  # unknowns: a pair of fields with more crossings is not cross-checked (time)
 NA = "\x00ikke angivet"  # the category of respondents who did not give a background field
 SIZE = None  # question None: the background fields' own distributions (group sizes)
 
@@ -77,7 +78,9 @@ class Level:
     rounds: int = 0  # audit rounds it took
 
     def is_hidden(self, group: str, cell: tuple[str, ...]) -> bool:
-        return cell in self.hidden.get(group, frozenset())
+        """Whether a cell of a group's table is hidden (a group this level does not publish: all of it)."""
+        hidden = self.hidden.get(group)
+        return True if hidden is None else (cell in hidden or () in hidden)
 
 
 @dataclass
@@ -112,19 +115,24 @@ class Protector:
         self._structures: dict[str | None, tuple] = {}
         self._categories: dict[str, tuple[str, ...]] = {}
         self._cache: dict[tuple, Level] = {}
+        self._looking_ahead = False  # level 0's look at the cost of a choice skips the crossings check
         self._use(self._structure(None))
 
     # --- data -------------------------------------------------------------------------------------
 
     def answer_groups(self, question: str | None) -> tuple[str, ...]:
-        """Groups defined by the answers to ``question`` itself (those who want more hours, for the question
-        whether they want more hours): its table among them is one answer, so it is not published."""
+        """Groups left out of ``question``'s tables: those defined by its own answers (those who want more
+        hours, for the question whether they want more hours: its table among them is one answer). For the
+        background fields' own distributions (``question`` None): every group defined by an answer to a
+        question, so that no decision about them depends on anybody's answers."""
         groups = self.survey.definition.groups
         out = []
         for g in self.all_groups:
             name: str | None = g
             while name is not None:
-                if question is not None and groups[name].field == question:
+                defining = groups[name].field
+                if defining is not None and (defining == question if question is not None
+                                             else defining not in self.background):
                     out.append(g)
                     break
                 name = groups[name].within
@@ -210,24 +218,12 @@ class Protector:
 
     def _compute_here(self, question: str | None, fields: tuple[str, ...]) -> Level:
         m = self.min_group
-        answers, n_ans = self._answers(question)
-        answered = n_ans - 1 if question is not None else 1
-        dims = [len(self.categories(f)) for f in fields]
-        shape = (len(self.atom_size), *dims, n_ans)
-        flat = self.atom_of.copy()
-        for f, d in zip(fields, dims):
-            flat = flat * d + self._codes(f)
-        flat = flat * n_ans + answers
-        truth = np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape).astype(float)
         # Fixed at 0: what the definition rules out, and every combination of groups and categories that has
         # nobody in it. The audit looks at nothing else of the data: its decisions depend on the sizes of the
-        # groups, never on how a hidden group answered (so swapping answers between hidden groups changes no
-        # output).
-        empty = truth.sum(axis=-1, keepdims=True) == 0
-        space = _Space(shape, truth, self._structural_zeros(question, fields, shape) | empty)
-        index = np.arange(truth.size).reshape(shape)
-        for a in range(len(self.atom_size)):
-            space.add(index[a])  # every combination of groups has a known size
+        # groups and on published numbers, never on how a hidden group answered (so swapping answers between
+        # hidden groups changes no output).
+        space, index, answered = self._space(question, fields)
+        truth = space.truth
         lower = [self.level(question, sub) for sub in _sub_fields(fields)]
         for lv in lower:
             self._publish(space, index, lv, fields, answered)
@@ -271,19 +267,101 @@ class Protector:
             hidden = {g: self._choose(g, cells, fields, table[g], forced[g], lower) for g in groups}
             pinned = [t for t in self._pinned(space, index, fields, answered, targets, hidden, lower, detail=True)
                       if t not in known]
+            if not pinned and len(fields) == 1 and question is not None and not self._looking_ahead:
+                # One field's tables, together with another field's, can pin a crossing of the two (a shown
+                # group with 0 of an answer beside a small group's row): check every other background field.
+                pinned = self._crossings_pinned(question, fields[0], hidden)
             if not pinned:
                 break
             grew = False
-            extra = self._escalate(pinned[0], cells, fields, table, hidden, forced, space, index, answered,
-                                   targets, lower, lower_fields=fields)
-            if extra is not None:
-                forced[extra[0]].add(extra[1])
-                grew = True
+            # One pinned cell: look for the cell whose hiding frees it. Several: hide the smallest linked cell
+            # of each at once (fewer audit rounds).
+            for target in pinned if len(pinned) > 1 else pinned[:1]:
+                extra = self._escalate(target, cells, fields, table, hidden, forced, space, index, answered,
+                                       targets, lower, lower_fields=fields, verify=len(pinned) == 1)
+                if extra is not None and extra[1] not in forced[extra[0]]:
+                    forced[extra[0]].add(extra[1])
+                    grew = True
             if not grew:
                 # Nothing left to hide that could help: hide every cell of this level (the level below stands).
                 hidden = {g: frozenset(cells) for g in groups}
                 break
         return Level(question, fields, {g: frozenset(h) for g, h in hidden.items()}, primary, rounds)
+
+    def _space(self, question: str | None, fields: tuple[str, ...]) -> tuple[_Space, np.ndarray, int]:
+        """The unknowns for ``question`` by ``fields`` (their true counts kept for the exact audit and the
+        published values), with every atom's size published."""
+        answers, n_ans = self._answers(question)
+        answered = n_ans - 1 if question is not None else 1
+        dims = [len(self.categories(f)) for f in fields]
+        shape = (len(self.atom_size), *dims, n_ans)
+        flat = self.atom_of.copy()
+        for f, d in zip(fields, dims):
+            flat = flat * d + self._codes(f)
+        flat = flat * n_ans + answers
+        truth = np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape).astype(float)
+        empty = truth.sum(axis=-1, keepdims=True) == 0
+        space = _Space(shape, truth, self._structural_zeros(question, fields, shape) | empty)
+        index = np.arange(truth.size).reshape(shape)
+        for a in range(len(self.atom_size)):
+            space.add(index[a])
+        return space, index, answered
+
+    def _baseline(self, question: str | None, field_: str) -> Level:
+        """A field's tables with only the single-table rule applied (no audit): at least as much as they will
+        ever show, so checking against them is on the safe side."""
+        key = ("baseline", question, field_)
+        if key not in self._cache:
+            lower = [self.level(question, ())]
+            cells = _cells([self.categories(field_)])
+            space, _, answered = self._space(question, (field_,))
+            hidden = {}
+            for g in self.groups:
+                table = {c: _sum_cell(space.truth, self.group_atoms(g), [self.categories(field_).index(c[0])])
+                         [:answered] for c in cells}
+                inherited = self._inherited(g, cells, (field_,), lower)
+                small = {c for c in cells if 0 < table[c].sum() < self.min_group}
+                hidden[g] = self._choose(g, cells, (field_,), table, set(inherited) | small, lower)
+            self._cache[key] = Level(question, (field_,), hidden, {})
+        return self._cache[key]
+
+    def _crossings_pinned(self, question: str | None, field_: str, hidden: Mapping[str, frozenset]
+                          ) -> list[tuple[str, tuple[str, ...], int]]:
+        """Crossings of ``field_`` with another background field, below the threshold, that this field's
+        tables (as now hidden) and the other field's (as much as they could ever show) pin down together -
+        e.g. a shown group with 0 of an answer beside a small group's row. Each is returned as a cell of this
+        field's tables to act on. Pairs with more than CROSS_CHECK_LIMIT unknowns are not checked (time)."""
+        current = Level(question, (field_,), dict(hidden), {})
+        every = frozenset(_cells([self.categories(field_)]))
+        nothing_f = Level(question, (field_,), {g: every for g in hidden}, {})
+        out: list[tuple[str, tuple[str, ...], int]] = []
+        for other in self.background:
+            if other == field_ or other not in self.survey.responses.columns:
+                continue
+            pair = tuple(sorted((field_, other)))
+            answers = len(self.survey.options(question)) + 1 if question is not None else 1
+            if len(self.atom_size) * np.prod([len(self.categories(f)) for f in pair]) * answers > CROSS_CHECK_LIMIT:
+                continue
+            space, index, answered = self._space(question, pair)
+            self._publish(space, index, self.level(question, ()), pair, answered)
+            self._publish(space, index, self._baseline(question, other), pair, answered)
+            if question is not None:
+                for f in pair:
+                    self._publish(space, index, self.level(SIZE, (f,)), pair, 1, sizes=True)
+            cells = _cells([self.categories(f) for f in pair])
+            targets = self._targets(pair, cells, space.truth, answered, {}, {})
+            if not targets:
+                continue
+            nothing = {g: frozenset(cells) for g in self.groups}
+            before = _Space(space.shape, space.truth, space.zero, list(space.rows), list(space.values))
+            self._publish(before, index, nothing_f, pair, answered)
+            known = set(self._pinned(before, index, pair, answered, targets, nothing, [], detail=True))
+            self._publish(space, index, current, pair, answered)
+            for unit, cell, answer in self._pinned(space, index, pair, answered, targets, nothing, [], detail=True):
+                mine = (cell[pair.index(field_)],)
+                if (unit, cell, answer) not in known and (unit, mine, answer) not in out:
+                    out.append((unit, mine, answer))
+        return out
 
     def size_groups(self) -> frozenset[str]:
         """Groups among which the definition shows a background field's own distribution (and everybody)."""
@@ -334,12 +412,14 @@ class Protector:
             key = (question, ())
             saved = self._cache.get(key)
             self._cache[key] = level(extra)
+            self._looking_ahead = True
             try:
                 lost = 0
                 for by, among in uses:
                     lv = self._compute(question, (by,))
                     lost += len(lv.hidden.get(among, frozenset()))
             finally:
+                self._looking_ahead = False
                 if saved is None:
                     self._cache.pop(key, None)
                 else:
@@ -414,8 +494,10 @@ class Protector:
                  *, sizes: bool = False) -> None:
         """Add the published numbers of a lower level ``lv`` (over a subset of ``fields``) to the audit."""
         for g in self.groups:
+            if g not in lv.hidden:
+                continue  # not a group of that level's tables: nothing of it is published
             atoms = self.group_atoms(g)
-            hidden = lv.hidden.get(g, frozenset())
+            hidden = lv.hidden[g]
             cells = [()] if not lv.fields else _cells([self.categories(f) for f in lv.fields])
             for cell in cells:
                 if cell in hidden or (() in hidden):
@@ -518,7 +600,7 @@ class Protector:
     def _escalate(self, target: tuple[str, tuple[str, ...], int], cells: list[tuple[str, ...]],
                   fields: tuple[str, ...], table: Mapping, hidden: Mapping[str, frozenset], forced: Mapping,
                   space: _Space, index: np.ndarray, answered: int, targets: list, lower: list[Level], *,
-                  lower_fields: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+                  lower_fields: tuple[str, ...], verify: bool = True) -> tuple[str, tuple[str, ...]] | None:
         """The cell to hide next for a pinned ``target``: of the shown cells linked to it (the same cell in
         another group's table, or a cell of the same row, column or table in a group containing it), the
         smallest whose hiding frees the target, else the smallest."""
@@ -543,7 +625,7 @@ class Protector:
         candidates.sort(key=lambda t: (t[3] == ALL, *t[:3]))
         one = [(unit, atoms, cell)]
         # Trying candidates costs an audit each: worth it for one field, where tables are few.
-        tries = [c for c in candidates if c[3] != ALL][:6] if len(fields) < 2 else []
+        tries = [c for c in candidates if c[3] != ALL][:6] if len(fields) < 2 and verify else []
         for cand in tries:
             g2, c2 = cand[3], cand[4]
             trial = {g: set(h) for g, h in hidden.items()}
@@ -644,15 +726,23 @@ def _matrices(space: _Space) -> tuple[Any, np.ndarray, list[tuple[float, float]]
 
     n = space.truth.size
     data, cols, ptr = [], [], [0]
-    for idx in space.rows:
+    seen: set[bytes] = set()
+    rows, values = [], []
+    for idx, value in zip(space.rows, space.values):
+        key = np.sort(idx).tobytes()
+        if key not in seen:  # the same number published twice is one equation
+            seen.add(key)
+            rows.append(idx)
+            values.append(value)
+    for idx in rows:
         cols.extend(idx.tolist())
         data.extend([1.0] * len(idx))
         ptr.append(len(cols))
-    a_eq = csr_matrix((data, cols, ptr), shape=(len(space.rows), n))
+    a_eq = csr_matrix((data, cols, ptr), shape=(len(rows), n))
     upper = np.full(n, float(space.truth.sum()))
     upper[space.zero.ravel()] = 0.0
     bounds = np.stack([np.zeros(n), upper], axis=1)
-    return a_eq, np.asarray(space.values), bounds
+    return a_eq, np.asarray(values), bounds
 
 
 def pinned_targets(space: _Space, targets: Sequence[np.ndarray], *, exact: bool = False) -> list[int]:
@@ -668,27 +758,33 @@ def pinned_targets(space: _Space, targets: Sequence[np.ndarray], *, exact: bool 
     """
     if exact:
         return _pinned_exact(space, targets)
-    from scipy.linalg import qr
-
     a_eq, b_eq, bounds = _matrices(space)
     n = space.truth.size
     free = _can_be_positive(a_eq, b_eq, bounds)
     cols = np.flatnonzero(free)
     if len(cols) == 0:
         return list(range(len(targets)))
-    dense = a_eq[:, cols].toarray()
-    q, r, _ = qr(dense.T, mode="economic", pivoting=True)
-    diag = np.abs(np.diag(r)) if r.size else np.zeros(0)
-    rank = int((diag > 1e-9 * max(1.0, diag.max() if diag.size else 1.0)).sum())
-    basis = q[:, :rank]
+    # The row space of A on the free unknowns, through the smaller of the two Gram matrices.
+    a_free = a_eq[:, cols].tocsr()
+    if a_free.shape[0] <= a_free.shape[1]:
+        gram = (a_free @ a_free.T).toarray()  # equations x equations
+    else:
+        gram = (a_free.T @ a_free).toarray()  # unknowns x unknowns: its range is the row space itself
+    w, v = np.linalg.eigh(gram)
+    keep = w > 1e-9 * max(1.0, float(w.max()) if w.size else 1.0)
+    v, w = v[:, keep], w[keep]
     position = -np.ones(n, dtype=np.int64)
     position[cols] = np.arange(len(cols))
     f = np.zeros((len(targets), len(cols)))
     for i, t in enumerate(targets):
         pos = position[np.asarray(t)]
         f[i, pos[pos >= 0]] = 1.0
-    resid = f - (f @ basis) @ basis.T
-    stuck = np.abs(resid).max(axis=1) < 1e-7
+    if a_free.shape[0] <= a_free.shape[1]:
+        y = v @ ((v.T @ (a_free @ f.T)) / w[:, None])
+        resid = f - (a_free.T @ y).T
+    else:
+        resid = f - (f @ v) @ v.T
+    stuck = np.abs(resid).max(axis=1) < 1e-6
     # A target with nothing free is 0 in every solution: a published 0 (a shown group, or the hidden groups
     # together, with nobody giving an answer) says so of every smaller group inside it - attribute disclosure
     # of a group at or above the threshold, documented rather than hidden (see the module docstring).

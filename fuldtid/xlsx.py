@@ -205,8 +205,9 @@ def table_sheet_data(t: Any) -> tuple[list[Column], list[list[Any]], list[Any]]:
     from .grid import HIDDEN, TOTAL, unique_quotes
 
     has_w = any(getattr(r, "weighted", None) for r in t.rows)
-    if t.kind == "cross":
-        cols = [Column("Gruppe", "text", _label_width(r.label for r in t.rows))]
+    if t.kind in ("cross", "grid"):
+        head = "Udsagn" if t.kind == "grid" else "Gruppe"
+        cols = [Column(head, "text", _label_width(r.label for r in t.rows))]
         for c in t.columns:
             cols += [Column(f"{c}, antal", "count", 11), Column(f"{c}, andel", "pct", 11)]
         cols.append(Column(f"{TOTAL}, antal", "count", 11))
