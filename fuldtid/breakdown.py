@@ -142,6 +142,8 @@ def breakdown(
         raise DefinitionError("a breakdown takes one or two --by fields")
     if question in by:
         raise DefinitionError(f"--question {question!r} cannot also be a --by field")
+    if len(by) == 2 and by[0] == by[1]:
+        raise DefinitionError(f"--by {by[0]} is given twice; give it once, or two different fields to nest")
     columns = _single_choice(survey, question, "--question")
     for b in by:
         _single_choice(survey, b, "--by")

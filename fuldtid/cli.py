@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from .errors import SurveyError
+from .personal import mask_quoted
 
 EXPORT_HELP = "EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav."
 
@@ -25,6 +26,11 @@ class FuldtidGroup(click.Group):
             raise click.ClickException(str(exc)) from None
         except KeyboardInterrupt:
             raise click.ClickException("interrupted; no output was written half-way") from None
+        except OSError as exc:  # the disk, a permission, a vanished file: the environment, not a bug
+            if ctx.meta.get("fuldtid.verbose"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
 
 
 def _set_verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
@@ -97,6 +103,12 @@ def report(export: Path, survey: str | None, coding: Path | None, population: Pa
     from .report import FORMATS, analyse, summary, write_report
 
     chosen = _formats(formats, FORMATS)
+    from .outputs import guard_folder
+    from .report import FILENAMES
+
+    guard_folder(out_dir, [FILENAMES[f] for f in chosen],
+                 _inputs(export, survey, coding=coding, population=population, intro=intro,
+                         conclusion=conclusion, docx_template=docx_template))
     if {"docx", "html"} & set(chosen):
         _warm_up_plotting()
     progress = TerminalProgress(total=6 + len(chosen))
@@ -107,7 +119,7 @@ def report(export: Path, survey: str | None, coding: Path | None, population: Pa
                                                                                              docx_template))
     finally:
         progress.close()
-    click.echo(str(summary(tableset, written)))
+    click.echo(mask_quoted(str(summary(tableset, written))))
 
 
 @cli.command()
@@ -128,6 +140,11 @@ def tables(export: Path, survey: str | None, coding: Path | None, population: Pa
     from .report import analyse
 
     tableset = analyse(export, survey=survey, coding=coding, population=population, min_group=min_group)
+    available = sorted({t.number for t in tableset.tables} | {spec.number for spec in tableset.pending})
+    unknown = sorted(set(numbers) - set(available))
+    if unknown:
+        raise click.BadParameter(f"no table {', '.join(map(str, unknown))}; the tables are "
+                                 f"{', '.join(map(str, available))}", param_hint="--table")
     blocks = [render_text(t) for t in tableset.tables if not numbers or t.number in numbers]
     for spec in tableset.pending:
         if not numbers or spec.number in numbers:
@@ -148,7 +165,7 @@ def validate(export: Path, survey: str | None, coding: Path | None) -> None:
     """
     from .validation import validate as run_validation
 
-    click.echo(str(run_validation(export, survey=survey, coding=coding)))
+    click.echo(mask_quoted(str(run_validation(export, survey=survey, coding=coding))))
 
 
 @cli.command()
@@ -178,6 +195,8 @@ def breakdown(export: Path, question: str, by: tuple[str, ...], among: str | Non
     from .breakdown import run_breakdown
     from .breakdown_render import breakdown_text, write_breakdown
 
+    if out is not None:
+        _guard(out, _inputs(export, survey, population=population))
     result = run_breakdown(export, question, by, survey=survey, among=among, population=population,
                            min_group=min_group, trim=trim)
     if out is None:
@@ -204,6 +223,8 @@ def weights(export: Path, population: Path, survey: str | None, trim: float | No
     from .survey import load_survey
     from .weighted import describe_weights, weigh_survey
 
+    if out is not None:
+        _guard(out, _inputs(export, survey, population=population))
     s = load_survey(export, survey)
     w = weigh_survey(s, population, trim=trim)
     click.echo(describe_weights(w))
@@ -237,6 +258,8 @@ def coding_sheet(export: Path, survey: str | None, existing: Path | None, out: P
     from .coding import read_coding
     from .survey import load_survey
 
+    if out is not None:
+        _guard(out, _inputs(export, survey, coding=existing, evaluated_coding=evaluate_coding))
     s = load_survey(export, survey)
     if evaluate_coding is not None:
         from .suggest import evaluate
@@ -252,6 +275,22 @@ def coding_sheet(export: Path, survey: str | None, existing: Path | None, out: P
     codes = read_coding(existing, s) if existing is not None else None
     write_bytes(out, make_sheet(s, codes))
     click.echo(f"Wrote {out}: fill in 'kategori', then run fuldtid report {export} --coding {out}")
+
+
+def _inputs(export: Path, survey: str | None, **files: Path | None) -> dict[str, Any]:
+    """Every file a command reads, by role, for the check that no output lands on one."""
+    found: dict[str, Any] = {"export": export}
+    if survey is not None and Path(survey).exists():
+        found["survey definition"] = Path(survey)
+    for role, path in files.items():
+        found[role.replace("_", " ") + ("" if role in ("intro", "conclusion") else " file")] = path
+    return found
+
+
+def _guard(out: Path, inputs: dict[str, Any]) -> None:
+    from .outputs import guard
+
+    guard([out], inputs)
 
 
 def _warm_up_plotting() -> None:

@@ -166,13 +166,14 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def check_workbook(path: object, error: Callable[[str], SurveyError]) -> None:
+def check_workbook(path: object, error: Callable[[str], SurveyError], name: str | None = None) -> None:
     """Bounds for an .xlsx before openpyxl opens it: every member's declared and true unpacked size
     (shared strings and sheets are held or walked whole) and each sheet's declared dimension."""
     try:
         zf = zipfile.ZipFile(path)  # type: ignore[arg-type]
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         return  # the reader reports a damaged workbook in its own words
+    path = name or path
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         declared = sum(i.file_size for i in infos)
