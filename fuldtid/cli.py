@@ -63,14 +63,36 @@ min_group_option = click.option(
 )
 
 
+def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
+    from .limits import parse_size
+
+    try:
+        return None if value is None else parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.group(cls=FuldtidGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="fuldtid")
 @verbose_option
-def cli() -> None:
+@click.option("--max-size", metavar="SIZE", callback=_size, default=None,
+              help="Largest unpacked size of one input table, e.g. 500MB (default 256MB).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=None,
+              help="Most rows of one input table (default 1,000,000).")
+@click.option("--max-cells", type=click.IntRange(min=1), default=None,
+              help="Most cells (rows x columns) of one input table (default 5,000,000).")
+@click.pass_context
+def cli(ctx: click.Context, max_size: int | None, max_rows: int | None, max_cells: int | None) -> None:
     """fuldtid: from a SurveyXact export of a working-time questionnaire to the memo (notat).
 
     Start with `fuldtid validate EXPORT`, then `fuldtid report EXPORT --out DIR`.
+
+    Inputs larger than the limits are refused before they are read (a damaged or hostile file cannot
+    exhaust the memory); raise them with the options below for a genuinely larger export.
     """
+    from .limits import current, using
+
+    ctx.with_resource(using(current().with_(max_size=max_size, max_rows=max_rows, max_cells=max_cells)))
 
 
 @cli.command()

@@ -774,6 +774,7 @@ def _read_dataset_csv(dec: _Decoded, sep: str, variables: Mapping[str, Variable]
                       ) -> tuple[pd.DataFrame, Callable[[int], str], list[str]]:
     """Parse the needed Dataset columns with pandas' C parser after checking every row's field count."""
     rec = _scan_records(dec.data, sep, dec.source)
+    limits.check_rows(len(rec.counts) - 1, dec.source, ExportError)
     if len(rec.counts) == 0:
         raise ExportError(f"{dec.source}: the file is empty. Export the data again from SurveyXact.")
     head_bytes = dec.data[rec.starts[0]:rec.ends[0]]

@@ -32,8 +32,9 @@ class Limits:
     workbook's shared strings or one sheet's XML is allowed four times this, as XML is verbose)."""
     max_rows: int = 1_000_000
     """Rows (CSV records, sheet rows, .sav cases)."""
-    max_cells: int = 50_000_000
-    """Rows times columns of one table."""
+    max_cells: int = 5_000_000
+    """Cells (rows times columns) of one workbook sheet: openpyxl takes several microseconds a cell, so
+    5 million cells already take about a minute (CSV and .sav files are bounded by size and rows)."""
 
     def with_(self, **changes: int | None) -> "Limits":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -140,20 +141,21 @@ def drain_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str,
 
 
 def check_text_table(data: bytes, source: str, error: Callable[[str], SurveyError]) -> None:
-    """Bounds for a CSV file's bytes before any parsing: size, lines and separators/quotes (cheap counts,
-    no copies). Answers may span lines, so physical lines are allowed twice the row limit."""
+    """Bounds for a CSV file's bytes before any parsing: size, lines and quotes (cheap counts, no copies).
+
+    Answers may span lines, so physical lines are allowed twice the row limit. The parser keeps the
+    offset of every quote (8 bytes each), so quotes are allowed one per 8 bytes of the size limit.
+    """
     check_size(len(data), source, error)
     lim = current()
     lines = data.count(b"\n") or data.count(b"\r")
     if lines > 2 * lim.max_rows + 1:
         raise too_big(error, source, f"holds {lines:,} lines, over the limit of {lim.max_rows:,} rows",
                       "max-rows")
-    for byte, what in ((b";", "';' separators"), (b",", "',' separators"), (b"\t", "tab separators"),
-                       (b'"', "quotes")):
-        found = data.count(byte)
-        if found > 2 * lim.max_cells:
-            raise too_big(error, source, f"holds {found:,} {what}, over the limit of {lim.max_cells:,} "
-                          "cells", "max-cells")
+    quotes = data.count(b'"')
+    if quotes > lim.max_size // 8:
+        raise too_big(error, source, f"holds {quotes:,} quote marks, over the limit of {lim.max_size // 8:,} "
+                      "(one per 8 bytes of --max-size)", "max-size")
 
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
@@ -184,7 +186,9 @@ def check_workbook(path: object, error: Callable[[str], SurveyError], name: str 
             try:
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     _check_dimension(zf, info, where, error)
-                drain_member(zf, info, where, error, factor=4)
+                    _count_cells(zf, info, where, error)
+                else:
+                    drain_member(zf, info, where, error, factor=4)
             except SurveyError:
                 raise
             except Exception:  # noqa: BLE001 - damaged data: openpyxl reports it in its own words
@@ -205,6 +209,34 @@ def _check_dimension(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str,
     cols = _column_number(last_col) - _column_number(first_col or b"A") + 1
     check_rows(rows, where, error)
     check_cells(rows, cols, where, error)
+
+
+def _count_cells(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str,
+                 error: Callable[[str], SurveyError]) -> None:
+    """Unpack a sheet's XML without keeping it (up to the size limit), counting its rows and cells at C
+    speed, so that a sheet too big to read is refused before openpyxl spends minutes on it."""
+    check_size(info.file_size, where, error, factor=4)
+    limit = current().max_size * 4
+    got = rows = cells = 0
+    tail = b""
+    with zf.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            got += len(chunk)
+            if got > limit:
+                raise too_big(error, where, f"unpacks to more than {human(limit)} (its zip entry claims "
+                              f"{human(info.file_size)})", "max-size")
+            text = tail + chunk
+            rows += text.count(b"<row ") + text.count(b"<row>") + text.count(b":row ")
+            cells += text.count(b"<c ") + text.count(b"<c>") + text.count(b":c ")
+            tail = text[-8:]
+            rows -= tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")
+            cells -= tail.count(b"<c ") + tail.count(b"<c>") + tail.count(b":c ")
+    rows += tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")
+    cells += tail.count(b"<c ") + tail.count(b"<c>") + tail.count(b":c ")
+    check_rows(rows, where, error)
+    if cells > current().max_cells:
+        raise too_big(error, where, f"holds {cells:,} cells, over the limit of {current().max_cells:,}",
+                      "max-cells")
 
 
 def counted_rows(rows: Iterator[tuple], source: str, error: Callable[[str], SurveyError]) -> Iterator[tuple]:
