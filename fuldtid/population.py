@@ -24,7 +24,7 @@ from pathlib import Path
 
 from fuldtid.errors import PopulationError
 from fuldtid.limits import check_size, check_text_table, check_workbook, counted_rows
-from fuldtid.textsniff import CONTROL_CHARS
+from fuldtid.textsniff import CONTROL_CHARS, clean_text
 
 __all__ = ["Margin", "Population", "PopulationCategory", "read_population"]
 
@@ -121,7 +121,6 @@ def read_population(path: str | Path, field_labels: Mapping[str, Sequence[str]])
 
 def _decode(path: Path, data: bytes) -> str:
     from .tabular import decode  # one decision for every side file: BOMs, UTF-8, mixed, cp1252
-    from .textsniff import CONTROL_CHARS
 
     return CONTROL_CHARS.sub(" ", decode(data, path, PopulationError))
 
@@ -195,7 +194,7 @@ def _read_xlsx(path: Path, data: bytes) -> list[_Row]:
         cols: dict[str, int] | None = None
         width = 0
         for rowno, values in enumerate(_sheet_rows(path, ws), start=1):
-            cells = ["" if v is None else CONTROL_CHARS.sub(" ", v) if isinstance(v, str) else v for v in values]
+            cells = ["" if v is None else clean_text(v) for v in values]
             if not any(str(c).strip() for c in cells):
                 continue
             if cols is None:

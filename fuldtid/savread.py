@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ExportError
-from .limits import check_rows, current
+from .limits import check_rows, current, too_big
 
 #: The child is given this long; a damaged file can make the reader loop.
 TIMEOUT = 600
@@ -69,6 +69,9 @@ def read_sav(path: Path, **kwargs: Any) -> tuple[Any, Any]:
         raise ExportError(f"{path}: cannot be read as an SPSS file ({payload[:120]}); it may be damaged "
                           "or cut off.\nExport the data again from SurveyXact.")
     if status == "rows":
+        if payload is None:  # read up to the limit and found more
+            raise too_big(ExportError, str(path), f"holds more than {lim.max_rows:,} cases, over the limit of "
+                          f"{lim.max_rows:,}", "max-rows")
         check_rows(payload, str(path), ExportError, unit="cases")
     if status == "count":
         announced, found = payload
@@ -123,7 +126,7 @@ def _child(request: dict[str, Any]) -> tuple[str, Any]:
         except Exception as exc:  # noqa: BLE001
             return "error", str(exc)
     if len(frame) > max_rows:
-        return "rows", len(frame)
+        return "rows", None
     if announced is not None and announced >= 0 and announced != len(frame):
         return "count", (announced, len(frame))
     meta.number_rows = len(frame)

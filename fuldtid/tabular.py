@@ -13,7 +13,7 @@ from typing import Callable
 
 from .errors import SurveyError
 from .limits import check_size, check_text_table, check_workbook, counted_rows
-from .textsniff import CONTROL_CHARS, refuse_mixed
+from .textsniff import CONTROL_CHARS, clean_text, refuse_mixed
 
 
 @dataclass(frozen=True)
@@ -156,4 +156,4 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return CONTROL_CHARS.sub(" ", str(value)).strip()
+    return clean_text(str(value)).strip()

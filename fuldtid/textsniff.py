@@ -23,6 +23,9 @@ _HIGH = bytes(range(128, 256))
 
 #: Characters XML 1.0 (and so XLSX and DOCX) cannot hold; tab, LF and CR are fine.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Excel stores a control character in a cell as _x000B_; openpyxl gives that text as it is.
+_ESCAPED = re.compile("_x00[01][0-9A-Fa-f]_")
+_ANY = re.compile(f"{CONTROL_CHARS.pattern}|{_ESCAPED.pattern}")
 _CONTROL_BYTES = bytes(c for c in range(32) if c not in (9, 10, 13))
 _KEEP_BYTES = bytes(range(32, 256)) + b"\t\n\r"
 _NAMES = {0x0B: "vertical tab", 0x0C: "form feed", 0x08: "backspace", 0x07: "bell", 0x1B: "escape"}
@@ -98,10 +101,16 @@ def readable_controls(data: bytes, source: str, enc: str, error: Callable[[str],
                      "from Word) replaced by spaces."]
 
 
+def _unescape(m: re.Match) -> str:
+    char = chr(int(m.group(0)[2:6], 16))
+    return char if char in "\t\n\r" else " "
+
+
 def clean_text(value: Any) -> Any:
-    """A string with control characters replaced by spaces; anything else unchanged."""
-    if isinstance(value, str) and CONTROL_CHARS.search(value):
-        return CONTROL_CHARS.sub(" ", value)
+    """A string with control characters (raw, or as Excel's _x000B_) replaced by spaces; anything else
+    unchanged."""
+    if isinstance(value, str) and _ANY.search(value):
+        return CONTROL_CHARS.sub(" ", _ESCAPED.sub(_unescape, value))
     return value
 
 
@@ -112,12 +121,13 @@ def clean_series(series: Any) -> Any:
     present = series.notna()
     if not present.any():
         return series
-    hit = series[present].astype(str).str.contains(CONTROL_CHARS.pattern, regex=True)
+    hit = series[present].astype(str).str.contains(_ANY.pattern, regex=True)
     if not hit.any():
         return series
     out = series.copy()
     idx = hit[hit].index
-    out.loc[idx] = series.loc[idx].map(clean_text)
+    # Cleaned cells are stripped again; one that held only control characters is empty (missing).
+    out.loc[idx] = series.loc[idx].map(lambda v: clean_text(v).strip() or None)
     return out
 
 
