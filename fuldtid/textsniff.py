@@ -133,8 +133,8 @@ def clean_series(series: Any) -> Any:
 
 def clean_variable(var: Any) -> Any:
     """A Variable (anything with ``text`` and ``labels``) with control characters replaced."""
-    text = clean_text(var.text)
-    labels = {k: clean_text(v) for k, v in var.labels.items()}
+    text = clean_text(var.text).strip()
+    labels = {k: clean_text(v).strip() for k, v in var.labels.items()}
     if text == var.text and labels == dict(var.labels):
         return var
     return dataclasses.replace(var, text=text, labels=labels)
