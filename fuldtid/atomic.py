@@ -99,6 +99,7 @@ def write_together(files: Mapping[str | Path, bytes]) -> list[Path]:
 
 def _move_in(staged: list[tuple[Path, Path]], stages: dict[Path, Path]) -> None:
     done: list[tuple[Path, Path | None]] = []  # (target, where its previous version was set aside)
+    t = staged[0][0] if staged else Path()
     try:
         for t, s in staged:
             old = None
@@ -108,10 +109,10 @@ def _move_in(staged: list[tuple[Path, Path]], stages: dict[Path, Path]) -> None:
             done.append((t, old))
             os.replace(s, t)
     except OSError as exc:
-        for t, old in reversed(done):
+        for moved, old in reversed(done):
             with contextlib.suppress(OSError):
                 if old is not None:
-                    os.replace(old, t)
+                    os.replace(old, moved)
                 else:
-                    t.unlink()
+                    moved.unlink()
         raise OutputError(f"{t}: cannot be written ({exc.strerror}); the previous outputs were kept") from None

@@ -14,7 +14,9 @@ _SEP = r"(?:[ \u00a0]{0,2}[-\u2010-\u2015\u2212./][ \u00a0]{0,2}|[ \u00a0]{1,2})
 # CPR: DDMMYY-XXXX as 6+4, 2+2+2+4 or 4+2+4 digits ("010190-1234", "050595 - 5678", "0101 90 1234").
 _CPR = re.compile(rf"(?<![\d\w])[0-3]\d{_SEP}[01]\d{_SEP}\d\d{_SEP}\d{{4}}(?!\d)")
 # E-mail: the local part may hold any of RFC 5322's characters (%, ', +, ...); "(at)" and "[at]" too.
-_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+(?:@|\s?[(\[]at[)\]]\s?)[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_LOCAL = r"[\w!#$%&*+/=?^`{|}~-][\w.!#$%&'*+/=?^`{|}~-]*"
+_DOMAIN = r"[\w-]+(?:\.[\w-]+)+"
+_EMAIL = re.compile(rf"(?:{_LOCAL})?@{_DOMAIN}|{_LOCAL}\s?[(\[]at[)\]]\s?{_DOMAIN}", re.UNICODE)
 # Danish phone numbers: 8 digits in any grouping ("12345678", "12 34 56 78", "123 45 678", "+45 23 456 789"),
 # with an optional country code (+45, 0045, (+45)). A year range like "2019-2022" is not a number.
 _PHONE = re.compile(
@@ -43,4 +45,4 @@ def mask_quoted(message: str) -> str:
     Messages quote cell values (``holds '12 34 56 78'``); the unquoted parts (paths, line numbers,
     respondent ids) are left as they are.
     """
-    return _QUOTED.sub(lambda m: mask_personal_data(m.group(0)), message)
+    return _QUOTED.sub(lambda m: m.group(0)[0] + mask_personal_data(m.group(0)[1:-1]) + m.group(0)[-1], message)
