@@ -335,10 +335,11 @@ def _memo_options(intro: Path | None, conclusion: Path | None, docx_template: Pa
     def read(p: Path | None) -> str | None:
         if p is None:
             return None
-        try:
-            return p.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            return p.read_text(encoding="cp1252")
+        from .tabular import decode
+        from .textsniff import clean_text
+
+        # BOMs, UTF-8, a UTF-8 file with stray bytes (an error naming the line) or cp1252, as for side files.
+        return clean_text(decode(p.read_bytes(), p, SurveyError))
 
     return {"intro": read(intro), "conclusion": read(conclusion), "docx_template": docx_template}
 

@@ -57,7 +57,7 @@ def decode(data: bytes, path: Path, error: Callable[[str], SurveyError]) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise error(f"{path}, line {line}: cannot decode the file as UTF-8 or Windows-1252 (byte "
-                    f"0x{data[exc.start]:02x}); save it as UTF-8 CSV or .xlsx") from None
+                    f"0x{data[exc.start]:02x}); save it again as UTF-8") from None
 
 
 def read_sheets(path: str | Path, what: str, error: Callable[[str], SurveyError]) -> list[Sheet]:

@@ -328,3 +328,16 @@ def test_error_messages_mask_quoted_values_but_keep_ids(tmp_path):
     assert "'[telefonnr.]'" in msg and "12 34 56 78" not in msg and "respondentid 81234567" in msg
     assert mask_quoted("holds 'a@b.dk' and \"o'x@b.dk\" at line 12345678") == \
         "holds '[e-mail]' and \"[e-mail]\" at line 12345678"
+
+
+def test_memo_texts_decoded_with_evidence(ex, tmp_path):
+    intro = tmp_path / "intro.md"
+    intro.write_bytes("Løn og ".encode("utf-8") + "løn".encode("cp1252"))
+    msg = _fail(["report", str(ex / "export"), "--intro", str(intro), "--out", str(tmp_path / "o"),
+                 "--format", "html"])
+    assert "intro.md, line 1: the file is UTF-8" in msg
+    intro.write_bytes("Løn\x0bog løn".encode("cp1252"))
+    r = CliRunner().invoke(cli, ["report", str(ex / "export"), "--intro", str(intro), "--out", str(tmp_path / "o"),
+                                 "--format", "html"])
+    assert r.exit_code == 0, r.output
+    assert "Løn og løn" in (tmp_path / "o" / "notat.html").read_text("utf-8")
