@@ -9,6 +9,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
+from .danish import method_name
 from .definition import ALL
 from .errors import DefinitionError
 from .survey import Survey
@@ -50,6 +51,23 @@ class BreakdownRow:
 
 
 @dataclass(frozen=True)
+class BreakdownSource:
+    """The survey behind a breakdown: organisation, title, export file and when the answers came in."""
+
+    organisation: str
+    survey_title: str
+    export_name: str
+    first: Any  # pd.Timestamp or None
+    last: Any
+
+    @classmethod
+    def of(cls, survey: Survey) -> "BreakdownSource":
+        first, last = survey.export.period
+        return cls(survey.definition.organisation, survey.definition.title, Path(str(survey.export.path)).name,
+                   first, last)
+
+
+@dataclass(frozen=True)
 class Breakdown:
     question: str
     question_text: str
@@ -66,6 +84,7 @@ class Breakdown:
     weighted: bool = False
     warning: str | None = None
     by_nouns: tuple[str, ...] = ()  # the by fields as Danish nouns ("område"), from the definition's wording
+    source: "BreakdownSource | None" = None  # where the answers come from: the documents' source line
 
     @property
     def title(self) -> str:
@@ -77,9 +96,10 @@ class Breakdown:
         if self.test is not None:
             test = {
                 "method": self.test.method,
-                "statistic": self.test.statistic,
+                "method_name": method_name(self.test.method),  # the Danish name every document shows
+                "statistic": None if self.test.statistic is None else round(float(self.test.statistic), 2),
                 "df": self.test.df,
-                "p_value": self.test.p_value,
+                "p_value": round(float(self.test.p_value), 3),
                 "significant": self.test.significant,
                 "sentence": self.test.sentence,
             }
@@ -111,7 +131,9 @@ def _single_choice(survey: Survey, name: str, role: str) -> tuple[str, ...]:
         known = ", ".join(n for n in survey.responses.columns if isinstance(survey.responses[n].dtype, pd.CategoricalDtype))
         raise DefinitionError(f"{role} {name!r} is not a field of the survey; single-choice fields: {known}")
     if not isinstance(survey.responses[name].dtype, pd.CategoricalDtype):
-        raise DefinitionError(f"{role} {name!r} is an open question; a breakdown needs a single-choice field")
+        f = survey.definition.fields.get(name)
+        what = "a multiple-choice question" if f is not None and f.is_multiple else "an open question"
+        raise DefinitionError(f"{role} {name!r} is {what}; a breakdown needs a single-choice field")
     return survey.options(name)
 
 
@@ -132,7 +154,6 @@ def breakdown(
     alpha: float = 0.05,
 ) -> Breakdown:
     """Counts and row percentages of ``question`` by one or two fields, with anonymity protection."""
-    from .disclosure import protect, protect_nested
     from .memo import Wording
     from .significance import group_differences, test_difference
 
@@ -142,8 +163,8 @@ def breakdown(
         raise DefinitionError("a breakdown takes one or two --by fields")
     if question in by:
         raise DefinitionError(f"--question {question!r} cannot also be a --by field")
-    if len(by) == 2 and by[0] == by[1]:
-        raise DefinitionError(f"--by {by[0]} is given twice; give it once, or two different fields to nest")
+    if len(set(by)) < len(by):
+        raise DefinitionError(f"--by {by[0]!r} is given twice; give two different fields, or one")
     columns = _single_choice(survey, question, "--question")
     for b in by:
         _single_choice(survey, b, "--by")
@@ -157,56 +178,87 @@ def breakdown(
     if no_answer.any():
         excluded[f"svarede ikke på {question}"] = int(no_answer.sum())
     data = data[~no_answer.to_numpy()]
+    from .linked import NA, protected_rows, protector_for
+
+    protector = protector_for(survey, min_group)
+    for b in by:
+        if min_group > 1 and b not in protector.background:
+            raise DefinitionError(
+                f"--by {b!r} is not a background field of the survey definition "
+                f"({', '.join(protector.background)}); a breakdown is by who the respondents are. "
+                "For a routing group use --among; to break down by another field, list it under 'background'."
+            )
+    if min_group > 1 and question in protector.background:
+        raise DefinitionError(
+            f"--question {question!r} is a background field: its categories are groups of people, not answers. "
+            f"Break a question down by it instead (--by {question})."
+        )
     by_values = []
     for b in by:
         col = data[b]
-        if col.isna().any():
-            col = col.cat.add_categories([NOT_STATED]).fillna(NOT_STATED)
+        if col.isna().any() or NOT_STATED not in col.cat.categories:
+            col = col.cat.add_categories([NOT_STATED]).fillna(NOT_STATED) if NOT_STATED not in col.cat.categories \
+                else col.fillna(NOT_STATED)
         by_values.append(col)
+
+    def key(label: str) -> str:
+        return NA if label == NOT_STATED else label
+
     if len(by) == 1:
         counts = pd.crosstab(by_values[0], data[question], dropna=False)
-        counts = counts.reindex(columns=list(columns), fill_value=0)
+        counts = counts.reindex(index=[*survey.options(by[0]), NOT_STATED], columns=list(columns), fill_value=0)
         counts.index = counts.index.astype(str)
-        protected = protect(counts, min_group)
-        warning = protected.warning
-        # A table that hiding rows cannot protect shows only its overall row.
-        rows = _rows_from(protected, None) if warning is None else [
-            BreakdownRow(str(label), None, None, None, suppressed=True) for label in counts.index
-        ]
-        overall = dict(protected.overall)
-        overall_total = protected.overall_total
-        shown = protected.shown_labels
-        full_counts = counts
+        counts = counts[(counts.index != NOT_STATED) | (counts.to_numpy().sum(axis=1) > 0)]
+        hidden, whole = protected_rows(protector, question, by, among, [(key(i),) for i in counts.index])
+        warning = _whole_warning(min_group) if whole else None
+        rows = _rows(counts, {i for i in counts.index if (key(i),) in hidden}, None, whole)
+        overall = {c: int(counts[c].sum()) for c in columns}
+        overall_total = int(counts.to_numpy().sum())
     else:
         counts = pd.crosstab([by_values[0], by_values[1]], data[question], dropna=False)
         counts = counts.reindex(columns=list(columns), fill_value=0)
-        counts = counts[counts.to_numpy().sum(axis=1) > 0] if len(counts) else counts
         counts.index = pd.MultiIndex.from_tuples([(str(a), str(b)) for a, b in counts.index])
-        nested = protect_nested(counts, min_group)
+        outer_counts = counts.groupby(level=0, sort=False).sum()
+        outer_order = [o for o in [*survey.options(by[0]), NOT_STATED] if o in outer_counts.index]
+        outer_counts = outer_counts.reindex(outer_order)
+        outer_counts = outer_counts[(outer_counts.index != NOT_STATED) | (outer_counts.to_numpy().sum(axis=1) > 0)]
+        hidden_outer, whole = protected_rows(protector, question, by[:1], among,
+                                             [(key(i),) for i in outer_counts.index])
+        warning = _whole_warning(min_group) if whole else None
         rows = []
-        for outer_row in nested.outer.rows:
-            rows.extend(_rows_from_single(outer_row, None, subtotal=True))
-            inner = nested.inner.get(outer_row.label)
-            # An inner table that hiding rows cannot protect is left out: its subtotal stands alone.
-            if inner is not None and inner.warning is None:
-                rows.extend(_rows_from(inner, outer_row.label))
-        warning = nested.warning
-        overall = dict(nested.overall)
-        overall_total = nested.overall_total
-        shown = nested.outer.shown_labels
-        full_counts = counts.groupby(level=0, sort=False).sum()
+        for r in _rows(outer_counts, {i for i in outer_counts.index if (key(i),) in hidden_outer}, None, whole,
+                       subtotal=True):
+            rows.append(r)
+            if r.suppressed or r.members or whole:
+                continue
+            inner = counts.loc[r.label]
+            inner = inner[inner.to_numpy().sum(axis=1) > 0]
+            inner_order = [o for o in [*survey.options(by[1]), NOT_STATED] if o in inner.index]
+            inner = inner.reindex(inner_order)
+            hidden_inner, _ = protected_rows(protector, question, by, among,
+                                             [(key(r.label), key(i)) for i in inner.index])
+            rows.extend(_rows(inner, {i for i in inner.index if (key(r.label), key(i)) in hidden_inner},
+                              r.label, False))
+        overall = {c: int(outer_counts[c].sum()) for c in columns}
+        overall_total = int(outer_counts.to_numpy().sum())
+    # Everything below is computed from the published rows: the shown groups and "Øvrige grupper" (the hidden
+    # groups together), never from a hidden group's own counts.
+    published = _published(rows)
     test = None
-    tested = full_counts.loc[[i for i in full_counts.index if i != NOT_STATED]]
-    if weights is not None:
-        test = _weighted_test(survey, data, question, by[0], weights, alpha)
+    tested = published.loc[[i for i in published.index if i != NOT_STATED]]
+    if whole:
+        test = None
+    elif weights is not None:
+        test = _weighted_test(survey, data, question, by[0], weights, alpha, rows)
         rows = _add_weighted(survey, rows, question, by, among, columns, weights)
     elif len(tested) >= 2:
         test = test_difference(tested, alpha)
-    if len(tested) >= 2 and len(columns) >= 1 and min_group >= 1:
+    if not whole and len(tested) >= 2 and len(columns) >= 1:
         diffs = {d.label: d.differs for d in group_differences(tested, columns[0], alpha)}
-        # Marks only for groups shown on their own: a hidden group's share is never hinted at.
-        own = [r.group is None and r.label in shown and not r.members and not r.suppressed for r in rows]
+        own = [r.group is None and not r.members and not r.suppressed for r in rows]
         rows = [_with_differs(r, diffs.get(r.label)) if keep else r for r, keep in zip(rows, own)]
+    if whole:
+        overall = {}
     f = survey.definition.fields.get(question)
     return Breakdown(
         question=question,
@@ -224,7 +276,54 @@ def breakdown(
         weighted=weights is not None,
         warning=warning,
         by_nouns=tuple(Wording(survey.definition).noun(b) for b in by),
+        source=BreakdownSource.of(survey),
     )
+
+
+def _whole_warning(min_group: int) -> str:
+    return (f"Gruppen har færre end {min_group} svar, eller dens tal ville afsløre en mindre gruppe; "
+            "der vises ingen tal.")
+
+
+def _rows(counts: pd.DataFrame, hidden: set[str], group: str | None, whole: bool, *,
+          subtotal: bool = False) -> list[BreakdownRow]:
+    """Rows of one protected table: shown groups, hidden ones (no counts) and "Øvrige grupper" (their sum)."""
+    from .disclosure import OTHER_LABEL
+
+    reason = "skjult af hensyn til anonymiteten"
+    out = []
+    for label, line in counts.iterrows():
+        label = str(label)
+        if whole or label in hidden:
+            out.append(BreakdownRow(label, None, None, None, suppressed=True, group=group, subtotal=subtotal,
+                                    reason=reason))
+            continue
+        cells = {str(c): int(n) for c, n in line.items()}
+        total = sum(cells.values())
+        out.append(BreakdownRow(label, cells, total, {c: _pct(n, total) for c, n in cells.items()}, group=group,
+                                subtotal=subtotal, reason=None if total else "ingen svar"))
+    members = tuple(str(i) for i in counts.index if str(i) in hidden)
+    if members and not whole:
+        merged = counts.loc[list(members)].sum(axis=0)
+        cells = {str(c): int(n) for c, n in merged.items()}
+        total = sum(cells.values())
+        label = OTHER_LABEL
+        while label in counts.index:
+            label += " (samlet)"
+        out.append(BreakdownRow(label, cells, total, {c: _pct(n, total) for c, n in cells.items()}, group=group,
+                                subtotal=subtotal, members=members,
+                                reason=f"{len(members)} grupper slået sammen af hensyn til anonymiteten"))
+    return out
+
+
+def _published(rows: Sequence[BreakdownRow]) -> pd.DataFrame:
+    """The top level of a breakdown as published (shown groups and the merged row), for tests and marks."""
+    top = [r for r in rows if r.group is None and not r.suppressed and r.counts is not None]
+    if not top:
+        return pd.DataFrame()
+    columns = list(top[0].counts)
+    return pd.DataFrame([[r.counts[c] for c in columns] for r in top], index=[r.label for r in top],
+                        columns=columns)
 
 
 def _with_differs(r: BreakdownRow, differs: bool | None) -> BreakdownRow:
@@ -259,14 +358,21 @@ def _rows_from(protected: Any, group: str | None) -> list[BreakdownRow]:
     return out
 
 
-def _weighted_test(survey: Survey, data: pd.DataFrame, question: str, by: str, weights: Any, alpha: float) -> Any:
-    """Rao-Scott F test on the raked design (R: svychisq(~by + question, subset(design, among)))."""
+def _weighted_test(survey: Survey, data: pd.DataFrame, question: str, by: str, weights: Any, alpha: float,
+                   rows: Sequence[BreakdownRow]) -> Any:
+    """Rao-Scott F test on the raked design over the published groups (hidden groups together as one), as R's
+    svychisq(~group + question, subset(design, among & !is.na(by)))."""
     from .significance import from_weighted_chisq
     from .weighting import weighted_chisq
 
     r = survey.responses
+    groups = r[by].astype("object")
+    for row in rows:
+        if row.group is None and row.members:
+            groups = groups.where(~groups.isin(row.members), row.label)
+    groups = pd.Series(pd.Categorical(groups), index=r.index)
     domain = pd.Series(r.index.isin(data.index), index=r.index) & r[by].notna()
-    return from_weighted_chisq(weighted_chisq(weights, r[by], r[question], domain), alpha)
+    return from_weighted_chisq(weighted_chisq(weights, groups, r[question], domain), alpha)
 
 
 def _add_weighted(survey: Survey, rows: list[BreakdownRow], question: str, by: Sequence[str], among: str,

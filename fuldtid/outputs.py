@@ -73,8 +73,8 @@ def guard(targets: Iterable[str | os.PathLike], inputs: Mapping[str, str | os.Pa
         rt, tid = _resolved(t), _identity(t)
         for name, p, rp, pid in known:
             if rt == rp or (tid is not None and tid == pid):
-                raise OutputError(f"{t}: this is the {name} read by this run ({p}); writing there would "
-                                  "overwrite it. Choose another --out.")
+                raise OutputError(f"{t}: is one of the inputs of this run (the {name}, {p}); writing there "
+                                  "would overwrite it. Choose another --out.")
         if t.is_dir():
             raise OutputError(f"{t}: is a folder; give a file name to write to (--out).")
 

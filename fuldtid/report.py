@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from .atomic import write_together
+from .definition import survey_option_text
 from .errors import OutputError
 from .outputs import guard_folder
 from .tables import TableSet, build_tables
@@ -86,17 +87,20 @@ def render(tableset: TableSet, fmt: str, **options: Any) -> bytes:
 
 
 def write_report(tableset: TableSet, out_dir: str | Path, formats: Sequence[str] = FORMATS,
-                 progress: Callable[[str], None] | None = None, **options: Any) -> list[Path]:
+                 progress: Callable[[str], None] | None = None, extra: Mapping[str, bytes] | None = None,
+                 **options: Any) -> list[Path]:
     """Render every requested format, then write them together (staged beside the targets and moved in
     only when all are written): nothing changes if any rendering or writing fails, and no output
-    lands on an input of the run."""
+    lands on an input of the run. ``extra`` (file name -> bytes) is written with them."""
     out = Path(out_dir)
-    guard_folder(out, [FILENAMES[f] for f in formats], _inputs(tableset, options))
+    extra = dict(extra or {})
+    guard_folder(out, [FILENAMES[f] for f in formats] + list(extra), _inputs(tableset, options))
     step = progress or (lambda _label: None)
     rendered = {}
     for f in formats:
         step(f"rendering {FILENAMES[f]}")
         rendered[out / FILENAMES[f]] = render(tableset, f, **options)
+    rendered.update({out / name: data for name, data in extra.items()})
     return write_together(rendered)
 
 
@@ -147,7 +151,8 @@ def summary(tableset: TableSet, written: Sequence[Path] = ()) -> Summary:
         nums = ", ".join(str(t.number) for t in tableset.pending)
         lines.append(
             f"Tables {nums} await coding of the open answers: make a coding sheet with "
-            f"`fuldtid coding-sheet {s.export.path} --out kodning.xlsx`, fill it in, then pass --coding kodning.xlsx."
+            f"`fuldtid coding-sheet {s.export.path}{survey_option_text(s.definition)} --out kodning.xlsx`, fill it "
+            "in, then pass --coding kodning.xlsx."
         )
     exclusions = tableset.all_exclusions()
     if exclusions:

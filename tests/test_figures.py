@@ -168,7 +168,9 @@ def test_weighted_shares_on_every_bar(tsw):
     hours = figs[6]
     assert hours.weighted_pct("37 timer")[0] == pytest.approx(100 * 305 / 1172, abs=1e-6)
     assert hours.weighted_pct("30-36 timer")[0] == pytest.approx(100 * 386 / 1172, abs=1e-6)
-    under30 = sum(hours.weighted_pct(g)[0] for g in ("1-9 timer", "10-19 timer", "20-29 timer"))
+    # The 2 respondents without hours are hidden with the smallest group (10-19 timer) as "Øvrige grupper".
+    assert hours.hidden == ("10-19 timer", "Ikke angivet")
+    under30 = sum(hours.weighted_pct(g)[0] for g in ("1-9 timer", "Øvrige grupper", "20-29 timer"))
     assert under30 == pytest.approx(100 * 481 / 1172, abs=1e-6)
     assert figs[5].weighted_pct("Kvinde")[0] == pytest.approx(100 * 832 / 1172, abs=1e-6)
     # Figure 1 (share of "Ja" by hours among part-timers) as the tables estimate a share in a domain.
@@ -214,12 +216,15 @@ def test_weighted_plot_adds_one_layer_and_renders_deterministically(ts, tsw):
     b = figures._draw(f)
     assert a == b and a != figures.render_png(plain[3])
     assert f.key() != plain[3].key()
-    # Both shares are printed on the bar: "61% (vægtet 61%)".
+    # One label per bar, the bar's own share: the weighted share is the marked point (and in the alt text).
     from fuldtid import fmt
 
     p = figures._weighted_labels(f.data.assign(pct_num=f.data["pct"].astype(float),
                                                text=[fmt.pct(v) for v in f.data["pct"]]))[0]
-    assert p["text"].iloc[0] == f"{fmt.pct(f.data['pct'].iloc[0])} (vægtet {fmt.pct(f.data['w_pct'].iloc[0])})"
+    assert list(p["text"]) == [fmt.pct(v) for v in f.data["pct"]]
+    assert not any("vægtet" in t for t in p["text"])
+    # The label sits past the interval where the interval reaches further than the bar.
+    assert all(y >= max(b, h) for y, b, h in zip(p["label_y"], p["pct_num"], p["w_high"].fillna(0)))
     assert all(y >= hi for y, hi in zip(p["label_y"], f.data["w_high"]))
 
 

@@ -50,7 +50,7 @@ def test_weights_out_onto_the_population_file(ex):
     before = _snapshot(ex)
     msg = _fail(["weights", str(ex / "export"), "--population", str(ex / "population.csv"),
                  "--out", str(ex / "population.csv")])
-    assert "population file read by this run" in msg and len(msg.splitlines()) == 1
+    assert "inputs of this run (the population file" in msg and len(msg.splitlines()) == 1
     assert _snapshot(ex) == before
 
 
@@ -58,7 +58,7 @@ def test_breakdown_out_onto_a_file_of_the_export_folder(ex):
     before = _snapshot(ex)
     msg = _fail(["breakdown", str(ex / "export"), "--question", "op_i_tid", "--by", "koen",
                  "--out", str(ex / "export" / "dataset.csv")])
-    assert "export (dataset.csv)" in msg
+    assert "(the export (dataset.csv)" in msg
     # Another spelling of the same path, and the export given as one of its files.
     _fail(["breakdown", str(ex / "export" / "labels.csv"), "--question", "op_i_tid", "--by", "koen",
            "--out", f"{ex}/export/../export/./structure.csv"])
@@ -73,7 +73,7 @@ def test_coding_sheet_out_onto_the_coding_file_by_hard_and_symbolic_link(ex, tmp
     soft.symlink_to(ex / "coding.csv")
     for out in (ex / "coding.csv", hard, soft):
         msg = _fail(["coding-sheet", str(ex / "export"), "--coding", str(ex / "coding.csv"), "--out", str(out)])
-        assert "coding file read by this run" in msg
+        assert "inputs of this run (the coding file" in msg
     assert _snapshot(ex) == before
     assert hard.read_bytes() == before["coding.csv"]
 
@@ -85,7 +85,7 @@ def test_report_never_writes_onto_a_side_file(ex):
     before = _snapshot(ex)
     msg = _fail(["report", str(ex / "export"), "--coding", str(out / "tables.json"), "--out", str(out),
                  "--format", "json"])
-    assert "tables.json: this is the coding file" in msg
+    assert "tables.json: is one of the inputs of this run (the coding file" in msg
     assert _snapshot(ex) == before
 
 
@@ -219,7 +219,7 @@ def test_population_of_bytes_ff_fe_41(ex, tmp_path):
 
 def test_by_the_same_field_twice(ex):
     msg = _fail(["breakdown", str(ex / "export"), "--question", "op_i_tid", "--by", "koen", "--by", "koen"])
-    assert "--by koen is given twice" in msg
+    assert "--by 'koen' is given twice" in msg
 
 
 def test_unknown_table_number(ex):
@@ -341,3 +341,18 @@ def test_memo_texts_decoded_with_evidence(ex, tmp_path):
                                  "--format", "html"])
     assert r.exit_code == 0, r.output
     assert "Løn og løn" in (tmp_path / "o" / "notat.html").read_text("utf-8")
+
+
+def test_init_and_compare_never_onto_an_input_by_identity(ex, tmp_path):
+    link = tmp_path / "survey.yaml"
+    os.link(ex / "export" / "dataset.csv", link)  # the same file under another name and folder
+    before = (ex / "export" / "dataset.csv").read_bytes()
+    msg = _fail(["init", str(ex / "export"), "--out", str(link), "--force"])
+    assert "is one of the inputs of this run (the export (dataset.csv)" in msg
+    pop_link = tmp_path / "cmp.json"
+    os.link(ex / "population.csv", pop_link)
+    msg = _fail(["compare", str(ex / "export"), str(ex / "export"), "--population", str(ex / "population.csv"),
+                 "--population", str(ex / "population.csv"), "--out", str(pop_link)])
+    assert "(the population file of wave 1" in msg
+    assert (ex / "export" / "dataset.csv").read_bytes() == before
+    assert pop_link.read_bytes() == (ex / "population.csv").read_bytes()
