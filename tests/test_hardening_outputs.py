@@ -356,3 +356,16 @@ def test_init_and_compare_never_onto_an_input_by_identity(ex, tmp_path):
     assert "(the population file of wave 1" in msg
     assert (ex / "export" / "dataset.csv").read_bytes() == before
     assert pop_link.read_bytes() == (ex / "population.csv").read_bytes()
+
+
+def test_definition_lookup_file_of_any_encoding_or_damaged(ex, tmp_path):
+    root = Path(__file__).resolve().parents[1] / "surveys"
+    shutil.copy(root / "vjh.yaml", tmp_path / "vjh.yaml")
+    lookup = (root / "vjh_tilbud.csv").read_bytes().decode("utf-8-sig")
+    (tmp_path / "vjh_tilbud.csv").write_bytes(lookup.encode("cp1252"))
+    r = CliRunner().invoke(cli, ["validate", str(ex / "export"), "--survey", str(tmp_path / "vjh.yaml")])
+    assert r.exit_code == 0 and "Center for Bosteder til Voksne" in r.output, r.output
+    for raw, expected in ((b"\xef\xbb\xbf", "the lookup file is empty"), (b"abc", "cannot be read as CSV")):
+        (tmp_path / "vjh_tilbud.csv").write_bytes(raw)
+        msg = _fail(["validate", str(ex / "export"), "--survey", str(tmp_path / "vjh.yaml")])
+        assert expected in msg
