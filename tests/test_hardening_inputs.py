@@ -334,3 +334,25 @@ def test_control_characters_reach_no_writer(tmp_path, example_dir):
     with zipfile.ZipFile(sheet) as z:
         xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/"))
     assert "mere  tekst" in xml or "mere tekst" in xml
+
+
+def test_side_file_workbooks_are_bounded_too(tmp_path, example_dir):
+    import openpyxl
+
+    from fuldtid.population import read_population
+    from fuldtid.tabular import read_sheets
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["respondentid", "variabel", "kategori"])
+    for i in range(300):
+        ws.append([str(81200000 + i), "s_9", "Løn"])
+    path = tmp_path / "kodning.xlsx"
+    wb.save(path)
+    assert len(read_sheets(path, "coding file", CodingError)[0].rows) == 300
+    with using(Limits(max_cells=500)), pytest.raises(CodingError, match="holds 301 rows of 3 columns, over the limit of 500 cells"):
+        read_sheets(path, "coding file", CodingError)
+    with using(Limits(max_rows=100)), pytest.raises(PopulationError, match="holds 301 rows, over the limit of 100"):
+        read_population(path, {"koen": ["Kvinde"]})
+    r = CliRunner().invoke(cli, ["--max-cells", "500", "validate", str(example_dir / "export"), "--coding", str(path)])
+    assert r.exit_code == 1 and "--max-cells" in r.output
