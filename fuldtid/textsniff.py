@@ -54,15 +54,23 @@ def invalid_utf8_lines(raw: bytes, limit: int = 5) -> tuple[list[int], int, int]
     return lines, total, first
 
 
+# UTF-8 spellings of what Danish text holds (Latin-1 letters and signs, typographic dashes, quotes, the
+# euro); read as cp1252 they are mojibake ("Ã¸", "â€“") that no cp1252 text holds.
+_PLAUSIBLE_UTF8 = re.compile(rb"\xc3[\x80-\xbf]|\xc2[\xa0-\xbf]|\xe2\x80[\x93\x94\x98\x99\x9c\x9d\xa6]|\xe2\x82\xac")
+
+
 def is_mixed(raw: bytes) -> bool:
-    """True for bytes that are not UTF-8 but mostly are: more valid multi-byte UTF-8 letters than stray
-    bytes (a cp1252 file has almost none of the former)."""
+    """True for bytes that are not UTF-8 but partly are: stray non-UTF-8 bytes beside UTF-8 spellings of
+    Danish letters (which a cp1252 text never holds), or beside more valid multi-byte UTF-8 sequences
+    than stray bytes."""
     high = len(raw) - len(raw.translate(None, _HIGH))
     if not high:
         return False
     valid = _VALID_MULTIBYTE.findall(raw)
     stray = high - sum(len(v) for v in valid)
-    return bool(valid) and 0 < stray <= len(valid)
+    if stray <= 0:
+        return False
+    return stray <= len(valid) or _PLAUSIBLE_UTF8.search(raw) is not None
 
 
 def refuse_mixed(raw: bytes, source: str, error: Callable[[str], SurveyError]) -> None:

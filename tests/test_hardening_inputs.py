@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fuldtid import limits
 from fuldtid.cli import cli
@@ -356,3 +358,25 @@ def test_side_file_workbooks_are_bounded_too(tmp_path, example_dir):
         read_population(path, {"koen": ["Kvinde"]})
     r = CliRunner().invoke(cli, ["--max-cells", "500", "validate", str(example_dir / "export"), "--coding", str(path)])
     assert r.exit_code == 1 and "--max-cells" in r.output
+
+
+_LINE = st.text(alphabet=st.sampled_from("abc xyzæøåÆØÅé,.;0123"), min_size=1, max_size=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_LINE, st.sampled_from(["utf-8", "cp1252"])), min_size=1, max_size=8))
+def test_a_side_file_is_read_right_or_refused_never_mojibake(lines):
+    """Lines saved in UTF-8 or cp1252, mixed at random: the text comes back exactly, or the file is
+    refused naming a line; never silently garbled."""
+    from fuldtid.tabular import decode
+
+    raw = b"\n".join(text.encode(enc) for text, enc in lines)
+    original = "\n".join(text for text, _ in lines)
+    try:
+        got = decode(raw, Path("kodning.csv"), CodingError)
+    except CodingError as exc:
+        assert "kodning.csv, line" in str(exc)
+        encodings = {enc for text, enc in lines if not text.isascii()}
+        assert encodings == {"utf-8", "cp1252"}  # refused only when really mixed
+        return
+    assert got == original
