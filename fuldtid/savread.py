@@ -11,6 +11,8 @@ with the header.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import pickle
 import shutil
@@ -41,30 +43,103 @@ def header_cases(path: Path) -> int | None:
     return struct.unpack(order + "i", head[_NCASES_AT:_NCASES_AT + 4])[0]
 
 
+class _Worker:
+    """One child process serving read requests over its stdin/stdout (length-prefixed pickles), so the
+    metadata read and the data read of one file share a process and its imports."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen([sys.executable, "-m", "fuldtid.savread", "--serve"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.stderr, env=_child_env())
+
+    def request(self, request: dict[str, Any]) -> tuple[str, Any]:
+        path = self.path
+        try:
+            data = pickle.dumps(request)
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            self.proc.stdin.write(struct.pack("<Q", len(data)) + data)
+            self.proc.stdin.flush()
+            head = self._read(8)
+            if len(head) == 8:
+                body = self._read(struct.unpack("<Q", head)[0])
+                return pickle.loads(body)
+        except (BrokenPipeError, EOFError, pickle.UnpicklingError, struct.error):
+            pass
+        except TimeoutError:
+            self.close()
+            raise ExportError(f"{path}: reading the SPSS file did not finish in {TIMEOUT} s; it is damaged.\n"
+                              "Export the data again from SurveyXact.") from None
+        code = self.close()
+        self.stderr.seek(0)
+        how = (f"the reader crashed (signal {-code})" if code is not None and code < 0
+               else f"the reader failed ({_last_line(self.stderr.read())})")
+        raise ExportError(f"{path}: cannot be read as an SPSS file: {how}; it is damaged or cut off.\n"
+                          "Export the data again from SurveyXact.")
+
+    def _read(self, n: int) -> bytes:
+        import select
+
+        out = bytearray()
+        stdout = self.proc.stdout
+        assert stdout is not None
+        while len(out) < n:
+            ready, _, _ = select.select([stdout], [], [], TIMEOUT)
+            if not ready:
+                raise TimeoutError
+            chunk = os.read(stdout.fileno(), min(n - len(out), 1 << 20))
+            if not chunk:
+                break
+            out += chunk
+        return bytes(out)
+
+    def close(self) -> int | None:
+        for stream in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+        try:
+            return self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait()
+
+
+_WORKER: _Worker | None = None
+
+
+def _close_worker() -> None:
+    global _WORKER
+    if _WORKER is not None:
+        _WORKER.close()
+        _WORKER = None
+
+
+atexit.register(_close_worker)
+
+
 def read_sav(path: Path, **kwargs: Any) -> tuple[Any, Any]:
     """``pyreadstat.read_sav(path, **kwargs)`` run in a child process; returns (frame, metadata).
 
     A data read (not ``metadataonly``) also checks the rows found against the header's case count and
-    the row limit. Every failure is an :class:`ExportError` naming the file.
+    the row limit. Every failure is an :class:`ExportError` naming the file. A metadata read leaves its
+    child running for the data read of the same file that follows it.
     """
+    global _WORKER
     lim = current()
     request = {"path": str(path), "kwargs": kwargs, "max_rows": lim.max_rows}
-    with tempfile.TemporaryDirectory(prefix="fuldtid-sav-") as tmp:
-        req, out = Path(tmp) / "request.pickle", Path(tmp) / "result.pickle"
-        req.write_bytes(pickle.dumps(request))
-        try:
-            proc = subprocess.run([sys.executable, "-m", "fuldtid.savread", str(req), str(out)],
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                  timeout=TIMEOUT, env=_child_env())
-        except subprocess.TimeoutExpired:
-            raise ExportError(f"{path}: reading the SPSS file did not finish in {TIMEOUT} s; it is damaged.\n"
-                              "Export the data again from SurveyXact.") from None
-        if proc.returncode != 0 or not out.exists():
-            how = (f"the reader crashed (signal {-proc.returncode})" if proc.returncode < 0
-                   else f"the reader failed ({_last_line(proc.stderr)})")
-            raise ExportError(f"{path}: cannot be read as an SPSS file: {how}; it is damaged or cut off.\n"
-                              "Export the data again from SurveyXact.")
-        status, payload = pickle.loads(out.read_bytes())
+    if _WORKER is None or _WORKER.path != path or _WORKER.proc.poll() is not None:
+        _close_worker()
+        _WORKER = _Worker(path)
+    worker = _WORKER
+    try:
+        status, payload = worker.request(request)
+    finally:
+        if not kwargs.get("metadataonly") or _WORKER is not worker or worker.proc.poll() is not None:
+            if _WORKER is worker:
+                _WORKER = None
+            with contextlib.suppress(Exception):
+                worker.close()
     if status == "error":
         raise ExportError(f"{path}: cannot be read as an SPSS file ({payload[:120]}); it may be damaged "
                           "or cut off.\nExport the data again from SurveyXact.")
@@ -134,10 +209,19 @@ def _child(request: dict[str, Any]) -> tuple[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    request = pickle.loads(Path(argv[0]).read_bytes())
-    result = _child(request)
-    Path(argv[1]).write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    return 0
+    """Serve requests from stdin until it closes: 8-byte length, pickled request; the same back."""
+    if argv != ["--serve"]:
+        print("usage: python -m fuldtid.savread --serve", file=sys.stderr)
+        return 2
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        head = stdin.read(8)
+        if len(head) < 8:
+            return 0
+        request = pickle.loads(stdin.read(struct.unpack("<Q", head)[0]))
+        data = pickle.dumps(_child(request), protocol=pickle.HIGHEST_PROTOCOL)
+        stdout.write(struct.pack("<Q", len(data)) + data)
+        stdout.flush()
 
 
 if __name__ == "__main__":

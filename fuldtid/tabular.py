@@ -112,8 +112,6 @@ def read_sheets(path: str | Path, what: str, error: Callable[[str], SurveyError]
 
 
 def _read_xlsx(p: Path, what: str, error: Callable[[str], SurveyError]) -> list[Sheet]:
-    import zipfile
-
     from openpyxl import load_workbook
 
     check_workbook(p, error)

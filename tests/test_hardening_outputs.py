@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from fuldtid import atomic
 from fuldtid.cli import cli
-from fuldtid.errors import ExportError, OutputError, SurveyError
+from fuldtid.errors import ExportError, OutputError
 from fuldtid.outputs import guard
 from fuldtid.quotes import mask_personal_data, mask_quoted
 
@@ -24,7 +24,7 @@ from fuldtid.quotes import mask_personal_data, mask_quoted
 def _fail(args, code=1):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == code, result.output
-    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
     message = result.output.strip()
     assert "Error: " in message
     return message
