@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from .errors import SurveyError
+from .personal import mask_quoted
 
 EXPORT_HELP = "EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav."
 
@@ -25,6 +26,11 @@ class FuldtidGroup(click.Group):
             raise click.ClickException(str(exc)) from None
         except KeyboardInterrupt:
             raise click.ClickException("interrupted; no output was written half-way") from None
+        except OSError as exc:  # the disk, a permission, a vanished file: the environment, not a bug
+            if ctx.meta.get("fuldtid.verbose"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
 
 
 def _set_verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
@@ -86,16 +92,38 @@ def _info(doc_date: Any, author: str | None, recipient: str | None) -> Any:
     return DocumentInfo(doc_date.date() if doc_date is not None else None, author or None, recipient or None)
 
 
+def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
+    from .limits import parse_size
+
+    try:
+        return None if value is None else parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.group(cls=FuldtidGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="fuldtid")
 @verbose_option
-def cli() -> None:
+@click.option("--max-size", metavar="SIZE", callback=_size, default=None,
+              help="Largest unpacked size of one input table, e.g. 500MB (default 256MB).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=None,
+              help="Most rows of one input table (default 1,000,000).")
+@click.option("--max-cells", type=click.IntRange(min=1), default=None,
+              help="Most cells (rows x columns) of one input table (default 5,000,000).")
+@click.pass_context
+def cli(ctx: click.Context, max_size: int | None, max_rows: int | None, max_cells: int | None) -> None:
     """fuldtid: from a SurveyXact export of a working-time questionnaire to the memo (notat).
 
     Start with `fuldtid validate EXPORT`, then `fuldtid report EXPORT --out DIR`. For another
     questionnaire, first draft its definition: `fuldtid init EXPORT --out survey.yaml`, then add
     `--survey survey.yaml`.
+
+    Inputs larger than the limits are refused before they are read (a damaged or hostile file cannot
+    exhaust the memory); raise them with the options below for a genuinely larger export.
     """
+    from .limits import current, using
+
+    ctx.with_resource(using(current().with_(max_size=max_size, max_rows=max_rows, max_cells=max_cells)))
 
 
 @cli.command()
@@ -136,6 +164,13 @@ def report(export: Path, survey: str | None, coding: Path | None, population: Pa
     from .report import FORMATS, analyse, summary, write_report
 
     chosen = _formats(formats, FORMATS)
+    from .outputs import guard_folder
+    from .report import FILENAMES
+
+    guard_folder(out_dir, [FILENAMES[f] for f in chosen] + (["udvikling.json"] if previous and "json" in chosen else []),
+                 _inputs(export, survey, coding=coding, population=population, intro=intro,
+                         conclusion=conclusion, docx_template=docx_template, previous_export=previous,
+                         previous_coding=previous_coding, previous_population=previous_population))
     if {"docx", "html"} & set(chosen):
         _warm_up_plotting()
     if previous is None and (previous_coding is not None or previous_population is not None):
@@ -157,18 +192,15 @@ def report(export: Path, survey: str | None, coding: Path | None, population: Pa
                 comparison_json = render_comparison_json(tableset.extra["comparison"])
         options = _memo_options(intro, conclusion, docx_template)
         options["info"] = _info(doc_date, author, recipient)
-        written = write_report(tableset, out_dir, chosen, progress=progress, **options)
-        if comparison_json is not None:
-            from .atomic import write_bytes
-
-            written.append(write_bytes(Path(out_dir) / "udvikling.json", comparison_json))
+        extra = {"udvikling.json": comparison_json} if comparison_json is not None else None
+        written = write_report(tableset, out_dir, chosen, progress=progress, extra=extra, **options)
     finally:
         progress.close()
-    click.echo(str(summary(tableset, written)))
+    click.echo(mask_quoted(str(summary(tableset, written))))
     if previous is not None:
         from .compare_memo import comparison_summary
 
-        click.echo(comparison_summary(tableset.extra["comparison"]))
+        click.echo(mask_quoted(comparison_summary(tableset.extra["comparison"])))
 
 
 @cli.command()
@@ -189,6 +221,11 @@ def tables(export: Path, survey: str | None, coding: Path | None, population: Pa
     from .report import analyse
 
     tableset = analyse(export, survey=survey, coding=coding, population=population, min_group=min_group)
+    available = sorted({t.number for t in tableset.tables} | {spec.number for spec in tableset.pending})
+    unknown = sorted(set(numbers) - set(available))
+    if unknown:
+        raise click.BadParameter(f"no table {', '.join(map(str, unknown))}; the tables are "
+                                 f"{', '.join(map(str, available))}", param_hint="--table")
     blocks = [render_text(t) for t in tableset.tables if not numbers or t.number in numbers]
     for spec in tableset.pending:
         if not numbers or spec.number in numbers:
@@ -212,7 +249,7 @@ def validate(export: Path, survey: str | None, coding: Path | None, population: 
     from .validation import validate as run_validation
 
     result = run_validation(export, survey=survey, coding=coding, population=population)
-    click.echo(str(result))
+    click.echo(mask_quoted(str(result)))
     if not result.ok:
         sys.exit(1)
 
@@ -246,6 +283,8 @@ def breakdown(export: Path, question: str, by: tuple[str, ...], among: str | Non
     from .breakdown import run_breakdown
     from .breakdown_render import breakdown_text, write_breakdown
 
+    if out is not None:
+        _guard(out, _inputs(export, survey, population=population))
     result = run_breakdown(export, question, by, survey=survey, among=among, population=population,
                            min_group=min_group, trim=trim)
     if out is None:
@@ -273,6 +312,8 @@ def weights(export: Path, population: Path, survey: str | None, trim: float | No
     from .survey import load_survey
     from .weighted import describe_weights, weigh_survey
 
+    if out is not None:
+        _guard(out, _inputs(export, survey, population=population))
     s = load_survey(export, survey)
     w = weigh_survey(s, population, trim=trim)
     click.echo(describe_weights(w))
@@ -320,6 +361,10 @@ def compare(export_a: Path, export_b: Path, codings: tuple[Path, ...], populatio
         if len(given) not in (0, 2):
             raise click.BadParameter(f"give {name} twice, once per export in the order of the exports "
                                      f"(got {len(given)})", param_hint=name)
+    if out is not None:
+        waves = {f"{role} of wave {i}": path for role, given in (("coding file", codings),
+                 ("population file", populations)) for i, path in enumerate(given, start=1)}
+        _guard(out, {**_inputs(export_a, survey, second_export=export_b), **waves})
     result = compare_exports(export_a, export_b, survey=survey, coding=tuple(codings) or (None, None),
                              population=tuple(populations) or (None, None), min_group=min_group, trim=trim)
     if out is None:
@@ -349,6 +394,8 @@ def coding_sheet(export: Path, survey: str | None, existing: Path | None, out: P
     from .coding import read_coding
     from .survey import load_survey
 
+    if out is not None:
+        _guard(out, _inputs(export, survey, coding=existing, evaluated_coding=evaluate_coding))
     s = load_survey(export, survey)
     if evaluate_coding is not None:
         from .suggest import evaluate
@@ -391,11 +438,29 @@ def init(export: Path, out: Path, force: bool) -> None:
     target, source = out.resolve(), Path(export).resolve()
     if target == source or (source.is_dir() and source in target.parents and target.suffix.lower() == ".csv"):
         raise OutputError(f"{out}: that is (part of) the export itself; give another --out.")
+    _guard(out, _inputs(export, None))
     exp = read_export(export)
     write_draft(exp, out)
     if exp.numbered:
         click.echo(f"Note: {export} has no respondentid column; its rows are numbered 1-{exp.distributed}.")
     click.echo(f"Wrote {out}: the draft definition. Next: fuldtid report {export} --survey {out}")
+
+
+def _inputs(export: Path, survey: str | None, **files: Path | None) -> dict[str, Any]:
+    """Every file a command reads, by role, for the check that no output lands on one."""
+    found: dict[str, Any] = {"export": export}
+    if survey is not None and Path(survey).exists():
+        found["survey definition"] = Path(survey)
+    for role, path in files.items():
+        found[role.replace("_", " ") + ("" if role in ("intro", "conclusion") or role.endswith("export")
+                                        else " file")] = path
+    return found
+
+
+def _guard(out: Path, inputs: dict[str, Any]) -> None:
+    from .outputs import guard
+
+    guard([out], inputs)
 
 
 def _warm_up_plotting() -> None:
@@ -418,10 +483,11 @@ def _memo_options(intro: Path | None, conclusion: Path | None, docx_template: Pa
     def read(p: Path | None) -> str | None:
         if p is None:
             return None
-        try:
-            return p.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            return p.read_text(encoding="cp1252")
+        from .tabular import decode
+        from .textsniff import clean_text
+
+        # BOMs, UTF-8, a UTF-8 file with stray bytes (an error naming the line) or cp1252, as for side files.
+        return clean_text(decode(p.read_bytes(), p, SurveyError))
 
     return {"intro": read(intro), "conclusion": read(conclusion), "docx_template": docx_template}
 

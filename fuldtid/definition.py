@@ -505,9 +505,18 @@ def _pair(value: Any, where: str, fail: Any) -> tuple[str, str]:
 def _read_lookup(path: Path, key: str, column: str) -> dict[str, str]:
     if not path.is_file():
         raise DefinitionError(f"{path}: lookup file not found")
-    text = path.read_text(encoding="utf-8-sig")
-    dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=";,\t")
-    rows = list(csv.DictReader(text.splitlines(), dialect=dialect))
+    from .tabular import decode  # side files are decoded alike: BOMs, UTF-8, mixed (an error), cp1252
+
+    text = decode(path.read_bytes(), path, DefinitionError)
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise DefinitionError(f"{path}: the lookup file is empty; it needs the columns {key!r} and {column!r}")
+    try:
+        dialect = csv.Sniffer().sniff(lines[0], delimiters=";,\t")
+        rows = list(csv.DictReader(lines, dialect=dialect))
+    except csv.Error as exc:
+        raise DefinitionError(f"{path}: cannot be read as CSV ({exc}); it needs the columns {key!r} and "
+                              f"{column!r}, separated by ';'") from None
     if not rows or key not in rows[0] or column not in rows[0]:
         raise DefinitionError(f"{path}: lookup file needs the columns {key!r} and {column!r}")
     lookup: dict[str, str] = {}

@@ -10,8 +10,16 @@ from __future__ import annotations
 class SurveyError(Exception):
     """A problem with the input that the user can fix.
 
-    The message names the file, the column or value, and what to do about it.
+    The message names the file, the column or value, and what to do about it. A value it quotes that
+    looks like personal data (a CPR or phone number, an e-mail address) is masked.
     """
+
+    def __init__(self, message: object = "", *args: object) -> None:
+        if isinstance(message, str):
+            from .personal import mask_quoted
+
+            message = mask_quoted(message)
+        super().__init__(message, *args)
 
 
 class ExportError(SurveyError):

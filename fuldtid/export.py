@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fuldtid import limits, textsniff
 from fuldtid.errors import ExportError
 
 __all__ = ["Export", "Variable", "read_export", "STATUS_LABELS", "ANSWERED_STATUSES", "is_admin_column"]
@@ -247,6 +248,7 @@ def _trio_in_folder(folder: Path) -> dict[str, tuple[str, Callable[[], bytes]]]:
     def loader(f: Path) -> Callable[[], bytes]:
         def load() -> bytes:
             try:
+                limits.check_size(f.stat().st_size, str(f), ExportError)
                 return f.read_bytes()
             except OSError as exc:
                 raise ExportError(f"{f}: cannot be read ({exc.strerror}).") from None
@@ -305,7 +307,7 @@ def _trio_in_zip(p: Path) -> dict[str, tuple[str, Callable[[], bytes]]]:
             for kind, name in trio.items():
                 info = members[name]
                 try:
-                    payload = zf.read(info)
+                    payload = limits.read_member(zf, info, f"{p}:{info.filename}", ExportError)
                 except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError,
                         NotImplementedError) as exc:
                     raise ExportError(f"{p}:{info.filename}: cannot be unpacked ({exc}). The zip is "
@@ -374,12 +376,13 @@ def _decode(raw: bytes, source: str, siblings_cp1252: bool = False) -> _Decoded:
             if siblings_cp1252 and not raw.isascii():
                 text.encode("cp1252")
         except (UnicodeDecodeError, UnicodeEncodeError):
+            textsniff.refuse_mixed(raw, source, ExportError)  # UTF-8 with stray bytes: not cp1252
             enc = codec = "cp1252"
             # cp1252 leaves five bytes undefined; finding them is cheaper than decoding everything.
             if any(b in raw for b in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")):
                 _strict(raw, codec, source, "UTF-8 nor cp1252")
-    _refuse_binary(data, source, enc)
-    out = _Decoded(source, enc, data, codec)
+    data, notes = textsniff.readable_controls(data, source, enc, ExportError)
+    out = _Decoded(source, enc, data, codec, notes)
     if codec == "utf-8" and b"\xc3\x83\xc2" in data:  # 'Ã¦': UTF-8 read as cp1252 and saved again
         out.warnings.append(
             f"{source}: some texts look encoded twice (e.g. 'Ã¦' for 'æ'); check the Danish letters."
@@ -409,21 +412,6 @@ def _transcode_utf16(raw: bytes, codec: str, source: str) -> bytes:
             f"{source}: not valid UTF-16 text (at byte {exc.start}); the file may be cut off.\n"
             "Export the data again from SurveyXact."
         ) from None
-
-
-_NOT_CONTROL = bytes(range(32, 256)) + b"\t\n\r"
-
-
-def _refuse_binary(data: bytes, source: str, enc: str) -> None:
-    """Control characters mean the bytes are not text in ``enc`` (a binary file, or a wrong guess)."""
-    found = data.translate(None, _NOT_CONTROL)  # only the control bytes are left; cheap and small
-    if found:
-        at = data.find(found[:1])
-        line = data.count(b"\n", 0, at) + 1
-        raise ExportError(
-            f"{source}, line {line}: does not look like a text export (control byte 0x{found[0]:02x}; "
-            f"read as {enc}).\nExport the data again from SurveyXact as CSV (UTF-8 or ANSI)."
-        )
 
 
 def _detect_separator(first_line: str, source: str, want: Callable[[list[str]], bool] | None) -> str:
@@ -800,6 +788,8 @@ def _some(names: list[str], limit: int = 8) -> str:
 
 def _read_csv_trio(path: Path, form: str, files: dict[str, tuple[str, Callable[[], bytes]]]) -> Export:
     raws = {kind: load() for kind, (_, load) in files.items()}
+    for kind, (source, _) in files.items():
+        limits.check_text_table(raws[kind], source, ExportError)
     # SurveyXact writes the three files in one encoding, so one file that is surely cp1252 settles
     # the doubtful ones.
     cp1252 = any(_plain_bytes(raw) and not _is_utf8(raw) for raw in raws.values())
@@ -865,6 +855,7 @@ def _read_dataset_csv(dec: _Decoded, sep: str, variables: Mapping[str, Variable]
                       ) -> tuple[pd.DataFrame, Callable[[int], str], list[str]]:
     """Parse the needed Dataset columns with pandas' C parser after checking every row's field count."""
     rec = _scan_records(dec.data, sep, dec.source)
+    limits.check_rows(len(rec.counts) - 1, dec.source, ExportError)
     if len(rec.counts) == 0:
         raise ExportError(f"{dec.source}: the file is empty. Export the data again from SurveyXact.")
     head_bytes = dec.data[rec.starts[0]:rec.ends[0]]
@@ -962,6 +953,7 @@ def _read_xlsx(p: Path) -> Export:
     except ImportError:  # pragma: no cover - a packaging problem, not the user's
         raise ExportError(f"{p}: reading .xlsx needs the package openpyxl; install fuldtid with its "
                           "dependencies.") from None
+    limits.check_workbook(p, ExportError)
     # A file object, because openpyxl refuses a path whose name does not end in .xlsx.
     with open(p, "rb") as fh:
         try:
@@ -1025,9 +1017,12 @@ def _sheet_rows(p: Path, ws) -> list[tuple[int, tuple]]:
     """Non-empty rows of a sheet with their Excel row number."""
     out = []
     try:
-        for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        rows = limits.counted_rows(ws.iter_rows(values_only=True), f"{p}, sheet {ws.title}", ExportError)
+        for r, row in enumerate(rows, start=1):
             if any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
                 out.append((r, row))
+    except ExportError:
+        raise
     except Exception as exc:  # damaged sheet XML or zip data surfaces only while iterating
         raise ExportError(f"{p}, sheet {ws.title}: the sheet is damaged ({type(exc).__name__}).\n"
                           "Export the data again from SurveyXact.") from None
@@ -1127,11 +1122,10 @@ def _read_sav(p: Path) -> Export:
                           "dependencies.") from None
 
     def read(**kwargs):
-        try:
-            return pyreadstat.read_sav(str(p), apply_value_formats=False, user_missing=False, **kwargs)
-        except Exception as exc:  # pyreadstat's ReadstatError and friends on damaged files
-            raise ExportError(f"{p}: cannot be read as an SPSS file ({str(exc)[:120]}); it may be "
-                              "damaged or cut off.\nExport the data again from SurveyXact.") from None
+        # In a child process: a damaged file can crash pyreadstat (see fuldtid.savread).
+        from .savread import read_sav
+
+        return read_sav(p, apply_value_formats=False, user_missing=False, **kwargs)
 
     _, meta = read(metadataonly=True)
     warnings: list[str] = []
@@ -1192,6 +1186,7 @@ def _assemble(path: Path, form: str, encoding: str | None, separator: str | None
               unknown: list[str] | None = None) -> Export:
     """Check and convert the raw Dataset columns (canonical names) into an Export."""
     warnings = list(warnings)
+    variables = {k: textsniff.clean_variable(v) for k, v in variables.items()}
     numbered = "respondentid" not in frame.columns
     if numbered:
         frame = _numbered(frame, source, warnings)
@@ -1368,8 +1363,8 @@ def _to_codes(raw: pd.Series, var: Variable, ids: pd.Series, source: str,
 
 
 def _to_text(raw: pd.Series) -> pd.Series:
-    """Open answers as text; empty or blank -> missing."""
-    return _text(raw)
+    """Open answers as text; empty or blank -> missing; control characters (from Word) -> spaces."""
+    return textsniff.clean_series(_text(raw))
 
 
 def _to_flags(raw: pd.Series, name: str, ids: pd.Series, source: str,

@@ -18,11 +18,13 @@ import csv
 import difflib
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from fuldtid.errors import PopulationError
+from fuldtid.limits import check_size, check_text_table, check_workbook, counted_rows
+from fuldtid.textsniff import CONTROL_CHARS, clean_text
 
 __all__ = ["Margin", "Population", "PopulationCategory", "read_population"]
 
@@ -90,6 +92,7 @@ def read_population(path: str | Path, field_labels: Mapping[str, Sequence[str]])
     """
     path = Path(path)
     try:
+        check_size(path.stat().st_size, str(path), PopulationError)
         data = path.read_bytes()
     except FileNotFoundError:
         raise PopulationError(f"{path}: population file not found.") from None
@@ -117,17 +120,9 @@ def read_population(path: str | Path, field_labels: Mapping[str, Sequence[str]])
 # --- reading -----------------------------------------------------------------------------------------
 
 def _decode(path: Path, data: bytes) -> str:
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise PopulationError(f"{path}: cannot decode the population file as UTF-8 or Windows-1252; "
-                              "save it as UTF-8 CSV.") from None
+    from .tabular import decode  # one decision for every side file: BOMs, UTF-8, mixed, cp1252
+
+    return CONTROL_CHARS.sub(" ", decode(data, path, PopulationError))
 
 
 def _norm_header(cell: object) -> str:
@@ -149,6 +144,7 @@ def _header_map(path: Path, header: Sequence[object], where: str) -> dict[str, i
 
 
 def _read_csv(path: Path, data: bytes) -> list[_Row]:
+    check_text_table(data, str(path), PopulationError)
     text = _decode(path, data)
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
@@ -186,6 +182,7 @@ def _read_csv(path: Path, data: bytes) -> list[_Row]:
 def _read_xlsx(path: Path, data: bytes) -> list[_Row]:
     import openpyxl  # lazy: only XLSX population files need it
 
+    check_workbook(io.BytesIO(data), PopulationError, str(path))
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
@@ -196,8 +193,8 @@ def _read_xlsx(path: Path, data: bytes) -> list[_Row]:
         rows: list[_Row] = []
         cols: dict[str, int] | None = None
         width = 0
-        for rowno, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = ["" if v is None else v for v in values]
+        for rowno, values in enumerate(_sheet_rows(path, ws), start=1):
+            cells = ["" if v is None else clean_text(v) for v in values]
             if not any(str(c).strip() for c in cells):
                 continue
             if cols is None:
@@ -211,6 +208,17 @@ def _read_xlsx(path: Path, data: bytes) -> list[_Row]:
         raise PopulationError(f"{path}: the first sheet is empty; it needs the columns "
                               "variabel;kategori;antal;omfatter.")
     return rows
+
+
+def _sheet_rows(path: Path, ws) -> Iterator[tuple]:
+    """The sheet's rows, counted against the limits; a damaged workbook is a PopulationError."""
+    try:
+        yield from counted_rows(ws.iter_rows(values_only=True), f"{path}, sheet {ws.title!r}", PopulationError)
+    except PopulationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a cut-off workbook fails only while its rows are read
+        raise PopulationError(f"{path}, sheet {ws.title!r}: the workbook is damaged or cut off "
+                              f"({type(exc).__name__}); save it again from Excel as .xlsx or as CSV.") from None
 
 
 def _row_from(path: Path, record: Sequence[object], cols: dict[str, int], width: int,

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 import numpy as np
 import pandas as pd
 
-# Order matters: a CPR number would otherwise be half-eaten by the phone pattern.
-_CPR = re.compile(r"(?<!\d)[0-3]\d[01]\d\d\d[- ]?\d{4}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-_PHONE = re.compile(r"(?<![\d-])(?:\+45[ ]?)?(?:\d{2}[ .-]?){3}\d{2}(?![\d-])")
+from .personal import MASKS, mask_personal_data, mask_quoted
 
-MASKS = (("[CPR-nr.]", _CPR), ("[e-mail]", _EMAIL), ("[telefonnr.]", _PHONE))
-
-
-def mask_personal_data(text: str) -> str:
-    """Replace e-mail addresses, Danish phone numbers and CPR numbers in an answer."""
-    for replacement, pattern in MASKS:
-        text = pattern.sub(replacement, text)
-    return text
+__all__ = ["MASKS", "choose_quotes", "mask_personal_data", "mask_quoted"]
 
 
 def _stable_key(respondentid: str) -> str:

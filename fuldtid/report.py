@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
-from .atomic import write_bytes
+from .atomic import write_together
 from .definition import survey_option_text
 from .errors import OutputError
+from .outputs import guard_folder
 from .tables import TableSet, build_tables
 
 FORMATS = ("json", "xlsx", "docx", "html")
@@ -86,17 +87,34 @@ def render(tableset: TableSet, fmt: str, **options: Any) -> bytes:
 
 
 def write_report(tableset: TableSet, out_dir: str | Path, formats: Sequence[str] = FORMATS,
-                 progress: Callable[[str], None] | None = None, **options: Any) -> list[Path]:
-    """Render every requested format, then write them; nothing is written if any rendering fails."""
+                 progress: Callable[[str], None] | None = None, extra: Mapping[str, bytes] | None = None,
+                 **options: Any) -> list[Path]:
+    """Render every requested format, then write them together (staged beside the targets and moved in
+    only when all are written): nothing changes if any rendering or writing fails, and no output
+    lands on an input of the run. ``extra`` (file name -> bytes) is written with them."""
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: exists and is not a folder; choose another --out")
+    extra = dict(extra or {})
+    guard_folder(out, [FILENAMES[f] for f in formats] + list(extra), _inputs(tableset, options))
     step = progress or (lambda _label: None)
     rendered = {}
     for f in formats:
         step(f"rendering {FILENAMES[f]}")
-        rendered[f] = render(tableset, f, **options)
-    return [write_bytes(out / FILENAMES[f], data) for f, data in rendered.items()]
+        rendered[out / FILENAMES[f]] = render(tableset, f, **options)
+    rendered.update({out / name: data for name, data in extra.items()})
+    return write_together(rendered)
+
+
+def _inputs(tableset: TableSet, options: dict[str, Any]) -> dict[str, Any]:
+    """The files this run read, which no output may overwrite."""
+    s = tableset.survey
+    weighting = tableset.weighting
+    return {
+        "export": s.export.path,
+        "survey definition": getattr(s.definition, "path", None),
+        "coding file": tableset.coding.path if tableset.coding is not None else None,
+        "population file": weighting.population.path if weighting is not None else None,
+        "DOCX template": options.get("docx_template"),
+    }
 
 
 @dataclass(frozen=True)
