@@ -11,7 +11,7 @@ from . import fmt
 from .atomic import write_bytes
 from .breakdown import Breakdown
 from .errors import OutputError
-from .grid import HIDDEN, Grid
+from .grid import HIDDEN, Grid, interval_notes, weighted_cell
 
 EXTENSIONS = (".csv", ".json", ".xlsx", ".docx", ".html")
 DIFFERS_MARK = "†"
@@ -33,7 +33,7 @@ def breakdown_grid(b: Breakdown) -> Grid:
         wcells = []
         for c in b.columns if b.weighted else ():
             w = (r.weighted or {}).get(c)
-            wcells.append("" if w is None else f"{fmt.pct(w.pct)} ({fmt.number(w.ci_low)}–{fmt.pct(w.ci_high)})")
+            wcells.append(weighted_cell(w))
         rows.append((label, *cells, fmt.number(total) + (" (100%)" if total else ""), *wcells))
     total_row = (
         "I alt",
@@ -57,6 +57,7 @@ def breakdown_grid(b: Breakdown) -> Grid:
         )
     if b.weighted:
         notes.append("Vægtede andele med 95%-konfidensinterval, vægtet til populationen.")
+        notes.extend(interval_notes([w for r in b.rows if not r.suppressed for w in (r.weighted or {}).values()]))
     if b.warning:
         notes.append(b.warning)
     for reason, n in b.excluded.items():

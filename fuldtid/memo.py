@@ -304,8 +304,8 @@ def da_period(first: Any, last: Any) -> str | None:
 
 
 def pct_interval(w: Weighted) -> str:
-    """``24–37%``"""
-    return f"{fmt.number(w.ci_low)}–{fmt.pct(w.ci_high)}"
+    """``24–37%``; where there is none, why not."""
+    return fmt.interval(w.ci_low, w.ci_high) or f"kan ikke angives: {w.note or 'for få besvarelser'}"
 
 
 def about(n: float) -> str:
@@ -542,6 +542,15 @@ class _Ctx:
         if f.weighted:
             notes.append("Søjlerne viser besvarelserne; punkterne viser den vægtede andel (skønnet for hele "
                          "medarbejdergruppen) med 95%-konfidensinterval.")
+            if any(f.weighted_pct(g, c if f.kind == "cross" else None) is not None
+                   and pd.isna(f.weighted_pct(g, c if f.kind == "cross" else None)[1])  # type: ignore[index]
+                   for g, c in f.data[["group", "category"]].itertuples(index=False)):
+                notes.append("Et punkt uden interval bygger på én besvarelse; der kan ikke beregnes et "
+                             "konfidensinterval ud fra den.")
+        if f.weighting_variable:
+            notes.append(f"{self.w.noun(f.field)[:1].upper()}{self.w.noun(f.field)[1:]} er en af vægtningens "
+                         "variable: vægtet svarer fordelingen per konstruktion til populationsfilens, så der "
+                         "vises ingen vægtet andel; figuren viser besvarelserne.")
         if f.hidden:
             notes.append(f"Små grupper vises ikke for sig af hensyn til anonymiteten (grænsen er {self.min_group} "
                          "svar)" + (f"; {quoted(f.merged_label)} omfatter {join_da(list(f.hidden))}."
@@ -640,7 +649,8 @@ def figure_alt(f: FigureData) -> str:
         share = fmt.pct(p) if p is not None and not pd.isna(p) else "-"
         w = f.weighted_pct(g, c if f.kind == "cross" else None)
         if w is not None:
-            share += f" (vægtet {fmt.pct(w[0])}, 95%-konfidensinterval {fmt.number(w[1])}–{fmt.pct(w[2])})"
+            ci = fmt.interval(w[1], w[2])
+            share += f" (vægtet {fmt.pct(w[0])}" + (f", 95%-konfidensinterval {ci})" if ci else ")")
         parts.append(f"{g}: {share}" if f.kind != "cross" else f"{g}, {c}: {share}")
     return f"{f.title}. " + "; ".join(parts)
 

@@ -23,16 +23,26 @@ OTHER_CATEGORIES = "Øvrige kategorier"
 
 @dataclass(frozen=True)
 class Weighted:
-    """A weighted estimate of a share (percent units) with its 95% interval and the staff it stands for."""
+    """A weighted estimate of a share (percent units) with its 95% interval and the staff it stands for.
+
+    ``ci_low``/``ci_high`` are None where no interval can be estimated; ``note`` (Danish) says why."""
 
     pct: float
-    ci_low: float
-    ci_high: float
+    ci_low: float | None
+    ci_high: float | None
     population_count: float
+    note: str | None = None
 
-    def to_dict(self) -> dict[str, float]:
-        return {"pct": self.pct, "ci_low": self.ci_low, "ci_high": self.ci_high,
-                "population_count": self.population_count}
+    @property
+    def has_interval(self) -> bool:
+        return self.ci_low is not None and self.ci_high is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"pct": self.pct, "ci_low": self.ci_low, "ci_high": self.ci_high,
+                             "population_count": self.population_count}
+        if self.note:
+            d["ci_note"] = self.note
+        return d
 
 
 @dataclass(frozen=True)

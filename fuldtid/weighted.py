@@ -4,6 +4,7 @@ of staff it stands for."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,13 @@ def estimate(weights: Any, y: pd.Series, domain: pd.Series) -> Weighted | None:
     if not bool((domain & weights.weights.notna()).any()):
         return None
     try:
-        e = weighted_share(weights, y, domain)
+        e = weighted_share(weights, y, domain, method="beta")
     except WeightingError:
         return None
+    if math.isnan(e.pct):
+        return None
+    if math.isnan(e.ci_low) or math.isnan(e.ci_high):
+        return Weighted(e.pct, None, None, e.population_count, e.note)
     return Weighted(e.pct, e.ci_low, e.ci_high, e.population_count)
 
 

@@ -111,6 +111,7 @@ class Estimate:
     se: float                  # linearised standard error of the proportion (0..1 units)
     n: int = 0                 # respondents behind the estimate (in the domain, y known)
     df: int = 0                # degrees of freedom of the t quantile (R: degf of the domain design)
+    note: str | None = None    # why there is no interval (ci_low/ci_high NaN), in Danish
 
 
 # --- raking --------------------------------------------------------------------------------------------
@@ -420,8 +421,11 @@ def _bool_values(s: pd.Series, positions: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def weighted_share(weights: Weights, y: pd.Series, domain: pd.Series | None = None,
-                   level: float = 0.95) -> Estimate:
-    """The weighted share of ``y`` within ``domain``, as R's logit ``svyciprop`` on the raked design.
+                   level: float = 0.95, method: str = "logit") -> Estimate:
+    """The weighted share of ``y`` within ``domain``, as R's ``svyciprop`` on the raked design.
+
+    ``method="logit"`` is R's default interval; ``method="beta"`` the Korn–Graubard (Clopper–Pearson on
+    the effective sample size) interval the reports use, see :func:`korn_graubard`.
 
     ``y`` and ``domain`` are boolean Series indexed by respondentid. Respondents with y missing are
     left out of the estimate (R's svyglm drops them); the t quantile's degrees of freedom are those of
@@ -450,9 +454,55 @@ def weighted_share(weights: Weights, y: pd.Series, domain: pd.Series | None = No
     S = np.bincount(cells.cell, weights=x0, minlength=len(cells.counts))[:, None]
     var = float(_linearized_vcov(weights, S, np.array([[x0 @ x0]]))[0, 0])
     se = math.sqrt(max(var, 0.0))
-    lo, hi = _logit_interval(p, se, df, level)
+    note = None
+    if method == "beta":
+        census = weights.n_weighted >= weights.population.size
+        lo, hi, note = korn_graubard(p, se, int(use.sum()), df, weights.n_weighted, level, census=census)
+    elif method == "logit":
+        lo, hi = _logit_interval(p, se, df, level)
+    else:
+        raise ValueError(f"unknown interval method {method!r} (logit or beta)")
     return Estimate(pct=100 * p, ci_low=100 * lo, ci_high=100 * hi, population_count=hit, se=se,
-                    n=int(use.sum()), df=df)
+                    n=int(use.sum()), df=df, note=note)
+
+
+# A standard error this small (against a share's own scale) is zero up to rounding: the share does not
+# vary from sample to sample (a weighting variable's share, or everyone in the population answered).
+_SE_ZERO = 1e-9
+NOTE_ONE = "intervallet kan ikke beregnes ud fra én besvarelse"
+NOTE_CALIBRATED = "andelen er fastlagt af vægtningen og har ingen stikprøveusikkerhed"
+NOTE_CENSUS = "alle i populationen har svaret, så andelen har ingen stikprøveusikkerhed"
+
+
+def korn_graubard(p: float, se: float, n: int, df: int, n_design: int, level: float = 0.95, *,
+                  census: bool = False) -> tuple[float, float, str | None]:
+    """Korn–Graubard interval of a weighted share: Clopper–Pearson on the effective sample size.
+
+    As R's ``svyciprop(method = "beta")``: n* = p(1 − p) / se², times (t(n_design − 1) / t(df))² for the
+    domain's fewer degrees of freedom, then the beta quantiles ``qbeta(α/2, n*p, n*(1 − p) + 1)`` and
+    ``qbeta(1 − α/2, n*p + 1, n*(1 − p))``. Where R's variance is 0 because the share is 0 or 1 (R returns
+    NaN) the design effect is taken as 1, n* = n respondents (as Korn and Graubard and SAS do), so 0 of 30
+    still reaches about 12%. Returns (low, high, note) in 0..1; NaN and a Danish note saying why where no
+    interval can be estimated: one respondent (df 0), a share fixed by the weighting (0 < p < 1 with no
+    variance), or everyone in the population answered (``census``).
+    """
+    nan = float("nan")
+    if census:
+        return nan, nan, NOTE_CENSUS
+    if df < 1 or n < 1:
+        return nan, nan, NOTE_ONE
+    edge = p <= 0.0 or p >= 1.0
+    if not edge and se <= _SE_ZERO:
+        return nan, nan, NOTE_CALIBRATED
+    from scipy.special import betaincinv, stdtrit  # lazy; both far cheaper to import than scipy.stats
+
+    alpha = 1 - level
+    n_eff = float(n) if edge else p * (1 - p) / se**2
+    n_eff *= (float(stdtrit(n_design - 1, alpha / 2)) / float(stdtrit(df, alpha / 2))) ** 2
+    x = n_eff * p
+    lo = 0.0 if x <= 0 else float(betaincinv(x, n_eff - x + 1, alpha / 2))
+    hi = 1.0 if n_eff - x <= 0 else float(betaincinv(x + 1, n_eff - x, 1 - alpha / 2))
+    return lo, hi, None
 
 
 def _logit_interval(p: float, se: float, df: int, level: float) -> tuple[float, float]:
