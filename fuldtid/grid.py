@@ -30,6 +30,10 @@ def table_grid(t: Table) -> Grid:
         )
     if _rounding_off(t):
         notes.append(ROUNDING_NOTE)
+    if t.kind == "cross" and t.test is not None:
+        from .tabletests import test_note
+
+        notes.append(test_note(t.test) or "")
     if t.kind == "cross":
         return _cross_grid(t, notes)
     label_head = "Kategori" if t.kind == "coded" else "Svar"

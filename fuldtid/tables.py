@@ -110,6 +110,7 @@ class Table:
     min_group: int = 1
     n_suppressed: int = 0
     missing_row: str | None = None  # the row of those who did not answer the row field (e.g. "Har ikke svaret")
+    test: Any = None  # cross tables: fuldtid.significance.DifferenceTest on the published rows (tabletests.py)
 
     @property
     def full_title(self) -> str:
@@ -136,6 +137,8 @@ class Table:
             "base": self.base,
         }
         if self.kind == "cross":
+            from .tabletests import test_dict
+
             d["by"] = self.by
             d["columns"] = list(self.columns)
             d["rows"] = [_cross_row_dict(r) for r in self.rows]
@@ -144,6 +147,7 @@ class Table:
                 "total": self.base,
                 "pcts": {c: _pct(n, self.base) for c, n in (self.overall or {}).items()},
             }
+            d["test"] = test_dict(self.test)
         else:
             d["rows"] = [_row_dict(r) for r in self.rows]
         if self.n_codes is not None:
@@ -436,7 +440,9 @@ def build_tables(survey: Survey, coding: Coding | None = None, *, min_group: int
     never = pd.Series(~counted, index=index)
     if never.any():
         excluded.append(Exclusion(None, "indgår ikke i nogen tabel", _ids(never)))
-    return TableSet(survey, tuple(tables), tuple(excluded), tuple(pending), coding, min_group)
+    from .tabletests import add_tests
+
+    return add_tests(TableSet(survey, tuple(tables), tuple(excluded), tuple(pending), coding, min_group))
 
 
 MISSING_KEY = "\x00ikke angivet"

@@ -110,8 +110,10 @@ def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -
 
 def add_weighted(tableset: TableSet, weights: Any) -> TableSet:
     """The same tables with weighted estimates added, and the weighting diagnostics attached."""
+    from .tabletests import add_tests
+
     tables = tuple(weighted_table(tableset.survey, t, weights, tableset.coding) for t in tableset.tables)
-    return replace(tableset, tables=tables, weighting=weights)
+    return add_tests(replace(tableset, tables=tables, weighting=weights), weights)
 
 
 def describe_weights(w: Any) -> str:

@@ -1,0 +1,137 @@
+"""Every cross table carries its test, computed from the table as published (tabletests.py).
+
+R values: tests/r_reference/table_tests.R on table_tests.csv (the published rows of tables 11-14 of the
+shipped example at --min-group 1 and 5, written by make_table_tests.py); output in table_tests_output.txt.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from fuldtid.significance import test_difference
+from fuldtid.tables import CrossRow, Table
+from fuldtid.tabletests import cross_table_test, published_counts, test_dict, test_note
+
+from memo_helpers import example_tableset, rebuild
+
+# (table, min group) -> R's p-value of the published table, unweighted:
+#   fisher.test(x) (2 x 2) and fisher.test(x, workspace = 2e8) (r x c with an expected count below 5)
+R_UNWEIGHTED = {(11, 1): 1.0, (12, 1): 0.0146360500877853, (13, 1): 0.0218951902474918,
+                (14, 1): 0.00611853007730646, (11, 5): 0.856733259800504, (12, 5): 0.0146360500877853,
+                (13, 5): 0.0082761943555911, (14, 5): 0.00571255562723243}
+# svychisq(~g + a, subset(rk, !is.na(g)), statistic = "F"): (F, ndf, ddf, p)
+R_WEIGHTED = {
+    (11, 1): (1.22199788796926, 1, 330, 0.269774195638678),
+    (12, 1): (10.181193672638, 1, 330, 0.00155510657521417),
+    (13, 1): (2.88471596517176, 8.59031232307462, 2834.80306661462, 0.0025713633831505),
+    (14, 1): (3.59257865981449, 8.99612253260763, 2968.72043576052, 0.000184647835552029),
+    (11, 5): (1.78803210524885, 1, 330, 0.182087089013694),
+    (12, 5): (10.181193672638, 1, 330, 0.00155510657521417),
+    (13, 5): (4.18876054803913, 6.04864150498988, 1996.05169664666, 0.000326364341071693),
+    (14, 5): (4.22207723593758, 6.99784900975278, 2309.29017321842, 0.000122601663935436),
+}
+
+
+@pytest.mark.parametrize("mg", [1, 5])
+def test_unweighted_tests_match_r(mg):
+    ts = example_tableset(min_group=mg)
+    for number in (11, 12, 13, 14):
+        t = ts.table(number)
+        p = R_UNWEIGHTED[(number, mg)]
+        if t.test.method.startswith("Monte Carlo"):
+            # R's exact p-value; fuldtid estimates it from 19,999 simulated tables (seeded): 4 standard errors.
+            assert t.test.p_value == pytest.approx(p, abs=4 * (p * (1 - p) / 19_999) ** 0.5 + 1e-4)
+        else:
+            assert t.test.p_value == pytest.approx(p, rel=1e-6, abs=1e-9), number
+
+
+@pytest.mark.parametrize("mg", [1, 5])
+def test_weighted_tests_match_r(mg):
+    ts = example_tableset(min_group=mg, population=True)
+    for number in (11, 12, 13, 14):
+        test = ts.table(number).test
+        F, ndf, _, p = R_WEIGHTED[(number, mg)]
+        assert test.method == "Rao-Scott corrected chi-square test (F)"
+        assert (test.statistic, test.df, test.p_value) == pytest.approx((F, ndf, p), rel=1e-6)
+
+
+def test_the_test_uses_the_published_rows_only():
+    ts = example_tableset(min_group=5)
+    t = ts.table(11)
+    counts = published_counts(t)
+    # Hidden groups are merged as the table shows them; the "not stated" row is no group to compare.
+    assert list(counts.index) == [r.label for r in t.rows if not r.suppressed and r.label != t.missing_row]
+    assert "Øvrige grupper" in counts.index
+    assert t.test == test_difference(counts)
+    # At --min-group 1 the same table shows every group and tests them.
+    assert ts.table(11).test.p_value != example_tableset(min_group=1).table(11).test.p_value
+
+
+def _table(rows, columns=("Ja", "Nej"), missing=None):
+    return Table(number=99, kind="cross", title="t", field="f", question="q", among="alle", base=0,
+                 rows=tuple(rows), columns=columns, by="b", missing_row=missing)
+
+
+def test_published_counts_of_a_hand_made_table():
+    rows = [CrossRow("A", {"Ja": 10, "Nej": 2}, 12, {}),
+            CrossRow("B", None, None, None, suppressed=True),
+            CrossRow("Øvrige grupper", {"Ja": 3, "Nej": 9}, 12, {}, members=("C", "D")),
+            CrossRow("Ikke angivet", {"Ja": 5, "Nej": 0}, 5, {})]
+    t = _table(rows, missing="Ikke angivet")
+    assert published_counts(t).to_dict("index") == {"A": {"Ja": 10, "Nej": 2},
+                                                    "Øvrige grupper": {"Ja": 3, "Nej": 9}}
+    test = cross_table_test(None, t)
+    # R: fisher.test(matrix(c(10, 3, 2, 9), 2))$p.value = 0.0122781377997423
+    assert test.method == "Fisher's exact test"
+    assert test.p_value == pytest.approx(0.0122781377997423, rel=1e-9)
+    d = test_dict(test)
+    assert d["p_value"] == 0.012 and d["p_text"] == "p = 0,012" and d["significant"] is True
+    assert "statistisk sikker" in test_note(test) and "Fishers eksakte test" in test_note(test)
+
+
+def test_a_table_with_one_shown_group_has_no_test():
+    rows = [CrossRow("A", {"Ja": 10, "Nej": 2}, 12, {}), CrossRow("B", None, None, None, suppressed=True)]
+    test = cross_table_test(None, _table(rows))
+    assert test.method == "ingen test"
+    d = test_dict(test)
+    assert d["p_value"] is None and d["significant"] is False and "kan ikke testes" in d["sentence"]
+
+
+def test_every_cross_table_carries_its_test_in_every_output(tmp_path):
+    from fuldtid.report import tables_json
+    from fuldtid.xlsx import tables_workbook
+    import io
+
+    import openpyxl
+
+    ts = example_tableset(min_group=5, population=True)
+    d = json.loads(tables_json(ts))
+    cross = [t for t in d["tables"] if t["kind"] == "cross"]
+    assert [t["number"] for t in cross] == [11, 12, 13, 14]
+    for t in cross:
+        test = t["test"]
+        assert test["method"].startswith("Rao-Scott") and test["p_text"].startswith("p ")
+        assert test["p_value"] == round(ts.table(t["number"]).test.p_value, 3)
+    wb = openpyxl.load_workbook(io.BytesIO(tables_workbook(ts)))
+    text = "\n".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
+    assert text.count("Test: Rao-Scott-korrigeret chi-i-anden-test (vægtet)") == 4
+    from fuldtid.memo import build_memo
+
+    notes = [n for b in build_memo(ts).tables() if b.table_kind == "cross" for n in b.notes]
+    assert sum("Test: " in n for n in notes) == 4
+
+
+def test_altered_answers_change_the_test():
+    # Answers where the areas differ sharply: the published test says so.
+    ts = example_tableset(min_group=5)
+    r = ts.survey.responses.copy()
+    area = r["omraade"].astype("object")
+    ned = r["ned_i_tid"].astype("object")
+    r["ned_i_tid"] = pd.Categorical(ned.where(ned.isna(), area.map({"Rådgivning og Visitation": "Ja",
+                                                                     "Resterende tilbud": "Nej"})),
+                                    categories=r["ned_i_tid"].cat.categories)
+    t = rebuild(ts, responses=r).table(12)
+    assert t.test.significant and t.test.p_value < 1e-6
