@@ -13,6 +13,7 @@ The result is published with its p-value rounded (:func:`test_dict`, :func:`test
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -34,8 +35,12 @@ METHODS_DA = {
 
 
 def method_da(method: str) -> str:
-    if method.startswith("Monte Carlo exact test"):
-        return "Fisher-Freeman-Haltons eksakte test, simuleret" + method[len("Monte Carlo exact test"):]
+    m = re.fullmatch(r"Monte Carlo exact test \((\d+) simulations, seed (\d+)\)", method)
+    if m:
+        from . import fmt
+
+        return (f"Fisher-Freeman-Haltons eksakte test, skønnet ud fra {fmt.number(int(m.group(1)))} simulerede "
+                f"tabeller (seed {m.group(2)})")
     return METHODS_DA.get(method, method)
 
 
@@ -138,3 +143,33 @@ def test_note(test: DifferenceTest | None) -> str | None:
 
 
 test_note.__test__ = False  # type: ignore[attr-defined]
+
+
+def share_test(survey: Any, fig: Any, value: str, weights: Any = None, alpha: float = ALPHA) -> DifferenceTest:
+    """Do the groups a figure shows differ in their share answering ``value``? Tested on the groups as the
+    figure publishes them (hidden groups merged into its "Øvrige grupper" bar) and the answer as given or
+    not: groups x (``value``, other answers), unweighted or, with ``weights``, Rao–Scott as R's
+    ``svychisq(~group + I(answer == value), subset(design, answered))``."""
+    from .significance import from_weighted_chisq, test_difference
+
+    rows = fig.group_rows() if fig.kind == "share" else fig.data[fig.data["category"] == value]
+    if fig.kind == "share" and str(fig.value) != str(value):
+        raise ValueError(f"figure {fig.number} shows the share answering {fig.value!r}, not {value!r}")
+    counts = pd.DataFrame({"value": [int(n) for n in rows["count"]],
+                           "other": [int(t) - int(n) for n, t in zip(rows["count"], rows["total"])]},
+                          index=[str(g) for g in rows["group"]])
+    if (counts.sum(axis=1) > 0).sum() < 2 or (counts.sum(axis=0) > 0).sum() < 2:
+        return no_test()
+    if weights is None or getattr(weights, "cells", None) is None:
+        return test_difference(counts, alpha)
+    from .weighting import weighted_chisq
+
+    r = survey.responses
+    by = r[fig.by].astype("object")
+    answer = r[fig.field].astype("object")
+    inside = survey.group_mask(fig.among) & answer.notna() & by.notna()
+    group = by.where(~by.isin(fig.hidden), fig.merged_label) if fig.hidden else by
+    group = group.where(inside & group.isin(list(counts.index)))
+    gives = (answer == value).map({True: "value", False: "other"}).where(group.notna())
+    result = from_weighted_chisq(weighted_chisq(weights, group, gives), alpha)
+    return no_test() if result.method == "ingen test" else result

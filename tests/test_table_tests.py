@@ -135,3 +135,22 @@ def test_altered_answers_change_the_test():
                                     categories=r["ned_i_tid"].cat.categories)
     t = rebuild(ts, responses=r).table(12)
     assert t.test.significant and t.test.p_value < 1e-6
+
+
+def test_memo_names_a_largest_group_only_when_the_test_supports_it():
+    from fuldtid.memo import build_memo
+
+    ts = example_tableset(min_group=5)
+    text = build_memo(ts).text()
+    assert "Andelen ligger mellem" in text and "så tallene viser ikke, at nogen gruppe skiller sig ud" in text
+    # Answers where those on 1-9 hours all want more hours and the others rarely do: now the figure's test
+    # finds the difference, and the memo names the largest and smallest group, with the test.
+    r = ts.survey.responses.copy()
+    wants = r["op_i_tid"].astype("object")
+    hours = r["timetal"].astype("object")
+    wants = wants.where(wants.isna() | hours.ne("1-9 timer"), "Ja")
+    wants = wants.where(wants.isna() | hours.eq("1-9 timer") | ~hours.isin(["20-29 timer", "30-36 timer"]), "Nej")
+    r["op_i_tid"] = pd.Categorical(wants, categories=r["op_i_tid"].cat.categories)
+    text = build_memo(rebuild(ts, responses=r)).text()
+    assert "Andelen er størst blandt dem på 1-9 timer (100%, 19 af 19)" in text
+    assert "Forskellen mellem grupperne er statistisk sikker (p < 0,001)." in text
