@@ -111,6 +111,8 @@ class Table:
     n_suppressed: int = 0
     missing_row: str | None = None  # the row of those who did not answer the row field (e.g. "Har ikke svaret")
     test: Any = None  # cross tables: fuldtid.significance.DifferenceTest on the published rows (tabletests.py)
+    # coded tables: the respondents behind each category, so a merged row counts people, not mentions
+    category_ids: Mapping[str, frozenset[str]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def full_title(self) -> str:
@@ -400,6 +402,7 @@ def coded_table(survey: Survey, spec: TableSpec, coding: Coding, *, quotes: int 
         rows=tuple(rows),
         excluded=tuple(excluded),
         n_codes=int(sum(r.count or 0 for r in rows)),
+        category_ids={cat: frozenset(inside.loc[inside["kategori"] == cat, "respondentid"]) for cat in f.categories},
     )
 
 
@@ -570,5 +573,13 @@ def protect_table(t: Table, min_group: int, also_hide: set[str] | frozenset[str]
             examples = by_label[pr.label].examples if pr.label in by_label and not members else ()
             # Merged reasons are categories, not groups of people: name them so.
             label = OTHER_CATEGORIES if members and t.kind == "coded" else pr.label
-            rows.append(Row(label, int(pr.total), _pct(int(pr.total), t.base), examples=examples, members=members))
+            count = int(pr.total)
+            if members and t.kind == "coded" and t.category_ids is not None:
+                # One answer may have several of the merged categories: count the people, not the mentions,
+                # and hide the row when they are fewer than the threshold.
+                count = len(frozenset().union(*(t.category_ids.get(m, frozenset()) for m in members)))
+                if count < min_group:
+                    rows.append(Row(label, None, None, suppressed=True, members=members))
+                    continue
+            rows.append(Row(label, count, _pct(count, t.base), examples=examples, members=members))
     return replace(t, rows=tuple(rows), min_group=min_group, n_suppressed=pt.n_suppressed)

@@ -154,3 +154,30 @@ def test_memo_names_a_largest_group_only_when_the_test_supports_it():
     text = build_memo(rebuild(ts, responses=r)).text()
     assert "Andelen er størst blandt dem på 1-9 timer (100%, 19 af 19)" in text
     assert "Forskellen mellem grupperne er statistisk sikker (p < 0,001)." in text
+
+
+def test_merged_other_categories_count_respondents_not_mentions():
+    from dataclasses import replace
+
+    ts = example_tableset(min_group=5)
+    codes = ts.coding.codes
+    t3 = ts.table(3)
+    # Table 3: "Opgavebyrde" (4) and "Ansættelsesvilkår" (5) are hidden and merged. Give the respondents coded
+    # "Opgavebyrde" the code "Ansættelsesvilkår" too: 4 + 9 = 13 mentions of the two, by 9 people.
+    ids = sorted(t3.category_ids["Opgavebyrde"])
+    extra = codes[(codes["field"] == "op_hvorfor") & codes["respondentid"].isin(ids)].drop_duplicates("respondentid")
+    extra = extra.assign(kategori="Ansættelsesvilkår")
+    overlapping = replace(ts.coding, codes=pd.concat([codes, extra], ignore_index=True))
+    t = rebuild(ts, coding=overlapping).table(3)
+    people = len(t.category_ids["Opgavebyrde"] | t.category_ids["Ansættelsesvilkår"])
+    mentions = len(t.category_ids["Opgavebyrde"]) + len(t.category_ids["Ansættelsesvilkår"])
+    assert (people, mentions) == (9, 13)
+    other = next(r for r in t.rows if r.members and not r.suppressed)
+    assert other.label == "Øvrige kategorier" and other.count == 9 and other.pct == pytest.approx(900 / t.base)
+    # Fewer people than the threshold: the merged row is hidden too.
+    few = codes[~((codes["field"] == "op_hvorfor") & codes["kategori"].eq("Ansættelsesvilkår"))]
+    few = pd.concat([few, extra.iloc[:3]], ignore_index=True)  # 3 of the 4 "Opgavebyrde" people, nobody else
+    t = rebuild(ts, coding=replace(ts.coding, codes=few)).table(3)
+    assert len(t.category_ids["Opgavebyrde"] | t.category_ids["Ansættelsesvilkår"]) == 4
+    merged = [r for r in t.rows if r.members and len(r.members) > 1]
+    assert merged and all(r.suppressed and r.count is None for r in merged)
