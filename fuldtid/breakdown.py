@@ -66,6 +66,8 @@ class Breakdown:
     weighted: bool = False
     warning: str | None = None
     by_nouns: tuple[str, ...] = ()  # the by fields as Danish nouns ("område"), from the definition's wording
+    marked_column: str | None = None  # the answer the † marks compare (the field's of_interest, else the first)
+    nested_marks: bool = False  # two --by fields: inner groups are compared within each outer group
 
     @property
     def title(self) -> str:
@@ -134,7 +136,8 @@ def breakdown(
     """Counts and row percentages of ``question`` by one or two fields, with anonymity protection."""
     from .disclosure import protect, protect_nested
     from .memo import Wording
-    from .significance import group_differences, test_difference
+    from .significance import from_weighted_chisq, test_difference
+    from .weighting import weighted_chisq
 
     question = survey.resolve_field(question)
     by = [survey.resolve_field(b) for b in by]
@@ -173,8 +176,6 @@ def breakdown(
         ]
         overall = dict(protected.overall)
         overall_total = protected.overall_total
-        shown = protected.shown_labels
-        full_counts = counts
     else:
         counts = pd.crosstab([by_values[0], by_values[1]], data[question], dropna=False)
         counts = counts.reindex(columns=list(columns), fill_value=0)
@@ -191,21 +192,43 @@ def breakdown(
         warning = nested.warning
         overall = dict(nested.overall)
         overall_total = nested.overall_total
-        shown = nested.outer.shown_labels
-        full_counts = counts.groupby(level=0, sort=False).sum()
+    # Tests and marks are computed from the groups as published: hidden groups left out, merged ones as the
+    # one group shown, "Ikke angivet" not compared (fuldtid.tabletests does the same for the report's tables).
     test = None
-    tested = full_counts.loc[[i for i in full_counts.index if i != NOT_STATED]]
+    outer_rows = [r for r in rows if r.group is None and not r.suppressed and r.counts is not None
+                  and r.label != NOT_STATED]
+    tested = _published(outer_rows, columns)
+    f = survey.definition.fields.get(question)
+    column = f.of_interest if f is not None and f.of_interest in columns else columns[0]
+    answer = survey.responses[question]
+    base = survey.group_mask(among) & answer.notna()
     if weights is not None:
-        test = _weighted_test(survey, data, question, by[0], weights, alpha)
         rows = _add_weighted(survey, rows, question, by, among, columns, weights)
+        # Rao-Scott F test on the raked design (R: svychisq(~group + question, subset(design, published groups)))
+        groups = _respondent_groups(survey, outer_rows, by[0], base)
+        test = from_weighted_chisq(weighted_chisq(weights, groups, answer.astype("object").where(groups.notna())),
+                                   alpha)
     elif len(tested) >= 2:
         test = test_difference(tested, alpha)
-    if len(tested) >= 2 and len(columns) >= 1 and min_group >= 1:
-        diffs = {d.label: d.differs for d in group_differences(tested, columns[0], alpha)}
-        # Marks only for groups shown on their own: a hidden group's share is never hinted at.
-        own = [r.group is None and r.label in shown and not r.members and not r.suppressed for r in rows]
-        rows = [_with_differs(r, diffs.get(r.label)) if keep else r for r, keep in zip(rows, own)]
-    f = survey.definition.fields.get(question)
+    diffs: dict[tuple[str | None, str], bool] = {}
+    if len(tested) >= 2 and min_group >= 1:
+        diffs.update(((None, k), v) for k, v in _marks(survey, tested, outer_rows, by[0], base, answer, column,
+                                                      weights, alpha).items())
+    if len(by) == 2:
+        # The nested field is tested too: the inner groups within each outer group, against each other.
+        for outer in outer_rows:
+            inner_rows = [r for r in rows if r.group == outer.label and not r.suppressed and r.counts is not None
+                          and r.label != NOT_STATED]
+            inner = _published(inner_rows, columns)
+            if len(inner) < 2:
+                continue
+            within = base & survey.responses[by[0]].astype("object").fillna(NOT_STATED).isin(
+                outer.members or (outer.label,))
+            diffs.update(((outer.label, k), v) for k, v in _marks(survey, inner, inner_rows, by[1], within, answer,
+                                                                 column, weights, alpha).items())
+    # Marks only for groups shown on their own: a hidden group's share is never hinted at.
+    rows = [_with_differs(r, diffs.get((r.group, r.label))) if not r.members and not r.suppressed else r
+            for r in rows]
     return Breakdown(
         question=question,
         question_text=f.text if f is not None else question,
@@ -221,6 +244,8 @@ def breakdown(
         excluded=excluded,
         weighted=weights is not None,
         warning=warning,
+        marked_column=column,
+        nested_marks=len(by) == 2,
         by_nouns=tuple(Wording(survey.definition).noun(b) for b in by),
     )
 
@@ -257,14 +282,32 @@ def _rows_from(protected: Any, group: str | None) -> list[BreakdownRow]:
     return out
 
 
-def _weighted_test(survey: Survey, data: pd.DataFrame, question: str, by: str, weights: Any, alpha: float) -> Any:
-    """Rao-Scott F test on the raked design (R: svychisq(~by + question, subset(design, among)))."""
-    from .significance import from_weighted_chisq
-    from .weighting import weighted_chisq
+def _published(rows: Sequence[BreakdownRow], columns: Sequence[str]) -> pd.DataFrame:
+    """The published counts of some rows: groups x answers."""
+    return pd.DataFrame([[int((r.counts or {})[c]) for c in columns] for r in rows],
+                        index=[r.label for r in rows], columns=list(columns), dtype="int64")
 
-    r = survey.responses
-    domain = pd.Series(r.index.isin(data.index), index=r.index) & r[by].notna()
-    return from_weighted_chisq(weighted_chisq(weights, r[by], r[question], domain), alpha)
+
+def _respondent_groups(survey: Survey, rows: Sequence[BreakdownRow], by: str, inside: pd.Series) -> pd.Series:
+    """Per respondent, the published row of ``by`` it is counted in (NaN outside ``inside`` or in no row)."""
+    values = survey.responses[by].astype("object").fillna(NOT_STATED)
+    group = pd.Series(pd.NA, index=values.index, dtype="object")
+    for r in rows:
+        group[values.isin(r.members or (r.label,)).to_numpy()] = r.label
+    return group.where(inside)
+
+
+def _marks(survey: Survey, counts: pd.DataFrame, rows: Sequence[BreakdownRow], by: str, inside: pd.Series,
+           answer: pd.Series, column: str, weights: Any, alpha: float) -> dict[str, bool]:
+    """Which published groups' share of ``column`` differs from the other groups' (unweighted z test, or the
+    design-based one with weights), Holm-corrected across more than two groups."""
+    from .significance import group_differences, group_differences_weighted
+
+    if weights is None:
+        return {d.label: d.differs for d in group_differences(counts, column, alpha)}
+    groups = _respondent_groups(survey, rows, by, inside)
+    y = (answer.astype("object") == column).where(groups.notna())
+    return {d.label: d.differs for d in group_differences_weighted(weights, groups, y, list(counts.index), alpha)}
 
 
 def _add_weighted(survey: Survey, rows: list[BreakdownRow], question: str, by: Sequence[str], among: str,

@@ -46,9 +46,14 @@ def breakdown_grid(b: Breakdown) -> Grid:
     if b.test is not None:
         notes.append(f"{b.test.sentence} ({b.test.method})")
     if any(r.differs for r in b.rows):
+        column = b.marked_column or b.columns[0]
+        how = "vægtet, designbaseret z-test" if b.weighted else "z-test"
+        nested = (f" Inden for hver gruppe af {b.by_nouns[0] if b.by_nouns else b.by[0]} er grupperne af "
+                  f"{b.by_nouns[1] if len(b.by_nouns) > 1 else b.by[1]} sammenlignet med hinanden."
+                  if b.nested_marks and len(b.by) == 2 else "")
         notes.append(
-            f"{DIFFERS_MARK} Gruppens andel »{b.columns[0]}« adskiller sig fra de øvrige gruppers "
-            "(z-test, Holm-korrigeret, 5%-niveau)."
+            f"{DIFFERS_MARK} Gruppens andel »{column}« adskiller sig fra de øvrige gruppers ({how}, "
+            "Holm-korrigeret ved flere end to grupper, 5%-niveau)." + nested
         )
     if any(r.suppressed for r in b.rows):
         notes.append(

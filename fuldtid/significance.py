@@ -288,7 +288,8 @@ def group_differences(counts: pd.DataFrame, column: str, alpha: float = 0.05) ->
     """Compare each group's share answering ``column`` with all other groups pooled.
 
     Two-sided two-proportion z-test with pooled variance (R's prop.test(correct = FALSE)), Holm-corrected across
-    the groups tested. Groups with no respondents have no share and are left out. A group that cannot be tested
+    the groups tested when there are more than two (two groups against each other are one comparison, the same
+    test twice). Groups with no respondents have no share and are left out. A group that cannot be tested
     (nobody else answered, or everybody or nobody gave the answer) gets z = 0, p = 1. Unweighted counts only.
     Report the result only for groups the protected table shows (see the module docstring).
     """
@@ -316,10 +317,40 @@ def group_differences(counts: pd.DataFrame, column: str, alpha: float = 0.05) ->
             z, p = 0.0, 1.0
         tested.append((str(label), float(share), float(rest_share), float(z), float(p)))
 
-    adjusted = holm([t[4] for t in tested])
+    adjusted = _adjusted([t[4] for t in tested])
     return tuple(
         GroupDifference(label, share, rest, z, p, p_holm, p_holm < alpha)
         for (label, share, rest, z, p), p_holm in zip(tested, adjusted)
+    )
+
+
+def _adjusted(p_values: Sequence[float]) -> list[float]:
+    """Holm for three groups or more; two groups compared with each other are one hypothesis."""
+    return list(p_values) if len(p_values) <= 2 else holm(p_values)
+
+
+def group_differences_weighted(weights: object, groups: pd.Series, y: pd.Series, labels: Sequence[str],
+                               alpha: float = 0.05) -> tuple[GroupDifference, ...]:
+    """As :func:`group_differences`, for raked weights: each group's weighted share of ``y`` against the other
+    groups' together, by the design-based z test of :func:`fuldtid.weighting.weighted_difference` (R:
+    ``svyglm(y ~ in_group, subset(design, domain))``), Holm-corrected across more than two groups.
+
+    ``groups`` holds each respondent's group label (NaN: not compared); ``labels`` the groups to compare.
+    """
+    from .weighting import weighted_difference
+
+    domain = groups.notna() & y.notna()
+    tested = []
+    for label in labels:
+        in_group = (groups == label).fillna(False).astype(bool)
+        if not bool((in_group & domain).any()):
+            continue
+        share, rest, z, p = weighted_difference(weights, y.fillna(False).astype(bool), in_group, domain)
+        tested.append((str(label), share, rest, 0.0 if math.isnan(z) else z, p))
+    adjusted = _adjusted([t[4] for t in tested])
+    return tuple(
+        GroupDifference(label, share, rest, z, p, p_adj, p_adj < alpha)
+        for (label, share, rest, z, p), p_adj in zip(tested, adjusted)
     )
 
 

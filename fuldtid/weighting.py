@@ -32,7 +32,8 @@ from fuldtid.errors import OutputError, WeightingError
 from fuldtid.population import Population
 
 __all__ = [
-    "Estimate", "MarginDiagnostic", "Weights", "rake", "weighted_chisq", "weighted_share",
+    "Estimate", "MarginDiagnostic", "Weights", "korn_graubard", "rake", "weighted_chisq", "weighted_difference",
+    "weighted_share",
     "weights_to_csv",
 ]
 
@@ -521,6 +522,37 @@ def _logit_interval(p: float, se: float, df: int, level: float) -> tuple[float, 
 
 def _expit(x: float) -> float:
     return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
+
+
+def weighted_difference(weights: Weights, y: pd.Series, in_group: pd.Series, domain: pd.Series
+                        ) -> tuple[float, float, float, float]:
+    """A group's weighted share of ``y`` against the rest of ``domain``: (share, rest's share, z, p).
+
+    Design-based z test of the difference from its linearised standard error (covariance of the two
+    domain shares included), as R's ``svyglm(y ~ in_group, subset(design, domain))``: z = coef / SE,
+    p = 2 * pnorm(-|z|). NaN z and p = 1 when either side is empty or the difference has no variance.
+    """
+    cells = _design(weights)
+    pos = cells.positions
+    w = cells.cell_weights[cells.cell]
+    yv, yknown = _bool_values(_aligned(weights, y, "y"), pos)
+    gv, gknown = _bool_values(_aligned(weights, in_group, "in_group"), pos)
+    dv, dknown = _bool_values(_aligned(weights, domain, "domain"), pos)
+    use = dv & dknown & yknown & gknown
+    g, r = use & gv, use & ~gv
+    Wg, Wr = float(np.sum(w[g])), float(np.sum(w[r]))
+    nan = float("nan")
+    if Wg <= 0 or Wr <= 0:
+        return (float(np.sum(w[g & yv])) / Wg if Wg > 0 else nan,
+                float(np.sum(w[r & yv])) / Wr if Wr > 0 else nan, nan, 1.0)
+    pg, pr = float(np.sum(w[g & yv])) / Wg, float(np.sum(w[r & yv])) / Wr
+    x0 = np.where(g, w * (yv - pg) / Wg, 0.0) - np.where(r, w * (yv - pr) / Wr, 0.0)
+    S = np.bincount(cells.cell, weights=x0, minlength=len(cells.counts))[:, None]
+    var = float(_linearized_vcov(weights, S, np.array([[x0 @ x0]]))[0, 0])
+    if not var > _SE_ZERO**2:
+        return pg, pr, nan, 1.0
+    z = (pg - pr) / math.sqrt(var)
+    return pg, pr, z, math.erfc(abs(z) / math.sqrt(2))
 
 
 def weighted_chisq(weights: Weights, rows: pd.Series, cols: pd.Series,
