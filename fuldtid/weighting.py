@@ -261,6 +261,9 @@ def rake(sample: pd.DataFrame, population: Population, *, trim: float | None = N
     if n == 0:
         raise WeightingError(f"{path}: no respondent answered all of "
                              f"{', '.join(population.variables)}; nobody can be weighted.")
+    if N < n:
+        raise WeightingError(f"{path}: the population counts {N:,} staff, fewer than the {n:,} respondents to "
+                             "weight; the population must count everyone the survey was sent to: correct antal.")
     cell, groups = _combine([c[positions] for c in codes], sizes)
     counts = np.bincount(cell).astype(float)
 
@@ -277,6 +280,11 @@ def rake(sample: pd.DataFrame, population: Population, *, trim: float | None = N
                 raise WeightingError(
                     f"{path}: category {cat.label!r} of {m.variable} has 0 staff but {int(have[i])} "
                     "respondents; correct its antal.")
+            if have[i] > cat.count:
+                # Fewer staff than answers: weights below 1 and a negative finite population correction.
+                raise WeightingError(
+                    f"{path}: category {cat.label!r} of {m.variable} has {cat.count} staff but {int(have[i])} "
+                    "respondents; the population must count everyone the survey was sent to: correct its antal.")
         targets.append(target)
 
     mean_w = N / n
