@@ -75,16 +75,9 @@ class Breakdown:
         return f"{self.question_text} fordelt på {by} ({self.among_label}, n={self.overall_total})"
 
     def to_dict(self) -> dict[str, Any]:
-        test = None
-        if self.test is not None:
-            test = {
-                "method": self.test.method,
-                "statistic": self.test.statistic,
-                "df": self.test.df,
-                "p_value": self.test.p_value,
-                "significant": self.test.significant,
-                "sentence": self.test.sentence,
-            }
+        from .tabletests import test_dict
+
+        test = test_dict(self.test)
         return {
             "question": self.question,
             "question_text": self.question_text,

@@ -44,7 +44,9 @@ def breakdown_grid(b: Breakdown) -> Grid:
     )
     notes = []
     if b.test is not None:
-        notes.append(f"{b.test.sentence} ({b.test.method})")
+        from .tabletests import test_note
+
+        notes.append(test_note(b.test) or "")
     if any(r.differs for r in b.rows):
         column = b.marked_column or b.columns[0]
         how = "vægtet, designbaseret z-test" if b.weighted else "z-test"

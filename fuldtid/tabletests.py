@@ -30,7 +30,7 @@ METHODS_DA = {
     "Fisher's exact test": "Fishers eksakte test",
     "Fisher-Freeman-Halton exact test": "Fisher-Freeman-Haltons eksakte test",
     "chi-square test": "chi-i-anden-test",
-    "Rao-Scott corrected chi-square test (F)": "Rao-Scott-korrigeret chi-i-anden-test (vægtet)",
+    "Rao-Scott corrected chi-square test (F)": "Rao-Scott-korrigeret chi-i-anden-test af de vægtede svar",
 }
 
 

@@ -117,7 +117,7 @@ def test_every_cross_table_carries_its_test_in_every_output(tmp_path):
         assert test["p_value"] == round(ts.table(t["number"]).test.p_value, 3)
     wb = openpyxl.load_workbook(io.BytesIO(tables_workbook(ts)))
     text = "\n".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
-    assert text.count("Test: Rao-Scott-korrigeret chi-i-anden-test (vægtet)") == 4
+    assert text.count("Test: Rao-Scott-korrigeret chi-i-anden-test af de vægtede svar (F = ") == 4
     from fuldtid.memo import build_memo
 
     notes = [n for b in build_memo(ts).tables() if b.table_kind == "cross" for n in b.notes]
