@@ -181,3 +181,24 @@ def test_merged_other_categories_count_respondents_not_mentions():
     assert len(t.category_ids["Opgavebyrde"] | t.category_ids["Ansættelsesvilkår"]) == 4
     merged = [r for r in t.rows if r.members and len(r.members) > 1]
     assert merged and all(r.suppressed and r.count is None for r in merged)
+
+
+@pytest.mark.parametrize("mg", [1, 5])
+def test_figure_tests_match_r(mg):
+    from fuldtid.figures import all_figures
+    from fuldtid.tabletests import share_test
+
+    # table_tests.R, "figure" lines: groups x (answer compared or not) as the bars are published;
+    # unweighted chisq.test(x, correct = FALSE), weighted svychisq(~group + y, subset(rk, !is.na(group)), "F").
+    r = {1: (0.568033524437353, 1.05388333760101, 2.88555561950181, 0.366298315400218),
+         3: (0.654922500106412, 1.01467770070278, 3.52816622855799, 0.393047167149718)}
+    for weighted in (False, True):
+        ts = example_tableset(min_group=mg, population=weighted)
+        figs = {f.number: f for f in all_figures(ts)}
+        for number, value in ((1, "Ja"), (3, "Nej")):
+            test = share_test(ts.survey, figs[number], value, ts.weighting)
+            p, F, ndf, pw = r[number]
+            if weighted:
+                assert (test.statistic, test.df, test.p_value) == pytest.approx((F, ndf, pw), rel=1e-6)
+            else:
+                assert test.p_value == pytest.approx(p, rel=1e-9)

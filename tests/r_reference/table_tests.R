@@ -40,3 +40,12 @@ for (mg in c(1, 5)) for (tab in 11:14) {
   t <- svychisq(as.formula(paste0("~`", gv, "` + `", av, "`")), subset(rk, !is.na(d[[gv]])), statistic = "F")
   cat("svychisq", tab, mg, g(t$statistic), g(t$parameter[1]), g(t$parameter[2]), g(t$p.value), "\n")
 }
+# The memo's figures: groups x (answer compared or not), as the bars are published.
+for (mg in c(1, 5)) for (f in c(1, 3)) {
+  gv <- paste0("fig", f, "_", mg); yv <- paste0("y", f, "_", mg)
+  x <- table(all[[gv]], all[[yv]])
+  e <- outer(rowSums(x), colSums(x)) / sum(x)
+  p <- if (any(e < 5)) fisher.test(x, workspace = 2e8)$p.value else chisq.test(x, correct = FALSE)$p.value
+  t <- svychisq(as.formula(paste0("~`", gv, "` + `", yv, "`")), subset(rk, !is.na(d[[gv]])), statistic = "F")
+  cat("figure", f, mg, "unweighted", g(p), "svychisq", g(t$statistic), g(t$parameter[1]), g(t$p.value), "\n")
+}
