@@ -964,6 +964,10 @@ def _data_basis(c: _Ctx) -> None:
         c.add(para(f"Af hensyn til anonymiteten vises antal og andele ikke for grupper med færre end "
                    f"{c.min_group} besvarelser; de er markeret med * i tabellerne, og om nødvendigt er flere "
                    "grupper skjult, så de små gruppers tal ikke kan regnes ud."))
+    if any(t.kind == "cross" for t in c.ts.tables) or any(f.kind != "distribution" for f in c.figures.values()):
+        c.add(para("Når notatet sammenligner grupper, er forskellen testet på grupperne, som tabellen eller figuren "
+                   "viser dem; en forskel kaldes statistisk sikker, når testen giver p < 0,05. Tabeller fordelt på grupper "
+                   "oplyser deres test i en note."))
     w = c.ts.weighting
     if w is not None:
         _representation(c, w)
@@ -1019,7 +1023,8 @@ def _representation(c: _Ctx, w: Any) -> None:
     nouns = join_da([c.w.noun(v) for v in by_var])
     text = (f"For at rette op på skævheder er svarene vægtet, så de svarer til medarbejdergruppens fordeling på "
             f"{nouns}. Vægtede andele er et skøn over, hvordan hele medarbejdergruppen ville have svaret, og står "
-            "sammen med et 95%-konfidensinterval, der viser usikkerheden.")
+            "sammen med et 95%-konfidensinterval, der viser usikkerheden (et eksakt interval beregnet ud fra det "
+            "effektive antal besvarelser, så det også holder for små grupper og andele nær 0% eller 100%).")
     eff = getattr(w, "effective_n", None)
     if eff:
         text += (f" Vægtningen gør skønnene mindre præcise: de {fmt.number(w.n_weighted)} vægtede besvarelser "
