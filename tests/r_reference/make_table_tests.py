@@ -1,6 +1,7 @@
 """Write table_tests.csv: per answered respondent of the shipped example, the weighting variables and, for
 each cross table (11-14) at --min-group 1 and 5, the published row the respondent is counted in (empty:
-in none) and the answer; likewise the bars of figures 1 and 3 and whether the answer is the one compared. table_tests.R tests exactly these published tables in R.
+in none) and the answer; likewise the bars of figures 1 and 3 and whether the answer is the one compared.
+table_tests.R tests exactly these published tables in R.
 
     python tests/r_reference/make_table_tests.py && Rscript tests/r_reference/table_tests.R
 """
