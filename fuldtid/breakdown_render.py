@@ -46,7 +46,11 @@ def breakdown_grid(b: Breakdown) -> Grid:
     if b.test is not None:
         from .tabletests import test_note
 
-        notes.append(test_note(b.test) or "")
+        note = test_note(b.test) or ""
+        if len(b.by) == 2:
+            outer = b.by_nouns[0] if b.by_nouns else b.by[0]
+            note += f" Testen sammenligner grupperne af {outer} (de ydre grupper)."
+        notes.append(note)
     if any(r.differs for r in b.rows):
         column = b.marked_column or b.columns[0]
         how = "vægtet, designbaseret z-test" if b.weighted else "z-test"

@@ -101,3 +101,12 @@ def test_nested_field_is_marked_within_each_outer_group(example_survey):
     counts = pd.DataFrame([[r.counts[c] for c in b.columns] for r in rows], index=[r.label for r in rows],
                           columns=list(b.columns))
     assert [r.differs for r in rows] == [d.differs for d in group_differences(counts, "Ja")]
+
+
+def test_nested_breakdown_says_which_field_its_test_compares(example_survey):
+    b = breakdown(example_survey, "ned_i_tid", ["omraade", "koen"], min_group=1)
+    notes = breakdown_grid(b).notes
+    assert any("Testen sammenligner grupperne af område (de ydre grupper)." in n for n in notes)
+    if any(r.differs for r in b.rows):
+        assert any("Inden for hver gruppe af område er grupperne af køn sammenlignet med hinanden." in n
+                   for n in notes)
