@@ -1,13 +1,14 @@
 """Tests of difference between the groups of a breakdown.
 
 ``test_difference`` answers "do the groups answer differently?" for a whole groups x answers table;
-``group_differences`` marks single groups whose share of one answer differs from the rest;
+``group_differences`` marks single groups whose share of one answer differs from the rest
+(``group_differences_weighted`` the same for raked weights, design-based);
 ``test_difference_weighted`` is the Rao-Scott corrected chi-square test for weighted data.
 
-Disclosure: the tests are computed on the full, unprotected table, but a test of the whole table reports only a
-p-value and a sentence, which reveal nothing about a single group. Per-group results (``group_differences``)
-describe single groups, so the caller must report them only for groups the protected table shows
-(``ProtectedTable.shown_labels``), never for suppressed or merged ones.
+Disclosure: the callers (``fuldtid.tabletests`` for the report, ``fuldtid.breakdown``) test the table as it is
+published: hidden groups left out, merged groups as the one group shown, so no test rests on counts the table
+hides, and p-values are published rounded. Per-group results (``group_differences``) describe single groups, so
+the caller reports them only for groups shown on their own, never for suppressed or merged ones.
 
 The unweighted tests use numpy only: importing scipy.stats costs most of a second, more than a whole breakdown
 may take. Only the Rao-Scott test needs scipy (scipy.special, imported inside the function).
