@@ -4,7 +4,7 @@ The design reproduced is R's
 
     d   <- svydesign(ids = ~1, fpc = ~N, data = answered)      # simple random sample of n out of N
     rk  <- rake(d, sample.margins, population.margins)          # one margin: post-stratification
-    svyciprop(~y, subset(rk, domain), method = "logit")
+    svyciprop(~y, subset(rk, domain), method = "logit")     # or method = "beta" (Korn–Graubard, the reports')
     svychisq(~rows + cols, subset(rk, domain), statistic = "F")
 
 Every respondent in the same cell of the weighting variables ends up with the same weight, so raking
