@@ -111,3 +111,28 @@ def test_interval_contains_estimate_and_has_width(n, k):
         assert note == NOTE_ONE
         return
     assert note is None and 0 <= lo <= p <= hi <= 1 and hi - lo > 0
+
+
+def test_groups_of_one_render_everywhere_without_an_interval():
+    # The README's way to reproduce the 2022 memo, weighted: groups of one respondent are shown. They used to
+    # crash tables.json (NaN) and the memo (decimal.InvalidOperation); now they carry no interval and a note.
+    import json
+
+    from fuldtid.grid import table_grid, with_weighted
+    from fuldtid.memo_html import memo_html
+    from fuldtid.report import tables_json
+    from fuldtid.xlsx import tables_workbook
+
+    from memo_helpers import example_tableset
+
+    ts = example_tableset(min_group=1, population=True)
+    d = json.loads(tables_json(ts))
+    cells = [w for t in d["tables"] if t["kind"] == "cross" for r in t["rows"] for w in (r.get("weighted") or {}).values()]
+    ones = [w for w in cells if w["ci_low"] is None]
+    assert ones and all(w["ci_note"] == NOTE_ONE and w["ci_high"] is None for w in ones)
+    assert all(w["ci_high"] > w["ci_low"] for w in cells if w["ci_low"] is not None)
+    t13 = ts.table(13)
+    g = with_weighted(t13, table_grid(t13))
+    assert any("(intet KI)" in c for row in g.rows for c in row)
+    assert f"Intet KI: {NOTE_ONE}." in g.notes
+    assert tables_workbook(ts) and "intet KI" in memo_html(ts)
