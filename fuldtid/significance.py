@@ -28,6 +28,8 @@ DEFAULT_RESAMPLES = 19_999
 # Largest number of tables (with the observed margins) enumerated for an exact r x c test; beyond it the exact
 # p-value is estimated by Monte Carlo. About 0.1 s of numpy work at the limit.
 EXACT_TABLE_LIMIT = 200_000
+# The same for two-column tables by the network algorithm: undecided partial tables carried from row to row.
+RX2_LIMIT = 5 * EXACT_TABLE_LIMIT
 # Two tables count as equally probable when their probabilities differ by less than this factor (as in R's
 # fisher.test), so floating-point noise does not decide the p-value.
 _REL_TOL = 1e-7
@@ -154,6 +156,80 @@ def exact_rxc_pvalue(table: np.ndarray, limit: int = EXACT_TABLE_LIMIT) -> float
     return min(p, 1.0)
 
 
+def exact_rx2_pvalue(table: np.ndarray, limit: int = RX2_LIMIT) -> float | None:
+    """Exact (Fisher) p-value of an r x 2 (or 2 x c) table by the network algorithm, as R's fisher.test.
+
+    Tables with the observed margins are built row by row; a partial table whose every completion is no more
+    probable than the observed table adds the probability of all its completions at once (Vandermonde:
+    C(rest, K - s) of them, weighted), one whose every completion is more probable is dropped, and partial tables
+    with the same column sum and probability are merged. Only the undecided ones are carried on, so tables that
+    are far too many to enumerate (11 x 2 tables of this survey) take milliseconds. None when more than ``limit``
+    undecided partial tables would be carried from one row to the next, or more than ``100 * limit`` numbers moved
+    in all (about a second): then estimate by Monte Carlo.
+    """
+    table = np.asarray(table, dtype=np.int64)
+    if table.shape[1] != 2:
+        table = table.T
+    if table.shape[1] != 2:
+        raise ValueError("exact_rx2_pvalue needs a table with two columns (or two rows)")
+    rows_n = table.sum(axis=1)
+    K = int(table[:, 0].sum())
+    N = int(rows_n.sum())
+    logfact = _log_factorials(N)
+
+    def log_choose(n: int, k: np.ndarray) -> np.ndarray:
+        return logfact[n] - logfact[k] - logfact[n - k]
+
+    r = len(rows_n)
+    observed = float(sum(log_choose(int(n), np.array(x)) for n, x in zip(rows_n, table[:, 0])))
+    threshold = observed + math.log1p(_REL_TOL)
+    rest = np.concatenate([np.cumsum(rows_n[::-1])[::-1][1:], [0]])  # respondents in the rows after row i
+    # Largest and smallest log-weight of the rows after row i for each remaining column-1 count t.
+    hi = [np.zeros(1)] * (r + 1)
+    lo = [np.zeros(1)] * (r + 1)
+    for i in range(r - 1, -1, -1):
+        n, size = int(rows_n[i]), int(rest[i]) + int(rows_n[i])
+        h = np.full(size + 1, -np.inf)
+        low = np.full(size + 1, np.inf)
+        for x in range(n + 1):
+            lc = float(log_choose(n, np.array(x)))
+            h[x : x + len(hi[i + 1])] = np.maximum(h[x : x + len(hi[i + 1])], lc + hi[i + 1])
+            low[x : x + len(lo[i + 1])] = np.minimum(low[x : x + len(lo[i + 1])], lc + lo[i + 1])
+        hi[i], lo[i] = h, low
+    total = logfact[N] - logfact[K] - logfact[N - K]
+    p = 0.0
+    work = 0
+    frontier: dict[int, tuple[np.ndarray, np.ndarray]] = {0: (np.zeros(1), np.ones(1))}  # s -> (log-weights, counts)
+    for i in range(r):
+        n = int(rows_n[i])
+        grown: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        for s0, (vals, counts) in frontier.items():
+            for x in range(min(n, K - s0) + 1):
+                grown.setdefault(s0 + x, []).append((vals + float(log_choose(n, np.array(x))), counts))
+        work += sum(len(v) for parts in grown.values() for v, _ in parts)
+        if work > 100 * limit:  # numbers moved: about a second at the limit
+            return None
+        frontier = {}
+        for s1, parts in grown.items():
+            t = K - s1
+            if t > rest[i]:
+                continue
+            vals = np.concatenate([v for v, _ in parts])
+            counts = np.concatenate([c for _, c in parts])
+            best, worst = hi[i + 1][t], lo[i + 1][t]
+            done = vals + best <= threshold
+            if done.any():  # every completion counts: all C(rest, t) of them, weighted by their probability
+                comp = logfact[rest[i]] - logfact[t] - logfact[rest[i] - t]
+                p += float(np.sum(counts[done] * np.exp(vals[done] + comp - total)))
+            keep = ~done & (vals + worst <= threshold)
+            if keep.any():
+                key, inverse = np.unique(np.round(vals[keep], 9), return_inverse=True)
+                frontier[s1] = (key, np.bincount(inverse, weights=counts[keep]))
+        if sum(len(k) for k, _ in frontier.values()) > limit:
+            return None
+    return min(p, 1.0)
+
+
 def monte_carlo_pvalue(
     table: np.ndarray,
     n_resamples: int = DEFAULT_RESAMPLES,
@@ -235,11 +311,12 @@ def test_difference(
     """Test whether the groups (rows) answer differently (columns), on unweighted counts.
 
     Empty rows and columns are dropped first. A 2 x 2 table gets Fisher's exact test (two-sided). A larger table
-    with an expected count below 5 gets the exact Fisher-Freeman-Halton test when it has at most ``exact_limit``
-    tables with its margins, else a Monte Carlo estimate of the same p-value (up to ``n_resamples`` tables with the
-    observed margins, fewer on a big table once the verdict is clear; generator seeded with ``seed``, so the result
-    is deterministic). Otherwise Pearson's chi-square test (no continuity correction). Fewer than two rows or
-    columns left: no test, p = 1.
+    with an expected count below 5 gets the exact Fisher-Freeman-Halton test (by the network algorithm of
+    :func:`exact_rx2_pvalue` for two columns or rows, up to ``5 * exact_limit`` undecided partial tables; otherwise
+    when it has at most ``exact_limit`` tables with its margins), else a Monte Carlo estimate of the same p-value
+    (up to ``n_resamples`` tables with the observed margins, fewer on a big table once the verdict is clear;
+    generator seeded with ``seed``, so the result is deterministic). Otherwise Pearson's chi-square test (no
+    continuity correction). Fewer than two rows or columns left: no test, p = 1.
     """
     table = _as_counts(counts)
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
@@ -254,7 +331,10 @@ def test_difference(
 
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
     if (expected < 5).any():
-        p_exact = exact_rxc_pvalue(table, exact_limit)
+        two = table.shape[0] == 2 or table.shape[1] == 2
+        p_exact = exact_rx2_pvalue(table, 5 * exact_limit) if two else None
+        if p_exact is None:
+            p_exact = exact_rxc_pvalue(table, exact_limit)
         if p_exact is not None:
             method = "Fisher-Freeman-Halton exact test"
             p = p_exact

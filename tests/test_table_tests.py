@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fuldtid.significance import test_difference
 from fuldtid.tables import CrossRow, Table
@@ -41,11 +44,9 @@ def test_unweighted_tests_match_r(mg):
     for number in (11, 12, 13, 14):
         t = ts.table(number)
         p = R_UNWEIGHTED[(number, mg)]
-        if t.test.method.startswith("Monte Carlo"):
-            # R's exact p-value; fuldtid estimates it from 19,999 simulated tables (seeded): 4 standard errors.
-            assert t.test.p_value == pytest.approx(p, abs=4 * (p * (1 - p) / 19_999) ** 0.5 + 1e-4)
-        else:
-            assert t.test.p_value == pytest.approx(p, rel=1e-6, abs=1e-9), number
+        # Tables 13 and 14 (11 x 2, far too many tables to enumerate) are exact too: the network algorithm.
+        assert not t.test.method.startswith("Monte Carlo")
+        assert t.test.p_value == pytest.approx(p, rel=1e-8, abs=1e-12), number
 
 
 @pytest.mark.parametrize("mg", [1, 5])
@@ -202,3 +203,17 @@ def test_figure_tests_match_r(mg):
                 assert (test.statistic, test.df, test.p_value) == pytest.approx((F, ndf, pw), rel=1e-6)
             else:
                 assert test.p_value == pytest.approx(p, rel=1e-9)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=2, max_size=6))
+def test_network_algorithm_equals_full_enumeration(rows):
+    from fuldtid.significance import exact_rx2_pvalue, exact_rxc_pvalue
+
+    table = np.array(rows)
+    table = table[table.sum(axis=1) > 0]
+    if len(table) < 2 or (table.sum(axis=0) == 0).any():
+        return
+    full = exact_rxc_pvalue(table, 10**7)
+    assert exact_rx2_pvalue(table) == pytest.approx(full, rel=1e-9, abs=1e-12)
+    assert exact_rx2_pvalue(table.T) == pytest.approx(full, rel=1e-9, abs=1e-12)
