@@ -547,8 +547,8 @@ class _Ctx:
             if any(f.weighted_pct(g, c if f.kind == "cross" else None) is not None
                    and pd.isna(f.weighted_pct(g, c if f.kind == "cross" else None)[1])  # type: ignore[index]
                    for g, c in f.data[["group", "category"]].itertuples(index=False)):
-                notes.append("Et punkt uden interval bygger på én besvarelse; der kan ikke beregnes et "
-                             "konfidensinterval ud fra den.")
+                notes.append("Et punkt uden interval har intet konfidensinterval: det bygger på én besvarelse, "
+                             "eller andelen er fastlagt af vægtningen.")
         if f.weighting_variable:
             notes.append(f"{self.w.noun(f.field)[:1].upper()}{self.w.noun(f.field)[1:]} er en af vægtningens "
                          "variable: vægtet svarer fordelingen per konstruktion til populationsfilens, så der "
