@@ -50,6 +50,23 @@ class BreakdownRow:
 
 
 @dataclass(frozen=True)
+class BreakdownSource:
+    """The survey behind a breakdown: organisation, title, export file and when the answers came in."""
+
+    organisation: str
+    survey_title: str
+    export_name: str
+    first: Any  # pd.Timestamp or None
+    last: Any
+
+    @classmethod
+    def of(cls, survey: Survey) -> "BreakdownSource":
+        first, last = survey.export.period
+        return cls(survey.definition.organisation, survey.definition.title, Path(str(survey.export.path)).name,
+                   first, last)
+
+
+@dataclass(frozen=True)
 class Breakdown:
     question: str
     question_text: str
@@ -68,6 +85,7 @@ class Breakdown:
     by_nouns: tuple[str, ...] = ()  # the by fields as Danish nouns ("område"), from the definition's wording
     marked_column: str | None = None  # the answer the † marks compare (the field's of_interest, else the first)
     nested_marks: bool = False  # two --by fields: inner groups are compared within each outer group
+    source: "BreakdownSource | None" = None  # where the answers come from: the documents' source line
 
     @property
     def title(self) -> str:
@@ -106,7 +124,9 @@ def _single_choice(survey: Survey, name: str, role: str) -> tuple[str, ...]:
         known = ", ".join(n for n in survey.responses.columns if isinstance(survey.responses[n].dtype, pd.CategoricalDtype))
         raise DefinitionError(f"{role} {name!r} is not a field of the survey; single-choice fields: {known}")
     if not isinstance(survey.responses[name].dtype, pd.CategoricalDtype):
-        raise DefinitionError(f"{role} {name!r} is an open question; a breakdown needs a single-choice field")
+        f = survey.definition.fields.get(name)
+        what = "a multiple-choice question" if f is not None and f.is_multiple else "an open question"
+        raise DefinitionError(f"{role} {name!r} is {what}; a breakdown needs a single-choice field")
     return survey.options(name)
 
 
@@ -127,7 +147,6 @@ def breakdown(
     alpha: float = 0.05,
 ) -> Breakdown:
     """Counts and row percentages of ``question`` by one or two fields, with anonymity protection."""
-    from .disclosure import protect, protect_nested
     from .memo import Wording
     from .significance import from_weighted_chisq, test_difference
     from .weighting import weighted_chisq
@@ -138,6 +157,8 @@ def breakdown(
         raise DefinitionError("a breakdown takes one or two --by fields")
     if question in by:
         raise DefinitionError(f"--question {question!r} cannot also be a --by field")
+    if len(set(by)) < len(by):
+        raise DefinitionError(f"--by {by[0]!r} is given twice; give two different fields, or one")
     columns = _single_choice(survey, question, "--question")
     for b in by:
         _single_choice(survey, b, "--by")
@@ -151,52 +172,84 @@ def breakdown(
     if no_answer.any():
         excluded[f"svarede ikke på {question}"] = int(no_answer.sum())
     data = data[~no_answer.to_numpy()]
+    from .linked import NA, protected_rows, protector_for
+
+    protector = protector_for(survey, min_group)
+    for b in by:
+        if min_group > 1 and b not in protector.background:
+            raise DefinitionError(
+                f"--by {b!r} is not a background field of the survey definition "
+                f"({', '.join(protector.background)}); a breakdown is by who the respondents are. "
+                "For a routing group use --among; to break down by another field, list it under 'background'."
+            )
+    if min_group > 1 and question in protector.background:
+        raise DefinitionError(
+            f"--question {question!r} is a background field: its categories are groups of people, not answers. "
+            f"Break a question down by it instead (--by {question})."
+        )
     by_values = []
     for b in by:
         col = data[b]
-        if col.isna().any():
-            col = col.cat.add_categories([NOT_STATED]).fillna(NOT_STATED)
+        if col.isna().any() or NOT_STATED not in col.cat.categories:
+            col = col.cat.add_categories([NOT_STATED]).fillna(NOT_STATED) if NOT_STATED not in col.cat.categories \
+                else col.fillna(NOT_STATED)
         by_values.append(col)
+
+    def key(label: str) -> str:
+        return NA if label == NOT_STATED else label
+
     if len(by) == 1:
         counts = pd.crosstab(by_values[0], data[question], dropna=False)
-        counts = counts.reindex(columns=list(columns), fill_value=0)
+        counts = counts.reindex(index=[*survey.options(by[0]), NOT_STATED], columns=list(columns), fill_value=0)
         counts.index = counts.index.astype(str)
-        protected = protect(counts, min_group)
-        warning = protected.warning
-        # A table that hiding rows cannot protect shows only its overall row.
-        rows = _rows_from(protected, None) if warning is None else [
-            BreakdownRow(str(label), None, None, None, suppressed=True) for label in counts.index
-        ]
-        overall = dict(protected.overall)
-        overall_total = protected.overall_total
+        counts = counts[(counts.index != NOT_STATED) | (counts.to_numpy().sum(axis=1) > 0)]
+        hidden, whole = protected_rows(protector, question, by, among, [(key(i),) for i in counts.index])
+        warning = _whole_warning(min_group) if whole else None
+        rows = _rows(counts, {i for i in counts.index if (key(i),) in hidden}, None, whole)
+        overall = {c: int(counts[c].sum()) for c in columns}
+        overall_total = int(counts.to_numpy().sum())
     else:
         counts = pd.crosstab([by_values[0], by_values[1]], data[question], dropna=False)
         counts = counts.reindex(columns=list(columns), fill_value=0)
-        counts = counts[counts.to_numpy().sum(axis=1) > 0] if len(counts) else counts
         counts.index = pd.MultiIndex.from_tuples([(str(a), str(b)) for a, b in counts.index])
-        nested = protect_nested(counts, min_group)
+        outer_counts = counts.groupby(level=0, sort=False).sum()
+        outer_order = [o for o in [*survey.options(by[0]), NOT_STATED] if o in outer_counts.index]
+        outer_counts = outer_counts.reindex(outer_order)
+        outer_counts = outer_counts[(outer_counts.index != NOT_STATED) | (outer_counts.to_numpy().sum(axis=1) > 0)]
+        hidden_outer, whole = protected_rows(protector, question, by[:1], among,
+                                             [(key(i),) for i in outer_counts.index])
+        warning = _whole_warning(min_group) if whole else None
         rows = []
-        for outer_row in nested.outer.rows:
-            rows.extend(_rows_from_single(outer_row, None, subtotal=True))
-            inner = nested.inner.get(outer_row.label)
-            # An inner table that hiding rows cannot protect is left out: its subtotal stands alone.
-            if inner is not None and inner.warning is None:
-                rows.extend(_rows_from(inner, outer_row.label))
-        warning = nested.warning
-        overall = dict(nested.overall)
-        overall_total = nested.overall_total
-    # Tests and marks are computed from the groups as published: hidden groups left out, merged ones as the
-    # one group shown, "Ikke angivet" not compared (fuldtid.tabletests does the same for the report's tables).
+        for r in _rows(outer_counts, {i for i in outer_counts.index if (key(i),) in hidden_outer}, None, whole,
+                       subtotal=True):
+            rows.append(r)
+            if r.suppressed or r.members or whole:
+                continue
+            inner = counts.loc[r.label]
+            inner = inner[inner.to_numpy().sum(axis=1) > 0]
+            inner_order = [o for o in [*survey.options(by[1]), NOT_STATED] if o in inner.index]
+            inner = inner.reindex(inner_order)
+            hidden_inner, _ = protected_rows(protector, question, by, among,
+                                             [(key(r.label), key(i)) for i in inner.index])
+            rows.extend(_rows(inner, {i for i in inner.index if (key(r.label), key(i)) in hidden_inner},
+                              r.label, False))
+        overall = {c: int(outer_counts[c].sum()) for c in columns}
+        overall_total = int(outer_counts.to_numpy().sum())
+    # Everything below is computed from the published rows: the shown groups and "Øvrige grupper" (the hidden
+    # groups together), never from a hidden group's own counts; "Ikke angivet" is not compared.
     test = None
     outer_rows = [r for r in rows if r.group is None and not r.suppressed and r.counts is not None
                   and r.label != NOT_STATED]
-    tested = _published(outer_rows, columns)
+    tested = _published_counts(outer_rows, columns)
     f = survey.definition.fields.get(question)
     column = f.of_interest if f is not None and f.of_interest in columns else columns[0]
     answer = survey.responses[question]
     base = survey.group_mask(among) & answer.notna()
     if weights is not None:
         rows = _add_weighted(survey, rows, question, by, among, columns, weights)
+    if whole:
+        test = None
+    elif weights is not None:
         # Rao-Scott F test on the raked design (R: svychisq(~group + question, subset(design, published groups)))
         groups = _respondent_groups(survey, outer_rows, by[0], base)
         test = from_weighted_chisq(weighted_chisq(weights, groups, answer.astype("object").where(groups.notna())),
@@ -204,15 +257,15 @@ def breakdown(
     elif len(tested) >= 2:
         test = test_difference(tested, alpha)
     diffs: dict[tuple[str | None, str], bool] = {}
-    if len(tested) >= 2 and min_group >= 1:
+    if not whole and len(tested) >= 2:
         diffs.update(((None, k), v) for k, v in _marks(survey, tested, outer_rows, by[0], base, answer, column,
                                                       weights, alpha).items())
-    if len(by) == 2:
+    if len(by) == 2 and not whole:
         # The nested field is tested too: the inner groups within each outer group, against each other.
         for outer in outer_rows:
             inner_rows = [r for r in rows if r.group == outer.label and not r.suppressed and r.counts is not None
                           and r.label != NOT_STATED]
-            inner = _published(inner_rows, columns)
+            inner = _published_counts(inner_rows, columns)
             if len(inner) < 2:
                 continue
             within = base & survey.responses[by[0]].astype("object").fillna(NOT_STATED).isin(
@@ -222,6 +275,8 @@ def breakdown(
     # Marks only for groups shown on their own: a hidden group's share is never hinted at.
     rows = [_with_differs(r, diffs.get((r.group, r.label))) if not r.members and not r.suppressed else r
             for r in rows]
+    if whole:
+        overall = {}
     return Breakdown(
         question=question,
         question_text=f.text if f is not None else question,
@@ -240,7 +295,44 @@ def breakdown(
         marked_column=column,
         nested_marks=len(by) == 2,
         by_nouns=tuple(Wording(survey.definition).noun(b) for b in by),
+        source=BreakdownSource.of(survey),
     )
+
+
+def _whole_warning(min_group: int) -> str:
+    return (f"Gruppen har færre end {min_group} svar, eller dens tal ville afsløre en mindre gruppe; "
+            "der vises ingen tal.")
+
+
+def _rows(counts: pd.DataFrame, hidden: set[str], group: str | None, whole: bool, *,
+          subtotal: bool = False) -> list[BreakdownRow]:
+    """Rows of one protected table: shown groups, hidden ones (no counts) and "Øvrige grupper" (their sum)."""
+    from .disclosure import OTHER_LABEL
+
+    reason = "skjult af hensyn til anonymiteten"
+    out = []
+    for label, line in counts.iterrows():
+        label = str(label)
+        if whole or label in hidden:
+            out.append(BreakdownRow(label, None, None, None, suppressed=True, group=group, subtotal=subtotal,
+                                    reason=reason))
+            continue
+        cells = {str(c): int(n) for c, n in line.items()}
+        total = sum(cells.values())
+        out.append(BreakdownRow(label, cells, total, {c: _pct(n, total) for c, n in cells.items()}, group=group,
+                                subtotal=subtotal, reason=None if total else "ingen svar"))
+    members = tuple(str(i) for i in counts.index if str(i) in hidden)
+    if members and not whole:
+        merged = counts.loc[list(members)].sum(axis=0)
+        cells = {str(c): int(n) for c, n in merged.items()}
+        total = sum(cells.values())
+        label = OTHER_LABEL
+        while label in counts.index:
+            label += " (samlet)"
+        out.append(BreakdownRow(label, cells, total, {c: _pct(n, total) for c, n in cells.items()}, group=group,
+                                subtotal=subtotal, members=members,
+                                reason=f"{len(members)} grupper slået sammen af hensyn til anonymiteten"))
+    return out
 
 
 def _with_differs(r: BreakdownRow, differs: bool | None) -> BreakdownRow:
@@ -275,7 +367,7 @@ def _rows_from(protected: Any, group: str | None) -> list[BreakdownRow]:
     return out
 
 
-def _published(rows: Sequence[BreakdownRow], columns: Sequence[str]) -> pd.DataFrame:
+def _published_counts(rows: Sequence[BreakdownRow], columns: Sequence[str]) -> pd.DataFrame:
     """The published counts of some rows: groups x answers."""
     return pd.DataFrame([[int((r.counts or {})[c]) for c in columns] for r in rows],
                         index=[r.label for r in rows], columns=list(columns), dtype="int64")
@@ -301,8 +393,6 @@ def _marks(survey: Survey, counts: pd.DataFrame, rows: Sequence[BreakdownRow], b
     groups = _respondent_groups(survey, rows, by, inside)
     y = (answer.astype("object") == column).where(groups.notna())
     return {d.label: d.differs for d in group_differences_weighted(weights, groups, y, list(counts.index), alpha)}
-
-
 def _add_weighted(survey: Survey, rows: list[BreakdownRow], question: str, by: Sequence[str], among: str,
                   columns: Sequence[str], weights: Any) -> list[BreakdownRow]:
     from dataclasses import replace

@@ -56,6 +56,35 @@ min_group_option = click.option(
     "Use 1 to show every count, as the 2022 memo did.",
 )
 
+docx_template_option = click.option(
+    "--docx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+    help="A .docx whose styles, header and footer the Word document uses (your letterhead).",
+)
+date_option = click.option(
+    "--date", "doc_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+    help="The document's date (front block and document properties). Default: the day of the last answer.",
+)
+author_option = click.option(
+    "--author", default=None, metavar="NAME",
+    help="Sagsbehandler: shown in the front block and as the document's author. Default: the organisation.",
+)
+recipient_option = click.option(
+    "--recipient", default=None, metavar="TEXT", help="Who the document is for (front block), e.g. 'MED-udvalget'.",
+)
+
+
+def document_options(f: Any) -> Any:
+    """--docx-template, --date, --author and --recipient: how the documents look and whom they are from and for."""
+    for option in (recipient_option, author_option, date_option, docx_template_option):
+        f = option(f)
+    return f
+
+
+def _info(doc_date: Any, author: str | None, recipient: str | None) -> Any:
+    from .docx_look import DocumentInfo
+
+    return DocumentInfo(doc_date.date() if doc_date is not None else None, author or None, recipient or None)
+
 
 @click.group(cls=FuldtidGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="fuldtid")
@@ -63,7 +92,9 @@ min_group_option = click.option(
 def cli() -> None:
     """fuldtid: from a SurveyXact export of a working-time questionnaire to the memo (notat).
 
-    Start with `fuldtid validate EXPORT`, then `fuldtid report EXPORT --out DIR`.
+    Start with `fuldtid validate EXPORT`, then `fuldtid report EXPORT --out DIR`. For another
+    questionnaire, first draft its definition: `fuldtid init EXPORT --out survey.yaml`, then add
+    `--survey survey.yaml`.
     """
 
 
@@ -83,12 +114,20 @@ def cli() -> None:
               help="The memo's introduction, a Markdown file (default: a neutral text).")
 @click.option("--conclusion", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="The memo's conclusion, a Markdown file (default: a neutral text).")
-@click.option("--docx-template", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="A .docx whose styles, header and footer the memo uses (your letterhead).")
+@click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="EXPORT_A",
+              help="The previous wave's export: the memo gets a section on the development since then.")
+@click.option("--previous-coding", type=click.Path(path_type=Path), default=None,
+              help="With --previous: the previous wave's coding file.")
+@click.option("--previous-population", type=click.Path(path_type=Path), default=None,
+              help="With --previous: the previous wave's population file (with --population, the changes are "
+              "judged on the weighted shares).")
+@document_options
 @verbose_option
 def report(export: Path, survey: str | None, coding: Path | None, population: Path | None, trim: float | None,
            min_group: int | None, out_dir: Path, formats: str | None, intro: Path | None,
-           conclusion: Path | None, docx_template: Path | None) -> None:
+           conclusion: Path | None, previous: Path | None, previous_coding: Path | None,
+           previous_population: Path | None, docx_template: Path | None, doc_date: Any, author: str | None,
+           recipient: str | None) -> None:
     """Write the tables (tables.json, tabeller.xlsx) and the memo for EXPORT.
 
     EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
@@ -99,15 +138,37 @@ def report(export: Path, survey: str | None, coding: Path | None, population: Pa
     chosen = _formats(formats, FORMATS)
     if {"docx", "html"} & set(chosen):
         _warm_up_plotting()
-    progress = TerminalProgress(total=6 + len(chosen))
+    if previous is None and (previous_coding is not None or previous_population is not None):
+        raise click.UsageError("--previous-coding and --previous-population need --previous EXPORT_A")
+    progress = TerminalProgress(total=6 + len(chosen) + (6 if previous is not None else 0))
+    comparison_json = None
     try:
         tableset = analyse(export, survey=survey, coding=coding, population=population, min_group=min_group,
                            trim=trim, progress=progress)
-        written = write_report(tableset, out_dir, chosen, progress=progress, **_memo_options(intro, conclusion,
-                                                                                             docx_template))
+        if previous is not None:
+            from .compare import compare_waves
+            from .compare_memo import with_comparison
+            from .compare_render import comparison_json as render_comparison_json
+
+            before = analyse(previous, survey=survey, coding=previous_coding, population=previous_population,
+                             min_group=min_group, trim=trim, progress=progress)
+            tableset = with_comparison(tableset, compare_waves(before, tableset))
+            if "json" in chosen:
+                comparison_json = render_comparison_json(tableset.extra["comparison"])
+        options = _memo_options(intro, conclusion, docx_template)
+        options["info"] = _info(doc_date, author, recipient)
+        written = write_report(tableset, out_dir, chosen, progress=progress, **options)
+        if comparison_json is not None:
+            from .atomic import write_bytes
+
+            written.append(write_bytes(Path(out_dir) / "udvikling.json", comparison_json))
     finally:
         progress.close()
     click.echo(str(summary(tableset, written)))
+    if previous is not None:
+        from .compare_memo import comparison_summary
+
+        click.echo(comparison_summary(tableset.extra["comparison"]))
 
 
 @cli.command()
@@ -139,16 +200,21 @@ def tables(export: Path, survey: str | None, coding: Path | None, population: Pa
 @export_argument
 @survey_option
 @coding_option
+@population_option
 @verbose_option
-def validate(export: Path, survey: str | None, coding: Path | None) -> None:
+def validate(export: Path, survey: str | None, coding: Path | None, population: Path | None) -> None:
     """Check EXPORT against the survey definition without producing tables.
 
     Says what was found: rows, answered, response rate, which question matched which field, notes on
-    routing and codes, and problems in the coding file.
+    routing and codes, problems in the coding file and, with --population, whether the population file
+    fits the export (categories, counts, weighting). Exits with 1 when a problem was found.
     """
     from .validation import validate as run_validation
 
-    click.echo(str(run_validation(export, survey=survey, coding=coding)))
+    result = run_validation(export, survey=survey, coding=coding, population=population)
+    click.echo(str(result))
+    if not result.ok:
+        sys.exit(1)
 
 
 @cli.command()
@@ -166,9 +232,11 @@ def validate(export: Path, survey: str | None, coding: Path | None) -> None:
 @min_group_option
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Write to a file: .csv, .json, .xlsx, .docx or .html. Default: print a table.")
+@document_options
 @verbose_option
 def breakdown(export: Path, question: str, by: tuple[str, ...], among: str | None, survey: str | None,
-              population: Path | None, trim: float | None, min_group: int | None, out: Path | None) -> None:
+              population: Path | None, trim: float | None, min_group: int | None, out: Path | None,
+              docx_template: Path | None, doc_date: Any, author: str | None, recipient: str | None) -> None:
     """Break a question down by one or two fields, with small groups hidden and a test of difference.
 
     EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
@@ -183,7 +251,8 @@ def breakdown(export: Path, question: str, by: tuple[str, ...], among: str | Non
     if out is None:
         click.echo(breakdown_text(result))
     else:
-        click.echo(f"Wrote {write_breakdown(result, out)}")
+        written = write_breakdown(result, out, docx_template=docx_template, info=_info(doc_date, author, recipient))
+        click.echo(f"Wrote {written}")
 
 
 @cli.command()
@@ -214,6 +283,49 @@ def weights(export: Path, population: Path, survey: str | None, trim: float | No
         with atomic_path(out) as tmp:
             weights_to_csv(w, tmp)
         click.echo(f"Wrote {out}")
+
+
+@cli.command()
+@click.argument("export_a", type=click.Path(path_type=Path))
+@click.argument("export_b", type=click.Path(path_type=Path))
+@click.option("--coding", "codings", type=click.Path(path_type=Path), multiple=True,
+              help="Coding file of each wave, given twice in the order of the exports (optional).")
+@click.option("--population", "populations", type=click.Path(path_type=Path), multiple=True,
+              help="Population file of each wave, given twice in the order of the exports: each wave is "
+              "weighted to its own, and the weighted shares are compared too.")
+@survey_option
+@click.option("--trim", type=click.FloatRange(min=1, min_open=True), default=None,
+              help="With --population: cap weights at K times the mean weight.")
+@min_group_option
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Write to a file: .json, .xlsx, .docx or .html. Default: print the comparison.")
+@verbose_option
+def compare(export_a: Path, export_b: Path, codings: tuple[Path, ...], populations: tuple[Path, ...],
+            survey: str | None, trim: float | None, min_group: int | None, out: Path | None) -> None:
+    """Compare two waves of the questionnaire: EXPORT_A the earlier, EXPORT_B the later.
+
+    Every single-choice table and figure question, answer by answer: both waves' counts and shares, the
+    change in percentage points, Fisher's exact test and, with --population for both, the change of the
+    weighted shares with its 95% interval. Questions are matched by their text; small groups stay hidden.
+
+    Example: fuldtid compare 2022/export 2024/export --population pop2022.csv --population pop2024.csv
+    """
+    from .compare import compare_exports
+    from .compare_render import EXTENSIONS, comparison_text, write_comparison
+
+    if out is not None and out.suffix.lower() not in (*EXTENSIONS, ".htm"):
+        raise click.BadParameter(f"{out}: unknown output type {out.suffix or '(none)'!r}; use one of "
+                                 f"{', '.join(EXTENSIONS)}", param_hint="--out")
+    for name, given in (("--coding", codings), ("--population", populations)):
+        if len(given) not in (0, 2):
+            raise click.BadParameter(f"give {name} twice, once per export in the order of the exports "
+                                     f"(got {len(given)})", param_hint=name)
+    result = compare_exports(export_a, export_b, survey=survey, coding=tuple(codings) or (None, None),
+                             population=tuple(populations) or (None, None), min_group=min_group, trim=trim)
+    if out is None:
+        click.echo(comparison_text(result))
+    else:
+        click.echo(f"Wrote {write_comparison(result, out)}")
 
 
 @cli.command("coding-sheet")
@@ -251,7 +363,39 @@ def coding_sheet(export: Path, survey: str | None, existing: Path | None, out: P
 
     codes = read_coding(existing, s) if existing is not None else None
     write_bytes(out, make_sheet(s, codes))
-    click.echo(f"Wrote {out}: fill in 'kategori', then run fuldtid report {export} --coding {out}")
+    from .definition import survey_option_text
+
+    click.echo(f"Wrote {out}: fill in 'kategori', then run fuldtid report {export}"
+               f"{survey_option_text(s.definition)} --coding {out}")
+
+
+@cli.command()
+@export_argument
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The survey definition to write (.yaml).")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@verbose_option
+def init(export: Path, out: Path, force: bool) -> None:
+    """Draft a survey definition for EXPORT from the export alone.
+
+    Every closed question gets a table, open questions are listed for coding, background questions
+    (department, age, ...) are proposed for breakdowns. The draft runs as it is with
+    `fuldtid report EXPORT --survey OUT`; then edit it (docs/survey-definition.md describes the format).
+    """
+    from .draft import write_draft
+    from .errors import OutputError
+    from .export import read_export
+
+    if out.exists() and not force:
+        raise OutputError(f"{out}: exists already; give another --out, or --force to overwrite it.")
+    target, source = out.resolve(), Path(export).resolve()
+    if target == source or (source.is_dir() and source in target.parents and target.suffix.lower() == ".csv"):
+        raise OutputError(f"{out}: that is (part of) the export itself; give another --out.")
+    exp = read_export(export)
+    write_draft(exp, out)
+    if exp.numbered:
+        click.echo(f"Note: {export} has no respondentid column; its rows are numbered 1-{exp.distributed}.")
+    click.echo(f"Wrote {out}: the draft definition. Next: fuldtid report {export} --survey {out}")
 
 
 def _warm_up_plotting() -> None:

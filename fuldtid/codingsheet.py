@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .definition import ALL
+from .definition import ALL, survey_option_text
 from .suggest import coded_answers, suggester
 from .xlsx import new_workbook, safe_sheet_title, set_cell, workbook_bytes
 
@@ -147,7 +147,7 @@ def _guide(ws: Any, survey: "Survey", sheets: list[tuple[str, "Field", str, int]
         ("Ret ikke i kolonnerne respondentid og variabel, og slet ikke overskriftsrækken.", False),
         ("", False),
         ("Sådan bruger du det udfyldte ark", True),
-        (f"fuldtid report {command_export} --coding <dette ark>.xlsx", False),
+        (f"fuldtid report {command_export}{survey_option_text(survey.definition)} --coding <dette ark>.xlsx", False),
         ("Arket læses direkte som kodefil; svar med tom 'kategori' tæller som ikke kodet.", False),
         ("", False),
         ("Spørgsmålene", True),

@@ -26,7 +26,7 @@ class Field:
 
     name: str
     text: str
-    type: str = "single"  # "single" | "open"
+    type: str = "single"  # "single" | "open" | "multiple" (several options may be ticked)
     options: tuple[str, ...] | None = None  # None: take the export's own labels
     among: str = ALL  # the group the question is shown to (routing)
     required: bool = True
@@ -34,10 +34,17 @@ class Field:
     coded_among: str | None = None  # open questions coded for a subgroup only
     codebook: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # category -> keywords
     of_interest: str | None = None  # the answer whose share group comparisons (the breakdown's † marks) test
+    # The export variable (multiple choice: the questionName) when the text alone is ambiguous (two
+    # questions "Uddyb gerne" in one questionnaire); otherwise fields are found by their text.
+    variable: str | None = None
 
     @property
     def is_open(self) -> bool:
         return self.type == "open"
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.type == "multiple"
 
 
 @dataclass(frozen=True)
@@ -65,12 +72,13 @@ class Group:
 @dataclass(frozen=True)
 class TableSpec:
     number: int
-    kind: str  # "oneway" | "coded" | "cross"
-    field: str
+    kind: str  # "oneway" | "coded" | "cross" | "multiple" | "grid"
+    field: str  # kind grid: its first item
     title: str
     among: str = ALL
     by: str | None = None
     missing_row: str | None = None
+    fields: tuple[str, ...] = ()  # kind grid: the items (single-choice fields with the same answers), in order
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,11 @@ class Definition:
     # How the memo words this questionnaire (the YAML's ``wording:`` section, checked by
     # :func:`_parse_wording`); empty: the memo's neutral sentences.
     wording: Mapping[str, Any] = field(default_factory=dict)
+    # Background questions proposed for breakdowns (``background:``), e.g. department or age.
+    background: tuple[str, ...] = ()
+    # The memo's layout (``memo:``): extra sections (heading, text, tables, figures) and the appendix on the
+    # respondents (its heading and which field plays which role: age, sex, job, ...). See docs/.
+    memo: Mapping[str, Any] = field(default_factory=dict)
 
     def field_or_derived(self, name: str) -> Field | Derived:
         if name in self.fields:
@@ -122,6 +135,17 @@ class Definition:
         return f.coded_among or f.among
 
 
+def survey_option_text(definition: "Definition") -> str:
+    """`` --survey PATH`` for a printed follow-up command; empty for the shipped default definition."""
+    try:
+        default = (builtin_survey_dir() / f"{DEFAULT_SURVEY}.yaml").resolve()
+        if Path(definition.path).resolve() == default:
+            return ""
+    except OSError:
+        pass
+    return f" --survey {definition.path}"
+
+
 def builtin_survey_dir() -> Path:
     """Where the shipped survey definitions live (``surveys/`` in the source tree)."""
     return Path(str(resources.files("fuldtid.surveys")))
@@ -141,7 +165,14 @@ def load_definition(path: str | Path | None = None) -> Definition:
     import yaml
 
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
+        # One pass gives the data and the node tree whose marks name the lines (libyaml when available).
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+        try:
+            node = loader.get_single_node()
+            raw = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
@@ -151,12 +182,19 @@ def load_definition(path: str | Path | None = None) -> Definition:
         raise DefinitionError(f"{p}: not UTF-8 text; save the survey definition as UTF-8") from exc
     if not isinstance(raw, dict):
         raise DefinitionError(f"{p}: a survey definition is a YAML mapping with 'fields' and 'tables'")
-    return _parse(raw, p)
+    from .definition_schema import check_shape
+
+    check_shape(raw, node, str(p))
+    return _parse(raw, p, node)
 
 
-def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
-    def fail(msg: str) -> DefinitionError:
-        return DefinitionError(f"{path}: {msg}")
+def _parse(raw: Mapping[str, Any], path: Path, node: Any = None) -> Definition:
+    from .definition_schema import key_path, line_of
+
+    def fail(msg: str, *at: Any) -> DefinitionError:
+        line = line_of(node, at) if at and node is not None else None
+        where = f", line {line}: {key_path(at)}" if line else ""
+        return DefinitionError(f"{path}{where}: {msg}")
 
     raw_fields = raw.get("fields")
     if not isinstance(raw_fields, dict) or not raw_fields:
@@ -166,8 +204,8 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
         if not isinstance(spec, dict) or not isinstance(spec.get("text"), str):
             raise fail(f"field {name!r} needs a question 'text'")
         ftype = spec.get("type", "single")
-        if ftype not in ("single", "open"):
-            raise fail(f"field {name!r}: type must be 'single' or 'open', not {ftype!r}")
+        if ftype not in ("single", "open", "multiple"):
+            raise fail(f"field {name!r}: type must be 'single', 'open' or 'multiple', not {ftype!r}")
         options = spec.get("options")
         codebook = {
             str(cat): tuple(str(k) for k in (kws or ()))
@@ -188,13 +226,14 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
             coded_among=spec.get("coded_among"),
             codebook=codebook,
             of_interest=_of_interest(spec, options, name, fail),
+            variable=str(spec["variable"]) if spec.get("variable") else None,
         )
 
     derived: dict[str, Derived] = {}
     for name, spec in (raw.get("derived") or {}).items():
         src = spec.get("from")
         if src not in fields:
-            raise fail(f"derived field {name!r}: 'from' must name a field, not {src!r}")
+            raise fail(f"derived field {name!r}: 'from' must name a field, not {src!r}", "derived", name, "from")
         lookup_path = (path.parent / str(spec.get("lookup", ""))).resolve()
         lookup = _read_lookup(lookup_path, str(spec.get("key", src)), str(spec.get("column", name)))
         options = spec.get("options") or sorted(set(lookup.values()), key=list(lookup.values()).index)
@@ -216,44 +255,65 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
             within=spec.get("within"),
         )
         if g.field not in fields and g.field not in derived:
-            raise fail(f"group {name!r}: 'field' must name a field, not {g.field!r}")
+            raise fail(f"group {name!r}: 'field' must name a field, not {g.field!r}", "groups", name, "field")
+        if g.field in fields and fields[g.field].type != "single":
+            raise fail(f"group {name!r}: 'field' must name a single-choice field; {g.field!r} is "
+                       f"{fields[g.field].type}", "groups", name, "field")
         groups[g.name] = g
     for g in groups.values():
         if g.within is not None and g.within not in groups:
-            raise fail(f"group {g.name!r}: 'within' names unknown group {g.within!r}")
+            raise fail(f"group {g.name!r}: 'within' names unknown group {g.within!r}", "groups", g.name, "within")
     for f in fields.values():
-        for grp in (f.among, f.coded_among):
+        for key, grp in (("among", f.among), ("coded_among", f.coded_among)):
             if grp is not None and grp not in groups:
-                raise fail(f"field {f.name!r}: unknown group {grp!r}; groups: {', '.join(groups)}")
+                raise fail(f"field {f.name!r}: unknown group {grp!r}; groups: {', '.join(groups)}",
+                           "fields", f.name, key)
 
     tables: list[TableSpec] = []
-    for spec in raw.get("tables") or ():
+    for i, spec in enumerate(raw.get("tables") or ()):
+        def tfail(msg: str, key: str | None = None) -> DefinitionError:
+            return fail(msg, "tables", i, *((key,) if key else ()))
+
         try:
+            items = tuple(str(x) for x in spec.get("fields") or ())
             t = TableSpec(
                 number=int(spec["number"]),
                 kind=str(spec.get("kind", "oneway")),
-                field=str(spec["field"]),
+                field=str(spec["field"] if "field" in spec or not items else items[0]),
                 title=str(spec["title"]),
                 among=str(spec.get("among", ALL)),
                 by=spec.get("by"),
                 missing_row=spec.get("missing_row"),
+                fields=items,
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise fail(f"table {spec!r} needs 'number', 'field' and 'title'") from exc
-        if t.kind not in ("oneway", "coded", "cross"):
-            raise fail(f"table {t.number}: kind must be oneway, coded or cross, not {t.kind!r}")
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise tfail(f"table {spec!r} needs 'number', 'field' and 'title'") from exc
+        if t.kind not in TABLE_KINDS:
+            raise tfail(f"table {t.number}: kind must be {', '.join(TABLE_KINDS)}, not {t.kind!r}", "kind")
+        if t.kind == "grid" and len(t.fields) < 2:
+            raise tfail(f"table {t.number}: kind grid needs 'fields', a list of at least two single-choice fields", "fields")
+        for item in t.fields:
+            if item not in fields or fields[item].type != "single":
+                raise tfail(f"table {t.number}: 'fields' must name single-choice fields; {item!r} is not one", "fields")
         if t.field not in fields and t.field not in derived:
-            raise fail(f"table {t.number}: unknown field {t.field!r}")
+            raise tfail(f"table {t.number}: unknown field {t.field!r}", "field")
+        if (t.kind == "multiple") != (t.field in fields and fields[t.field].is_multiple):
+            raise tfail(f"table {t.number}: a field of type multiple has a table of kind multiple, and only it"
+                       f" (field {t.field!r}, kind {t.kind})", "kind")
+        if t.kind in ("oneway", "cross") and t.field in fields and fields[t.field].type != "single":
+            raise tfail(f"table {t.number}: kind {t.kind} needs a single-choice field; {t.field!r} is "
+                       f"{fields[t.field].type}", "field")
         if t.kind == "coded" and not fields[t.field].categories:
-            raise fail(f"table {t.number}: field {t.field!r} has no 'categories' to code into")
+            raise tfail(f"table {t.number}: field {t.field!r} has no 'categories' to code into", "field")
         if t.kind == "cross" and t.by not in fields and t.by not in derived:
-            raise fail(f"table {t.number}: 'by' must name a field, not {t.by!r}")
+            raise tfail(f"table {t.number}: 'by' must name a field, not {t.by!r}", "by")
         if t.among not in groups:
-            raise fail(f"table {t.number}: unknown group {t.among!r}")
+            raise tfail(f"table {t.number}: unknown group {t.among!r}", "among")
         tables.append(t)
     numbers = [t.number for t in tables]
     if len(set(numbers)) != len(numbers):
-        raise fail("table numbers must be unique")
+        dup = next(i for i, n in enumerate(numbers) if numbers.count(n) > 1 and numbers.index(n) != i)
+        raise fail(f"table numbers must be unique; {numbers[dup]} is used twice", "tables", dup, "number")
 
     figures: list[FigureSpec] = []
     for spec in raw.get("figures") or ():
@@ -274,6 +334,9 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
         for name in (fig.field, fig.by):
             if name is not None and name not in fields and name not in derived:
                 raise fail(f"figure {fig.number}: unknown field {name!r}")
+            if name in fields and fields[name].type != "single":
+                raise fail(f"figure {fig.number}: a figure shows a single-choice field; {name!r} is "
+                           f"{fields[name].type}")
         if fig.kind in ("share", "cross") and fig.by is None:
             raise fail(f"figure {fig.number}: kind {fig.kind} needs 'by'")
         if fig.kind == "share" and fig.value is None:
@@ -282,6 +345,12 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
             raise fail(f"figure {fig.number}: unknown group {fig.among!r}")
         figures.append(fig)
 
+    background = raw.get("background") or []
+    if not isinstance(background, list):
+        raise fail("'background' must be a list of field names")
+    for b in background:
+        if b not in derived and (b not in fields or fields[b].type != "single"):
+            raise fail(f"background: {b!r} is not a single-choice or derived field of the definition")
     min_group = raw.get("min_group", 5)
     if not isinstance(min_group, int) or min_group < 1:
         raise fail(f"min_group must be a whole number of at least 1, not {min_group!r}")
@@ -298,14 +367,19 @@ def _parse(raw: Mapping[str, Any], path: Path) -> Definition:
         organisation=str(raw.get("organisation", "")),
         population_description=str(raw.get("population_description", "medarbejdere")),
         wording=_parse_wording(raw.get("wording"), [*fields, *derived], [f.number for f in figures], fail),
+        background=tuple(str(b) for b in background),
+        memo=_parse_memo(raw.get("memo"), fields, derived, groups, tables, figures, fail),
     )
 
 
+TABLE_KINDS = ("oneway", "coded", "cross", "multiple", "grid")
+
 # The shape of a ``wording:`` section (see surveys/vjh.yaml, where each key is explained). Only the shape is
 # checked here; which placeholders a text may use is checked when the memo fills it in.
-WORDING_TEXTS = ("intro", "analysis_heading", "follow_up_subject")
+WORDING_TEXTS = ("intro", "analysis_heading", "follow_up_subject", "respondents", "population_group",
+                 "population_group_genitive")
 WORDING_FIELD_TEXTS = ("noun", "group", "heading", "lead", "group_size", "not_above_current",
-                       "not_below_current", "lowest", "coded_only", "empty")
+                       "not_below_current", "lowest", "coded_only", "empty", "headline")
 WORDING_FIELD_PAIRS = ("target", "group_noun")  # [first, second]; group_noun may also be one word
 WORDING_FIELD_MAPS = ("plurals", "categories")  # answer or category -> text
 WORDING_FIGURE_TEXTS = ("heading", "text", "empty")
@@ -381,6 +455,39 @@ def _field_wording(spec: Mapping[str, Any], where: str, fail: Any) -> dict[str, 
             out[key] = tuple(_text(v, w, fail) for v in value)
         else:
             raise fail(f"{where}: unknown key {key!r}; known keys: {', '.join(known)}")
+    return out
+
+
+APPENDIX_FIELD_ROLES = ("age", "sex", "job", "workplace", "agreement", "hours")
+APPENDIX_GROUP_ROLES = ("full_time", "part_time")
+
+
+def _parse_memo(raw: Any, fields: Mapping[str, Field], derived: Mapping[str, Derived], groups: Mapping[str, Group],
+                tables: list[TableSpec], figures: list[FigureSpec], fail: Any) -> dict[str, Any]:
+    """The ``memo:`` section (shape checked by the schema): the numbers and names it uses must exist."""
+    if not raw:
+        return {}
+    table_numbers = {t.number for t in tables}
+    figure_numbers = {f.number for f in figures}
+    sections = []
+    for i, sec in enumerate(raw.get("sections") or ()):
+        for key, known in (("tables", table_numbers), ("figures", figure_numbers)):
+            for n in sec.get(key) or ():
+                if n not in known:
+                    raise fail(f"memo section {sec['heading']!r}: {key[:-1]} {n} is not in the definition",
+                               "memo", "sections", i, key)
+        sections.append({"heading": str(sec["heading"]), "text": str(sec.get("text") or ""),
+                         "tables": tuple(sec.get("tables") or ()), "figures": tuple(sec.get("figures") or ())})
+    appendix = dict(raw.get("appendix") or {})
+    for role in APPENDIX_FIELD_ROLES:
+        if role in appendix and appendix[role] not in fields and appendix[role] not in derived:
+            raise fail(f"memo appendix: {role} names no field ({appendix[role]!r})", "memo", "appendix", role)
+    for role in APPENDIX_GROUP_ROLES:
+        if role in appendix and appendix[role] not in groups:
+            raise fail(f"memo appendix: {role} names no group ({appendix[role]!r})", "memo", "appendix", role)
+    out: dict[str, Any] = {"appendix": appendix}
+    if raw.get("sections") is not None:  # absent: the memo's default layout; [] : no extra sections
+        out["sections"] = tuple(sections)
     return out
 
 

@@ -237,6 +237,9 @@ def _choose_hidden(totals: list[int], min_group: int, strict: bool = False,
     )
 
 
+choose_hidden = _choose_hidden  # the single-table rule, for fuldtid.linked
+
+
 def protect(counts: pd.DataFrame, min_group: int, *, merge: bool = True, strict: bool = False,
             also_hide: Collection[str] = ()) -> ProtectedTable:
     """Hide groups below ``min_group`` and any further groups needed so that no hidden count can be recovered.

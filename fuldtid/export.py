@@ -7,6 +7,11 @@ the tables against each other and returns the questionnaire's variables and one 
 respondent. Administrative columns (``email`` above all) are dropped while reading and never appear in
 the result or in any message.
 
+Exports differ: an anonymous survey has no ``respondentid`` (the rows are then numbered 1, 2, ... and
+:attr:`Export.numbered` says so), older exports name the status columns ``stato_1..5``, a multiple-choice
+question comes as one 0/1 variable per option (kind ``"multiple"``, grouped by :attr:`Variable.question`),
+Structure may give no choice texts (Labels has them) and may end its lines with an extra separator.
+
 Every problem a user can cause raises :class:`fuldtid.errors.ExportError` naming the file and the place.
 """
 
@@ -19,6 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,7 +56,8 @@ _ADMIN_RE = re.compile(
     r"|digitaldistribution\w*|.*e[-_ ]?mail.*)$",
     re.IGNORECASE,
 )
-_STATUS_RE = re.compile(r"^statoverall_(\d+)$", re.IGNORECASE)
+# statoverall_1..5; older exports (and readSX's examples) name them stato_1..5.
+_STATUS_RE = re.compile(r"^stat(?:overall|o)_(\d+)$", re.IGNORECASE)
 _TIME_COLUMNS = ("starttime", "closetime")
 
 # Dates SurveyXact or a Danish Excel may write; ISO dates are recognised separately.
@@ -80,17 +87,30 @@ class Variable:
     text: str
     """The question text (SPSS: the variable label), stripped of surrounding blanks."""
     kind: str
-    """``"single"`` (answer codes with labels) or ``"open"`` (free text)."""
+    """``"single"`` (answer codes with labels), ``"open"`` (free text) or ``"multiple"`` (one option of a
+    multiple-choice question: 0/1, ticked when 1)."""
     labels: Mapping[int, str] = field(default_factory=dict)
     """Code -> label in code order; empty for open variables."""
+    question: str = ""
+    """Structure's questionName (``s_4`` for the options ``s_4_1``, ``s_4_2``, ...); empty when unknown."""
+    option: str = ""
+    """A multiple-choice option's own text (Structure's choiceText); ``text`` ends with ``" - " + option``."""
+
+    @property
+    def question_text(self) -> str:
+        """The question's text without the option (multiple choice) or item (grid) after ``" - "``."""
+        if self.option and self.text.endswith(f" - {self.option}"):
+            return self.text[: -len(self.option) - 3].strip()
+        return self.text
 
 
 @dataclass(frozen=True, eq=False)
 class Export:
     """A SurveyXact export as read: its variables and one row per distributed respondent.
 
-    ``data`` is indexed by ``respondentid`` (str). Its columns are every questionnaire variable (single:
-    ``Int64`` codes, ``<NA>`` when empty; open: strings, missing when empty or blank), then ``answered``
+    ``data`` is indexed by ``respondentid`` (str; the row number when the export has none). Its columns are
+    every questionnaire variable (single and multiple: ``Int64`` codes, ``<NA>`` when empty; open: strings,
+    missing when empty or blank), then ``answered``
     (bool), ``status`` (the overall status label, missing when no status is set), ``starttime`` and
     ``closetime`` (``datetime64[ns]``, ``NaT`` when empty or absent).
     """
@@ -102,6 +122,8 @@ class Export:
     variables: Mapping[str, Variable]
     data: pd.DataFrame
     warnings: tuple[str, ...] = ()
+    numbered: bool = False
+    """True when the export has no respondentid column (an anonymous survey): rows are numbered 1, 2, ..."""
 
     @property
     def distributed(self) -> int:
@@ -636,12 +658,14 @@ def _build_variables(meta: _Meta) -> tuple[dict[str, Variable], list[str]]:
             raise ExportError(f"{meta.structure_source}, {row.where}: variableName is empty. "
                               "Export the data again from SurveyXact.")
         entry = info.setdefault(var, {"text": cell(row, "questionText"), "type": cell(row, "questionType"),
-                                      "sub": cell(row, "subType"), "choices": {}})
+                                      "sub": cell(row, "subType"), "choices": {},
+                                      "question": cell(row, "questionName"), "option": ""})
         value, label = cell(row, "choiceValue"), cell(row, "choiceText")
-        if entry["sub"].lower() == "multiple":
+        if _is_multiple(entry):
             # A multiple-choice option is its own 0/1 variable; the choice names the option.
             if label and entry["text"] and not entry["text"].endswith(f" - {label}"):
                 entry["text"] = f"{entry['text']} - {label}"
+            entry["option"] = entry["option"] or label
             continue
         if value:
             code = _int_code(value)
@@ -693,6 +717,9 @@ def _build_variables(meta: _Meta) -> tuple[dict[str, Variable], list[str]]:
                 )
         merged = {c: lab for c, (lab, _) in entry["choices"].items()}
         merged.update({c: lab for c, (lab, _) in from_labels.items()})
+        if _is_multiple(entry):
+            variables[var] = _multiple_variable(var, entry, merged)
+            continue
         is_open = entry["type"].lower() == "open"
         if is_open or not merged:
             if not is_open and entry["type"]:
@@ -706,6 +733,60 @@ def _build_variables(meta: _Meta) -> tuple[dict[str, Variable], list[str]]:
         warnings.append(f"{meta.labels_source}: labels for variables not in Structure ignored: "
                         f"{_some(extra)}.")
     return variables, warnings
+
+
+def _is_multiple(entry: Mapping[str, str]) -> bool:
+    """A Structure entry of a multiple-choice option (subType Multiple, or questionType Multiple)."""
+    return "multiple" in (entry["sub"].lower(), entry["type"].lower())
+
+
+#: The labels SurveyXact gives a multiple-choice option's 0/1 variable when Labels lists none.
+MULTIPLE_LABELS: Mapping[int, str] = {0: "Ikke valgt", 1: "Valgt"}
+#: Labels of code 1 that mark a 0/1 variable as a multiple-choice option where no Structure says so (.sav).
+_TICKED = ("valgt", "markeret", "afkrydset", "selected", "checked", "chosen")
+
+
+def _multiple_variable(var: str, entry: Mapping[str, Any], labels: Mapping[int, str]) -> Variable:
+    """One option of a multiple-choice question: a 0/1 variable under the question's name."""
+    question = entry["question"] or re.sub(r"_\d+$", "", var)
+    option = entry["option"] or entry["text"].rpartition(" - ")[2]
+    # Labels that name only the ticked code (or none) keep SurveyXact's name for the other.
+    return Variable(var, entry["text"], "multiple", dict(sorted({**MULTIPLE_LABELS, **labels}.items())),
+                    question=question, option=option)
+
+
+def _multiples_from_labels(variables: dict[str, Variable]) -> dict[str, Variable]:
+    """An SPSS file has no Structure: options of a multiple-choice question are told by their shape.
+
+    Two or more neighbouring variables ``stem_1``, ``stem_2``, ... whose value labels are exactly 0 and 1
+    with code 1 labelled like SurveyXact's "Valgt", and whose labels (texts) share the part before " - ",
+    become the options of one question ``stem``.
+    """
+    names = list(variables)
+    out = dict(variables)
+    i = 0
+    while i < len(names):
+        m = re.match(r"^(.+)_(\d+)$", names[i])
+        j = i
+        if m:
+            stem = m.group(1)
+            while j < len(names) and re.fullmatch(rf"{re.escape(stem)}_\d+", names[j]) \
+                    and _looks_ticked(variables[names[j]]):
+                j += 1
+        run = [variables[n] for n in names[i:j]]
+        prefixes = {v.text.rpartition(" - ")[0] for v in run}
+        if len(run) >= 2 and len(prefixes) == 1 and "" not in prefixes:
+            for v in run:
+                out[v.name] = Variable(v.name, v.text, "multiple", dict(v.labels), question=m.group(1),
+                                       option=v.text.rpartition(" - ")[2])
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def _looks_ticked(v: Variable) -> bool:
+    return v.kind == "single" and set(v.labels) == {0, 1} and v.labels[1].strip().casefold() in _TICKED
 
 
 def _some(names: list[str], limit: int = 8) -> str:
@@ -816,11 +897,8 @@ def _read_dataset_csv(dec: _Decoded, sep: str, variables: Mapping[str, Variable]
         seen[h.lower()] = j
         names.append(h)
     keep, rename = _select_columns(names, variables)
-    if "respondentid" not in rename.values():
-        raise ExportError(f"{dec.source}: no respondentid column. Export the data again from SurveyXact "
-                          "with the respondent ids included.")
     float_cols = {c for c, canon in rename.items()
-                  if (canon in variables and variables[canon].kind == "single") or _STATUS_RE.match(canon)}
+                  if (canon in variables and variables[canon].kind != "open") or _STATUS_RE.match(canon)}
     lines = rec.lines[1:]
 
     def place(i: int) -> str:
@@ -986,7 +1064,9 @@ def _join_parts(p: Path, parts: list[tuple[pd.DataFrame, np.ndarray, str]]
                 ) -> tuple[pd.DataFrame, np.ndarray, str]:
     """Dataset(1), Dataset(2), ...: same respondents, more columns, joined on respondentid."""
     first, rows, source = parts[0]
-    rid = _id_column(first.columns, source)
+    rid = next((c for c in first.columns if c.lower() == "respondentid"), None)
+    if rid is None:
+        return _join_by_position(parts)
     ids = _normalise_ids(first[rid])
     dup = np.flatnonzero(ids.duplicated(keep=False).to_numpy())
     if len(dup):
@@ -1017,12 +1097,22 @@ def _join_parts(p: Path, parts: list[tuple[pd.DataFrame, np.ndarray, str]]
     return joined, rows, source
 
 
-def _id_column(columns: Iterable[str], source: str) -> str:
-    rid = next((c for c in columns if c.lower() == "respondentid"), None)
-    if rid is None:
-        raise ExportError(f"{source}: no respondentid column. Export the data again from SurveyXact "
-                          "with the respondent ids included.")
-    return rid
+def _join_by_position(parts: list[tuple[pd.DataFrame, np.ndarray, str]]
+                      ) -> tuple[pd.DataFrame, np.ndarray, str]:
+    """Dataset sheets of an export without respondent ids: the same rows in the same order."""
+    first, rows, source = parts[0]
+    joined = first.reset_index(drop=True)
+    for frame, _, src in parts[1:]:
+        if len(frame) != len(joined):
+            raise ExportError(f"{src}: {len(frame)} rows but {source} has {len(joined)}, and no "
+                              "respondentid to join on. Export the data again from SurveyXact.")
+        frame = frame[[c for c in frame.columns if not _ADMIN_RE.match(c.lower())]]
+        clash = [c for c in frame.columns if c in joined.columns and not c.startswith("\x00")]
+        if clash:
+            raise ExportError(f"{src}: the column {clash[0]!r} is also in {source}. "
+                              "Export the data again from SurveyXact.")
+        joined = pd.concat([joined, frame.reset_index(drop=True)], axis=1)
+    return joined, rows, source
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1075,6 +1165,7 @@ def _read_sav(p: Path) -> Export:
     if not variables:
         raise ExportError(f"{p}: no questionnaire variables (only administrative columns). "
                           "Export the data again from SurveyXact.")
+    variables = _multiples_from_labels(variables)
     keep, rename = _select_columns(list(meta.column_names), variables)
     # Only the needed columns are read: faster, and the e-mail addresses are never even loaded.
     df, _ = read(usecols=keep)
@@ -1101,9 +1192,9 @@ def _assemble(path: Path, form: str, encoding: str | None, separator: str | None
               unknown: list[str] | None = None) -> Export:
     """Check and convert the raw Dataset columns (canonical names) into an Export."""
     warnings = list(warnings)
-    if "respondentid" not in frame.columns:
-        raise ExportError(f"{source}: no respondentid column. Export the data again from SurveyXact "
-                          "with the respondent ids included.")
+    numbered = "respondentid" not in frame.columns
+    if numbered:
+        frame = _numbered(frame, source, warnings)
     status_cols = {int(m.group(1)): c for c in frame.columns if (m := _STATUS_RE.match(c))}
     missing = [f"statoverall_{k}" for k in ANSWERED_STATUSES if k not in status_cols]
     if missing:
@@ -1138,7 +1229,7 @@ def _assemble(path: Path, form: str, encoding: str | None, separator: str | None
     columns: dict[str, pd.Series] = {}
     for name, var in variables.items():
         raw = frame[name]
-        if var.kind == "single":
+        if var.kind in ("single", "multiple"):
             columns[name] = _to_codes(raw, var, ids, source, place, labels_source)
         else:
             columns[name] = _to_text(raw)
@@ -1147,7 +1238,7 @@ def _assemble(path: Path, form: str, encoding: str | None, separator: str | None
     several = np.flatnonzero(stack.sum(axis=1) > 1)
     if len(several):
         i = int(several[0])
-        on = [f"statoverall_{k}" for k, v in flags.items() if v[i]]
+        on = [status_cols[k] for k, v in flags.items() if v[i]]
         raise ExportError(f"{source}, {place(i)}: respondentid {ids.iloc[i]} has {' and '.join(on)} "
                           "both set to 1.\nA respondent has one status; export the data again.")
     answered = np.zeros(len(ids), dtype=bool)
@@ -1169,7 +1260,15 @@ def _assemble(path: Path, form: str, encoding: str | None, separator: str | None
         raise ExportError(f"{source}: none of the {len(ids)} respondents has answered (statoverall_3 or "
                           "statoverall_4 = 1).\nCheck that this is the right export, taken after the survey ran.")
     return Export(path=path, form=form, encoding=encoding, separator=separator, variables=dict(variables),
-                  data=data, warnings=tuple(warnings))
+                  data=data, warnings=tuple(warnings), numbered=numbered)
+
+
+def _numbered(frame: pd.DataFrame, source: str, warnings: list[str]) -> pd.DataFrame:
+    """An anonymous survey is exported without respondent ids: the rows are numbered 1, 2, ... instead."""
+    warnings.append(f"{source}: no respondentid column (an anonymous survey?); the rows are numbered "
+                    f"1-{len(frame)} in file order and those numbers stand for the respondents.")
+    frame = frame.reset_index(drop=True)
+    return frame.assign(respondentid=[str(i) for i in range(1, len(frame) + 1)])
 
 
 def _text(raw: pd.Series) -> pd.Series:

@@ -53,6 +53,11 @@ def write_export(
     newline: str = "\r\n",
     zip_folder: str | None = None,
     time_format: str = _TIME_FORMAT,
+    respondent_ids: bool = True,
+    status_prefix: str = "statoverall",
+    admin_columns: bool = True,
+    structure_choices: bool = True,
+    trailing_separator: bool = True,
 ) -> Path:
     """Write ``data`` (shaped like :attr:`Export.data`) as a SurveyXact export at ``path``.
 
@@ -63,6 +68,13 @@ def write_export(
     ``form`` is "csv-folder" (``path`` is a folder, created), "csv-zip", "xlsx" or "sav". ``encoding``,
     ``separator`` and ``newline`` apply to CSV; ``zip_folder`` puts the CSV files in a folder inside
     the zip; ``split_dataset`` (xlsx only) spreads the Dataset over that many sheets Dataset(1), ...
+
+    The shapes other exports take: ``respondent_ids=False`` leaves out the respondentid column (an
+    anonymous survey; the reader numbers the rows), ``status_prefix="stato"`` names the status columns
+    ``stato_1..5``, ``admin_columns=False`` leaves out the administrative columns, ``structure_choices=False``
+    gives single-choice variables one Structure line without choices (the labels are only in Labels), and
+    ``trailing_separator=False`` ends Structure lines without SurveyXact's extra empty column. Variables of
+    kind ``"multiple"`` are written as options of the multiple-choice question ``Variable.question``.
     Returns ``path``.
     """
     if form not in FORMS:
@@ -71,19 +83,26 @@ def write_export(
         raise ValueError("split_dataset is a number of sheets (>= 1) and only applies to xlsx")
     path = Path(path)
     dataset = _dataset(variables, data)
+    if not admin_columns:
+        dataset = dataset[[c for c in dataset.columns if c not in ADMIN_BEFORE]]
+    if status_prefix != "statoverall":
+        dataset = dataset.rename(columns={f"statoverall_{i}": f"{status_prefix}_{i}" for i in range(1, 6)})
+    if not respondent_ids:
+        dataset = dataset.drop(columns=["respondentid"])
+    shape = {"choices": structure_choices, "trailing": trailing_separator}
     if form == "csv-folder":
         path.mkdir(parents=True, exist_ok=True)
-        for name, payload in _csv_files(variables, dataset, encoding, separator, newline, time_format):
+        for name, payload in _csv_files(variables, dataset, encoding, separator, newline, time_format, shape):
             (path / name).write_bytes(payload)
     elif form == "csv-zip":
         import zipfile
 
         prefix = f"{zip_folder.strip('/')}/" if zip_folder else ""
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for name, payload in _csv_files(variables, dataset, encoding, separator, newline, time_format):
+            for name, payload in _csv_files(variables, dataset, encoding, separator, newline, time_format, shape):
                 zf.writestr(prefix + name, payload)
     elif form == "xlsx":
-        _write_xlsx(variables, dataset, path, split_dataset or 1)
+        _write_xlsx(variables, dataset, path, split_dataset or 1, shape)
     else:
         _write_sav(variables, dataset, path)
     return path
@@ -145,7 +164,7 @@ def _dataset(variables: Mapping[str, Variable], data: pd.DataFrame) -> pd.DataFr
     cols["digitaldistributionerrormessage"] = pd.Series("", index=ids, dtype="str")
     for name, var in variables.items():
         raw = data[name]
-        if var.kind == "single":
+        if var.kind != "open":
             cols[name] = pd.Series(pd.array(raw.to_numpy(), dtype="Int64"), index=ids)
         else:
             cols[name] = pd.Series(raw.to_numpy(), index=ids, dtype="str")
@@ -165,7 +184,7 @@ def _dataset(variables: Mapping[str, Variable], data: pd.DataFrame) -> pd.DataFr
 
 
 def _csv_files(variables: Mapping[str, Variable], dataset: pd.DataFrame, encoding: str, sep: str,
-               newline: str, time_format: str) -> list[tuple[str, bytes]]:
+               newline: str, time_format: str, shape: Mapping[str, bool]) -> list[tuple[str, bytes]]:
     text = dataset.copy()
     for name in text.columns:
         if text[name].dtype.kind == "M":
@@ -177,8 +196,8 @@ def _csv_files(variables: Mapping[str, Variable], dataset: pd.DataFrame, encodin
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=sep, lineterminator=newline, quoting=csv.QUOTE_MINIMAL)
     # SurveyXact ends every Structure line with one extra, empty column.
-    for row in [_STRUCTURE_HEADER, *_structure_rows(variables)]:
-        writer.writerow([*row, ""])
+    for row in [_STRUCTURE_HEADER, *_structure_rows(variables, shape["choices"])]:
+        writer.writerow([*row, ""] if shape["trailing"] else row)
     structure_bytes = buf.getvalue().encode(encoding)
 
     buf = io.StringIO()
@@ -188,19 +207,28 @@ def _csv_files(variables: Mapping[str, Variable], dataset: pd.DataFrame, encodin
     return [("dataset.csv", dataset_bytes), ("structure.csv", structure_bytes), ("labels.csv", labels_bytes)]
 
 
-def _structure_rows(variables: Mapping[str, Variable]) -> list[list[object]]:
+def _structure_rows(variables: Mapping[str, Variable], choices: bool = True) -> list[list[object]]:
     rows: list[list[object]] = []
+    option_codes: dict[str, int] = {}
     for name, var in variables.items():
-        if var.kind == "single" and var.labels:
+        question = var.question or name
+        if var.kind == "multiple":
+            # questionText is the question; choiceValue numbers the option within it, choiceText names it.
+            option_codes[question] = option_codes.get(question, 0) + 1
+            rows.append([question, name, "Closed", "Multiple", var.question_text, option_codes[question],
+                         var.option])
+        elif var.kind == "single" and var.labels and choices:
             for code, label in var.labels.items():
-                rows.append([name, name, "Closed", "Single", var.text, code, label])
+                rows.append([question, name, "Closed", "Single", var.text, code, label])
+        elif var.kind == "single":
+            rows.append([question, name, "Closed", "Single", var.text, "", ""])
         else:
-            rows.append([name, name, "Open", "String", var.text, "", ""])
+            rows.append([question, name, "Open", "String", var.text, "", ""])
     return rows
 
 
 def _label_rows(variables: Mapping[str, Variable]) -> list[list[object]]:
-    return [[name, code, label] for name, var in variables.items() if var.kind == "single"
+    return [[name, code, label] for name, var in variables.items() if var.kind != "open"
             for code, label in var.labels.items()]
 
 
@@ -227,22 +255,24 @@ def _cell_values(frame: pd.DataFrame) -> list[list[object]]:
     return [list(row) for row in zip(*columns)] if columns else []
 
 
-def _write_xlsx(variables: Mapping[str, Variable], dataset: pd.DataFrame, path: Path, parts: int) -> None:
+def _write_xlsx(variables: Mapping[str, Variable], dataset: pd.DataFrame, path: Path, parts: int,
+                shape: Mapping[str, bool]) -> None:
     import openpyxl
 
     wb = openpyxl.Workbook(write_only=True)
+    ids = ["respondentid"] if "respondentid" in dataset.columns else []
     others = [c for c in dataset.columns if c != "respondentid"]
     chunks = [list(c) for c in np.array_split(np.array(others, dtype=object), parts)]
     for k, chunk in enumerate(chunks, start=1):
         ws = wb.create_sheet("Dataset" if parts == 1 else f"Dataset({k})")
-        part = dataset[["respondentid", *chunk]]
+        part = dataset[[*ids, *chunk]]
         ws.append(list(part.columns))
         for row in _cell_values(part):
             ws.append([_text_cell(ws, v) if isinstance(v, str) and v.startswith("=") else v for v in row])
     ws = wb.create_sheet("Structure")
     ws.append(_STRUCTURE_HEADER)
-    for row in _structure_rows(variables):
-        ws.append([None if v == "" else v for v in row])
+    for row in _structure_rows(variables, shape["choices"]):
+        ws.append([None if v == "" else v for v in row] + ([None] if shape["trailing"] else []))
     ws = wb.create_sheet("Labels")
     for row in _label_rows(variables):
         ws.append(row)
@@ -278,5 +308,5 @@ def _write_sav(variables: Mapping[str, Variable], dataset: pd.DataFrame, path: P
     labels = {name: (var.text if name in variables else None) for name, var in
               ((c, variables.get(c)) for c in df.columns)}
     value_labels = {name: {int(k): v for k, v in var.labels.items()}
-                    for name, var in variables.items() if var.kind == "single" and var.labels}
+                    for name, var in variables.items() if var.kind != "open" and var.labels}
     pyreadstat.write_sav(df, str(path), column_labels=labels, variable_value_labels=value_labels)

@@ -28,8 +28,11 @@ nan = float("nan")
 # With weights the bars are lighter, so the black point and its interval stand out on them.
 WEIGHTED_BAR = "#9e9e9e"
 WEIGHTED_SHADES = ("#6a6a6a", "#b0b0b0", "#e4e4e4", "#c8c8c8", "#8a8a8a", "#f0f0f0")
-FONT = "DejaVu Sans"  # ships with matplotlib: the same glyphs, and so the same bytes, on every machine
-DPI = 150
+# The memo's body font: Liberation Sans, metric-compatible with Arial, shipped with fuldtid (SIL OFL, see
+# reports/templates/fonts/) so that every machine draws the same glyphs and writes the same bytes.
+FONT = "Liberation Sans"
+FONT_FILE = "fonts/LiberationSans-Regular.ttf"
+DPI = 220  # sharp when printed; the memo's DOCX embeds the PNG, the HTML an SVG
 WIDTH_IN = 6.3  # 16 cm: the text width of an A4 page with 2.5 cm margins
 
 COLUMNS = ["group", "category", "count", "total", "pct"]
@@ -124,86 +127,130 @@ def _frame(records: list[tuple[str, str, int, int]]) -> pd.DataFrame:
     return df
 
 
-def _protected(counts: pd.DataFrame, min_group: int):
-    """The disclosure rule of the tables, applied to a figure's groups x answers counts."""
-    if min_group <= 1:
-        return None
-    from .disclosure import protect
+NOT_GIVEN = "Ikke angivet"
 
-    return protect(counts, min_group)
+
+def _hidden(survey, question: str | None, by: str | None, among: str, labels: list[str], min_group: int
+            ) -> tuple[set[str], bool]:
+    """Which bars the linked protection hides (labels; ``NOT_GIVEN`` for those who did not give ``by``), and
+    whether the whole figure is hidden. The same decisions as the tables' and the breakdowns'."""
+    if min_group <= 1:
+        return set(), False
+    from .linked import NA, protected_rows, protector_for
+
+    protector = protector_for(survey, min_group)
+    if by is None:
+        _, whole = protected_rows(protector, question, (), among, [()])
+        return set(), whole
+    key = {lab: ((NA,) if lab == NOT_GIVEN else (lab,)) for lab in labels}
+    hidden, whole = protected_rows(protector, question, (by,), among, list(key.values()))
+    return {lab for lab, k in key.items() if k in hidden}, whole
+
+
+def _drop_not_given(records: list[tuple[str, dict[str, int], int]], hidden: set[str]
+                    ) -> list[tuple[str, dict[str, int], int]]:
+    """Those who did not give the field are drawn only inside "Øvrige grupper" when the protection hides them
+    (so the merged bar holds the same people as the tables' merged row); otherwise they are left out, and the
+    shares are of those who gave it, as in the 2022 memo."""
+    return [r for r in records if r[0] != NOT_GIVEN or r[0] in hidden]
+
+
+def _merge(records: list[tuple[str, dict[str, int], int]], hidden: set[str]
+           ) -> tuple[list[tuple[str, dict[str, int], int]], tuple[str, ...], str | None]:
+    """Shown groups, with the hidden ones together as "Øvrige grupper" (as in the tables)."""
+    from .disclosure import OTHER_LABEL
+
+    shown = [r for r in records if r[0] not in hidden]
+    members = tuple(r[0] for r in records if r[0] in hidden)
+    if not members:
+        return shown, (), None
+    merged: dict[str, int] = {}
+    for label, counts, _ in records:
+        if label in hidden:
+            for c, n in counts.items():
+                merged[c] = merged.get(c, 0) + n
+    label = OTHER_LABEL
+    while label in {r[0] for r in records}:
+        label += " (samlet)"
+    return [*shown, (label, merged, sum(merged.values()))], members, label
 
 
 def distribution_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
-    """Shares of each answer of ``spec.field`` among the group ``spec.among`` (unanswered left out)."""
+    """Shares of each answer of ``spec.field`` among the group ``spec.among`` (unanswered left out; for a
+    background field, those who did not give it are a bar of their own)."""
+    from .linked import background_fields
+
     values = survey.responses.loc[survey.group_mask(spec.among).to_numpy(), spec.field]
-    options = survey.options(spec.field)
+    options = list(survey.options(spec.field))
     counts = values.value_counts(sort=False).reindex(options, fill_value=0)
-    n = int(counts.sum())
-    table = pd.DataFrame({"Antal": counts.to_numpy(dtype="int64")}, index=[str(o) for o in options])
-    pt = _protected(table, min_group)
-    records: list[tuple[str, str, int, int]] = []
-    hidden: tuple[str, ...] = ()
-    merged = None
-    if pt is None:
-        records = [(str(o), str(o), int(c), n) for o, c in counts.items()]
-    else:
-        for r in pt.rows:
-            if r.suppressed:
-                continue
-            c = int(r.total or 0)
-            records.append((r.label, r.label, c, n))
-        hidden = pt.suppressed_labels
-        merged = pt.merged_row.label if pt.merged_row is not None else None
+    background = spec.field in background_fields(survey.definition)
+    records = [(str(o), {str(o): int(c)}, int(c)) for o, c in counts.items()]
+    if background and values.isna().any():
+        records.append((NOT_GIVEN, {NOT_GIVEN: int(values.isna().sum())}, int(values.isna().sum())))
+    hidden_set, whole = _hidden(survey, None if background else spec.field, spec.field if background else None,
+                                spec.among, [r[0] for r in records], min_group)
+    records = _drop_not_given(records, hidden_set)
+    n = sum(r[2] for r in records)
+    if whole:
+        hidden_set = {r[0] for r in records}
+    shown, hidden, merged = _merge(records, hidden_set) if not whole else ([], tuple(r[0] for r in records), None)
+    rows = [(label, label, total, n) for label, _, total in shown]
     fig = FigureData(spec.number, spec.kind, spec.title, spec.field, None, None, spec.among, n,
-                     _frame(records), hidden, merged, min_group)
+                     _frame(rows), hidden, merged, min_group)
     return fig if weights is None else _with_weighted(fig, survey, weights)
 
 
 def _by_counts(survey, spec: FigureSpec) -> pd.DataFrame:
     assert spec.by is not None
-    r = survey.responses.loc[survey.group_mask(spec.among).to_numpy(), [spec.field, spec.by]].dropna()
-    return pd.crosstab(r[spec.by], r[spec.field], dropna=False).reindex(
-        index=list(survey.options(spec.by)), columns=list(survey.options(spec.field)), fill_value=0
+    r = survey.responses.loc[survey.group_mask(spec.among).to_numpy(), [spec.field, spec.by]]
+    r = r[r[spec.field].notna().to_numpy()]
+    by = r[spec.by].astype("object").where(r[spec.by].notna(), NOT_GIVEN)
+    index = list(survey.options(spec.by)) + ([NOT_GIVEN] if (by == NOT_GIVEN).any() else [])
+    return pd.crosstab(by, r[spec.field].astype("object")).reindex(
+        index=index, columns=list(survey.options(spec.field)), fill_value=0
     ).astype("int64")
 
 
-def _group_records(counts: pd.DataFrame, min_group: int) -> tuple[list[tuple[str, dict[str, int], int]],
-                                                                  tuple[str, ...], str | None]:
+def _group_records(survey, spec: FigureSpec, counts: pd.DataFrame, min_group: int
+                   ) -> tuple[list[tuple[str, dict[str, int], int]], tuple[str, ...], str | None]:
     """Shown groups with their answer counts; empty groups are left out (they have no share to draw)."""
     counts = counts.copy()
     counts.index = [str(i) for i in counts.index]
     counts.columns = [str(c) for c in counts.columns]
-    pt = _protected(counts, min_group)
-    if pt is None:
-        groups = [(str(g), {str(c): int(v) for c, v in row.items()}, int(row.sum())) for g, row in counts.iterrows()]
-        return [g for g in groups if g[2] > 0], (), None
-    groups = [
-        (r.label, {c: int(v) for c, v in (r.counts or {}).items()}, int(r.total or 0))
-        for r in pt.rows
-        if not r.suppressed
-    ]
-    merged = pt.merged_row.label if pt.merged_row is not None else None
-    return [g for g in groups if g[2] > 0], pt.suppressed_labels, merged
+    records = [(str(g), {str(c): int(v) for c, v in row.items()}, int(row.sum())) for g, row in counts.iterrows()]
+    hidden_set, whole = _hidden(survey, spec.field, spec.by, spec.among, [r[0] for r in records], min_group)
+    if whole:
+        return [], tuple(r[0] for r in records), None
+    records = _drop_not_given(records, hidden_set)
+    shown, hidden, merged = _merge(records, hidden_set)
+    return [g for g in shown if g[2] > 0], hidden, merged
+
+
+def _n(counts: pd.DataFrame, hidden: tuple[str, ...]) -> int:
+    """Respondents behind a figure by a field: those who did not give it count only when drawn (hidden)."""
+    if NOT_GIVEN in counts.index and NOT_GIVEN not in hidden:
+        counts = counts.drop(index=NOT_GIVEN)
+    return int(counts.to_numpy().sum())
 
 
 def share_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
     """The share answering ``spec.value`` in each group of ``spec.by`` (within ``spec.among``)."""
     counts = _by_counts(survey, spec)
-    groups, hidden, merged = _group_records(counts, min_group)
+    groups, hidden, merged = _group_records(survey, spec, counts, min_group)
     value = str(spec.value)
     records = [(g, value, c.get(value, 0), t) for g, c, t in groups]
     fig = FigureData(spec.number, spec.kind, spec.title, spec.field, spec.by, value, spec.among,
-                     int(counts.to_numpy().sum()), _frame(records), hidden, merged, min_group)
+                     _n(counts, hidden), _frame(records), hidden, merged, min_group)
     return fig if weights is None else _with_weighted(fig, survey, weights)
 
 
 def cross_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
     """The shares of every answer of ``spec.field`` in each group of ``spec.by`` (within ``spec.among``)."""
     counts = _by_counts(survey, spec)
-    groups, hidden, merged = _group_records(counts, min_group)
+    groups, hidden, merged = _group_records(survey, spec, counts, min_group)
     records = [(g, str(cat), n, t) for g, c, t in groups for cat, n in c.items()]
     fig = FigureData(spec.number, spec.kind, spec.title, spec.field, spec.by, None, spec.among,
-                     int(counts.to_numpy().sum()), _frame(records), hidden, merged, min_group)
+                     _n(counts, hidden), _frame(records), hidden, merged, min_group)
     return fig if weights is None else _with_weighted(fig, survey, weights)
 
 
@@ -251,8 +298,8 @@ def _with_weighted(fig: FigureData, survey, weights: Any) -> FigureData:
     domain = survey.group_mask(fig.among) & answer.notna()
     by = None
     if fig.by is not None:
-        by = r[fig.by].astype("object")
-        domain &= by.notna()
+        # Those who did not give ``by`` are drawn only within a merged bar (NOT_GIVEN among its members).
+        by = r[fig.by].astype("object").where(r[fig.by].notna(), NOT_GIVEN)
     has_weight = weights.weights.notna()
     out = []
     for g, c in fig.data[["group", "category"]].itertuples(index=False):
@@ -353,12 +400,10 @@ def _plot(fig: FigureData):
 
 
 def _weighted_labels(d: pd.DataFrame) -> tuple[pd.DataFrame, float]:
-    """Labels that print both shares ("30% (vægtet 28%)"), past the end of the bar or the interval,
-    whichever reaches further, and the axis room they need."""
-    w = [None if pd.isna(v) else float(v) for v in d["w_pct"]]
+    """One label per bar, the bar's own share, past the end of the bar or the interval, whichever reaches
+    further, and the axis room it needs (the weighted share is the marked point; its number is in the
+    table, the text alternative and the memo's prose)."""
     hi = [0.0 if pd.isna(v) else float(v) for v in d["w_high"]]
-    d["text"] = [t if v is None else f"{t} (vægtet {fmt.pct(v)})" if t else f"vægtet {fmt.pct(v)}"
-                 for t, v in zip(d["text"], w)]
     d["label_y"] = [max(p, h) + 1.5 for p, h in zip(d["pct_num"], hi)]
     d["w_series"] = pd.Categorical([SERIES[1]] * len(d), categories=[SERIES[1]])
     # About 1.6 percentage points of axis per character of the label, at the figure's width and text size.
@@ -389,36 +434,63 @@ def _height(fig: FigureData) -> float:
 def render_png(fig: FigureData) -> bytes:
     """The figure as PNG bytes: fixed size and resolution, no timestamp or software tag, so identical input
     gives identical bytes. Rendered once per content and reused (the DOCX and the HTML memo share them)."""
-    return _render_cached(fig.key(), fig)
+    return _render_cached(fig)[0]
 
 
-_CACHE: dict[tuple, bytes] = {}
+def render_svg(fig: FigureData) -> str:
+    """The figure as SVG text for the HTML memo: sharp at any zoom, text drawn as paths in the shipped font
+    (so it looks the same without the font installed), no date and fixed ids, so identical input gives
+    identical text. Drawn together with the PNG: building the plot is most of the cost."""
+    return _render_cached(fig)[1].decode("utf-8")
 
 
-def _render_cached(key: tuple, fig: FigureData) -> bytes:
+_CACHE: dict[tuple, tuple[bytes, bytes]] = {}
+
+
+def _render_cached(fig: FigureData) -> tuple[bytes, bytes]:
+    key = fig.key()
     hit = _CACHE.get(key)
     if hit is not None:
         return hit
-    png = _draw(fig)
+    both = _draw_both(fig)
     if len(_CACHE) > 64:
         _CACHE.clear()
-    _CACHE[key] = png
-    return png
+    _CACHE[key] = both
+    return both
 
 
-def _draw(fig: FigureData) -> bytes:
+def _register_font() -> None:
+    from importlib import resources
+
+    from matplotlib import font_manager
+
+    with resources.as_file(resources.files("fuldtid.templates").joinpath(FONT_FILE)) as path:
+        if not any(f.fname == str(path) for f in font_manager.fontManager.ttflist):
+            font_manager.fontManager.addfont(str(path))
+
+
+def _draw(fig: FigureData, form: str = "png") -> bytes:
+    """One form of the figure, drawn afresh (the cache's functions draw both at once)."""
+    return _draw_both(fig)[0 if form == "png" else 1]
+
+
+def _draw_both(fig: FigureData) -> tuple[bytes, bytes]:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    figure = _plot(fig).draw()
-    buf = io.BytesIO()
+    _register_font()
+    # A figure that draws itself (the comparison of two waves, fuldtid.compare_render) has a plot() of its own.
+    figure = (fig.plot() if hasattr(fig, "plot") else _plot(fig)).draw()
+    png, svg = io.BytesIO(), io.BytesIO()
     try:
-        figure.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+        figure.savefig(png, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+        with matplotlib.rc_context({"svg.hashsalt": "fuldtid", "svg.fonttype": "path"}):
+            figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None}, facecolor="white")
     finally:
         plt.close(figure)
-    return buf.getvalue()
+    return png.getvalue(), svg.getvalue()
 
 
 def warm_up() -> None:

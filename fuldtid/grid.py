@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable, Sequence
 
 from . import fmt
 from .tables import CrossRow, Row, Table
 
 HIDDEN = "*"
+TOTAL = "I alt"  # the total row and column, in every table and every format
 
 
 @dataclass(frozen=True)
@@ -21,13 +23,66 @@ class Grid:
     numeric_from: int = 1  # columns from this index on are numbers (right-aligned)
 
 
-def table_grid(t: Table) -> Grid:
+def anonymity_notes(rows: Sequence[Any], min_group: int, count: Callable[[Any], int | None],
+                    noun: tuple[str, str] = ("gruppe", "grupper")) -> list[str]:
+    """The notes under a table with hidden or merged groups, read from its rows: what ``*`` means and, for
+    a merged "Øvrige grupper" row, how many groups it holds and how many answers (``count(row)``).
+    ``noun`` names a group (singular, plural): ``("kategori", "kategorier")`` for coded tables."""
+    one, many = noun
+    hidden = [r for r in rows if getattr(r, "suppressed", False)]
+    merged = [r for r in rows if len(getattr(r, "members", ())) > 1 and not r.suppressed]
+    in_merged = {m for r in merged for m in r.members}
     notes = []
-    if t.n_suppressed:
+    if hidden:
+        if in_merged and all(r.label in in_merged for r in hidden):
+            notes.append(f"{HIDDEN} Vises ikke for sig af hensyn til anonymiteten; tælles med i »{merged[0].label}«.")
+        else:
+            notes.append(f"{HIDDEN} Skjult af hensyn til anonymiteten: {many} med færre end {min_group} besvarelser "
+                         f"vises ikke, og om nødvendigt skjules flere, så de små {many}s tal ikke kan regnes ud.")
+    for r in merged:
+        k, n = len(r.members), count(r) or 0
+        names = f" ({_join([f'»{m}«' for m in r.members])})" if k <= 6 else ""
         notes.append(
-            f"{HIDDEN} Skjult af hensyn til anonymiteten: grupper med færre end {t.min_group} besvarelser "
-            "vises ikke (og om nødvendigt skjules flere, så de ikke kan regnes ud)."
+            f"»{r.label}« samler {k} {many}{names} med i alt {fmt.number(n)} {'besvarelse' if n == 1 else 'besvarelser'}, "
+            f"som af hensyn til anonymiteten ikke vises hver for sig: {many} med færre end {min_group} besvarelser "
+            f"og de {many}, der må lægges sammen med dem, for at de små {many}s tal ikke kan regnes ud."
         )
+    return notes
+
+
+def exclusion_note(pairs: Sequence[tuple[int, str]]) -> str:
+    """One line for everyone left out of a table: ``Ikke med i tabellen: 10 besvarelser (3: svaret er ikke
+    kodet i en kategori; 7: svarede ikke på »…«).``; empty when nobody is."""
+    pairs = [(n, reason) for n, reason in pairs if n]
+    if not pairs:
+        return ""
+    n = sum(k for k, _ in pairs)
+    noun = "besvarelse" if n == 1 else "besvarelser"
+    if len(pairs) == 1:
+        return f"Ikke med i tabellen: {fmt.number(n)} {noun} ({pairs[0][1]})."
+    why = "; ".join(f"{fmt.number(k)}: {reason}" for k, reason in pairs)
+    return f"Ikke med i tabellen: {fmt.number(n)} {noun} ({why})."
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
+
+
+def unique_quotes(examples: Sequence[str]) -> list[str]:
+    """The quotes of one cell, each once (the same answer given by two people is quoted once)."""
+    seen: set[str] = set()
+    out = []
+    for q in examples:
+        key = " ".join(q.split()).casefold()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(q)
+    return out
+
+
+def table_grid(t: Table) -> Grid:
+    notes = anonymity_notes(t.rows, t.min_group, lambda r: r.count if t.kind != "cross" else r.total,
+                            ("kategori", "kategorier") if t.kind == "coded" else ("gruppe", "grupper"))
     if _rounding_off(t):
         notes.append(ROUNDING_NOTE)
     if t.kind == "cross" and t.test is not None:
@@ -36,6 +91,8 @@ def table_grid(t: Table) -> Grid:
         notes.append(test_note(t.test) or "")
     if t.kind == "cross":
         return _cross_grid(t, notes)
+    if t.kind == "grid":
+        return _items_grid(t, notes)
     label_head = "Kategori" if t.kind == "coded" else "Svar"
     header = [label_head, "Antal", "Procent"]
     has_examples = t.kind == "coded" and any(r.examples for r in t.rows)  # type: ignore[union-attr]
@@ -49,9 +106,13 @@ def table_grid(t: Table) -> Grid:
         else:
             cells = [r.label, fmt.number(r.count or 0), fmt.pct(r.pct)]
         if has_examples:
-            cells.append("\n".join(f"”{q}”" for q in r.examples))
+            cells.append("\n".join(f"”{q}”" for q in unique_quotes(r.examples)))
         rows.append(tuple(cells))
-    total = ["Total", fmt.number(t.base), "100%" if t.base else ""]
+    total = [TOTAL, fmt.number(t.base), "100%" if t.base else ""]
+    if t.kind == "multiple":
+        total = ["Svarende i alt", fmt.number(t.base), ""]
+        notes.append("Flere svar mulige: procenterne er af dem, der har svaret på spørgsmålet, og summerer "
+                     "derfor til mere end 100.")
     if has_examples:
         total.append("")
     if t.kind == "coded" and t.n_codes is not None and t.n_codes > t.base:
@@ -63,7 +124,7 @@ def table_grid(t: Table) -> Grid:
 
 
 def _cross_grid(t: Table, notes: list[str]) -> Grid:
-    header = ("", *t.columns, "Total")
+    header = ("", *t.columns, TOTAL)
     rows = []
     for r in t.rows:
         assert isinstance(r, CrossRow)
@@ -75,10 +136,27 @@ def _cross_grid(t: Table, notes: list[str]) -> Grid:
         rows.append((r.label, *cells, fmt.number(total) + (" (100%)" if total else "")))
     overall = t.overall or {}
     total_row = (
-        "I alt",
+        TOTAL,
         *(fmt.count_pct(overall.get(c, 0), 100.0 * overall.get(c, 0) / t.base if t.base else None) for c in t.columns),
         fmt.number(t.base) + (" (100%)" if t.base else ""),
     )
+    return Grid(t.caption, t.question, header, tuple(rows), total_row, tuple(notes))
+
+
+def _items_grid(t: Table, notes: list[str]) -> Grid:
+    """A grid of statements: one row per item, its answers as counts with row percentages."""
+    header = ("", *t.columns, "Total")
+    rows = []
+    for r in t.rows:
+        assert isinstance(r, CrossRow)
+        if r.suppressed:
+            rows.append((r.label, *([HIDDEN] * len(t.columns)), HIDDEN))
+            continue
+        total = r.total or 0
+        cells = [fmt.count_pct(r.counts[c], r.pcts[c]) for c in t.columns]  # type: ignore[index]
+        rows.append((r.label, *cells, fmt.number(total) + (" (100%)" if total else "")))
+    total_row = ("Svarende i alt", *([""] * len(t.columns)), fmt.number(t.base))
+    notes.append("Hver række er ét udsagn; procenterne er af dem, der har svaret på udsagnet.")
     return Grid(t.caption, t.question, header, tuple(rows), total_row, tuple(notes))
 
 
@@ -143,9 +221,9 @@ ROUNDING_NOTE = "Procenterne summerer ikke altid til 100 på grund af afrunding.
 
 def _rounding_off(t: Table) -> bool:
     """Whether a row of printed whole percentages that should add up to 100 does not."""
-    if t.kind == "coded":
-        return False  # several codes per answer: they are not meant to add up
-    if t.kind == "cross":
+    if t.kind in ("coded", "multiple"):
+        return False  # several codes or ticks per answer: they are not meant to add up
+    if t.kind in ("cross", "grid"):
         return any(fmt.rounded_sum_off([p for p in (r.pcts or {}).values() if p is not None])
                    for r in t.rows if isinstance(r, CrossRow) and not r.suppressed and r.total)
     if not t.base or any(isinstance(r, Row) and r.suppressed for r in t.rows):
@@ -157,7 +235,7 @@ def with_weighted(t: Table, g: Grid | None = None) -> Grid:
     """The table's grid with weighted shares next to the unweighted ones: one column for a one-way
     table, one per answer for a cross table. Unchanged when the table has no weighted estimates."""
     g = g or table_grid(t)
-    if t.kind == "cross":
+    if t.kind in ("cross", "grid"):
         if not any(getattr(r, "weighted", None) for r in t.rows):
             return g
         header = (*g.header, *(f"{c} vægtet (95%-KI)" for c in t.columns))

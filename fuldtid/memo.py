@@ -13,8 +13,9 @@ What is particular to one questionnaire is not in this module: the words (what g
 nouns, whom a coded category covers, the sentences around a figure) come from the ``wording:`` section of
 the survey definition (:class:`Wording`, with neutral fallbacks), and the analysis sections are found
 from the definition's groups and tables (:func:`_wishes`, :func:`_opinions`). The appendix on the
-respondents still looks for the VJH background fields by name (alder, koen, timetal, stilling, tilbud,
-overenskomst); other fields land in "Øvrige tabeller og figurer".
+respondents finds its fields by the roles the definition gives them (``memo: appendix:`` age, sex, job,
+workplace, agreement, hours); extra sections come from ``memo: sections:``; other tables and figures land in
+"Øvrige tabeller og figurer".
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from typing import Any, ClassVar, Iterable, Mapping, Sequence
 import pandas as pd
 
 from . import fmt
-from .definition import ALL, FigureSpec, TableSpec
+from .definition import ALL, FigureSpec, TableSpec, survey_option_text
 from .figures import FigureData, all_figures, distribution_data
-from .grid import Grid, table_grid
+from .grid import WEIGHTED_NOTE, Grid, exclusion_note, table_grid
 from .tables import CrossRow, Row, Table, TableSet, Weighted
 from .significance import format_p
 from .tabletests import share_test
@@ -106,14 +107,14 @@ class TableBlock:
     number: int
     caption: str
     grid: Grid
-    table_kind: str  # "oneway" | "coded" | "cross"
+    table_kind: str  # "oneway" | "coded" | "cross" | "multiple" | "grid"
     notes: tuple[str, ...] = ()  # the grid's notes and who is left out of the table
 
     @property
     def widths(self) -> tuple[float, ...]:
         """Relative column widths: the label and quotes get the room."""
         header = self.grid.header
-        if self.table_kind == "cross":
+        if self.table_kind in ("cross", "grid"):
             return (3.2, *([1.3] * (len(header) - 1)))
         return tuple(4.0 if h == "Eksempler" else 2.6 if i == 0 else 1.6 if h.startswith("Vægtet") else 1.0
                      for i, h in enumerate(header))
@@ -497,8 +498,20 @@ class _Ctx:
         return name in self.survey.responses.columns
 
     def group_label(self, group: str) -> str:
+        if group == ALL:  # said after "af de": "af de 83 svarende"
+            return self.w.text("respondents", "svarende") or "svarende"
         g = self.definition.groups.get(group)
         return g.label if g is not None else group
+
+    def population(self, genitive: bool = False) -> str:
+        """Who the weights stand for, from the wording (VJH: medarbejdergruppen); neutral: populationen."""
+        if genitive:
+            return self.w.text("population_group_genitive", "populationens") or "populationens"
+        return self.w.text("population_group", "populationen") or "populationen"
+
+    def role(self, name: str) -> str | None:
+        """The field (or group) that plays a role in the appendix on the respondents (``memo: appendix:``)."""
+        return self.definition.memo.get("appendix", {}).get(name) if self.definition.memo else None
 
     def citeable(self, n: int) -> bool:
         """A count outside the tables (a group's size) may be quoted: zero, or at the threshold or above."""
@@ -519,14 +532,17 @@ class _Ctx:
             g = table_grid(t)
             if weighted and t.kind == "oneway" and any(isinstance(r, Row) and r.weighted for r in t.rows):
                 g = weighted_grid(t, g)
-            notes = list(g.notes)
-            for e in t.excluded:
-                notes.append(f"Ikke med i tabellen: {count_noun(e.count, 'besvarelse', 'besvarelser')} ({e.reason}).")
+            # Whom the weights stand for is the definition's word (VJH: medarbejdergruppen), not the grid's.
+            notes = [f"Vægtet: andelen skønnet for hele {self.population()} ud fra populationsfilen, med "
+                     "95%-konfidensinterval." if n == WEIGHTED_NOTE else n for n in g.notes]
+            left_out = exclusion_note([(e.count, e.reason) for e in t.excluded])
+            if left_out:
+                notes.append(left_out)
             self.add(TableBlock(t.number, t.caption, g, t.kind, tuple(notes)))
             self.used_tables.add(number)
         elif number in self.pending:
             spec = self.pending[number]
-            cmd = CODING_COMMAND.format(export=self.survey.export.path)
+            cmd = CODING_COMMAND.format(export=self.survey.export.path) + survey_option_text(self.definition)
             self.add(PendingTable(number, f"Tabel {number}: {spec.title}", (
                 Run("Tabellen afventer kodning af de åbne svar. Lav et kodeark med "),
                 Run(cmd, code=True),
@@ -543,7 +559,7 @@ class _Ctx:
         notes = []
         if f.weighted:
             notes.append("Søjlerne viser besvarelserne; punkterne viser den vægtede andel (skønnet for hele "
-                         "medarbejdergruppen) med 95%-konfidensinterval.")
+                         f"{self.population()}) med 95%-konfidensinterval.")
             if any(f.weighted_pct(g, c if f.kind == "cross" else None) is not None
                    and pd.isna(f.weighted_pct(g, c if f.kind == "cross" else None)[1])  # type: ignore[index]
                    for g, c in f.data[["group", "category"]].itertuples(index=False)):
@@ -762,7 +778,7 @@ def _key_points(c: _Ctx) -> list[ListItem]:
     points: list[ListItem] = []
     w = c.w
     for wish in c.wishes:
-        t, yes_label = wish.table, wish.yes
+        t, yes_label = wish.table, _headline(c, wish)
         noun = c.group_label(t.among)
         yes = next((r for r in t.rows if isinstance(r, Row) and r.label == yes_label), None)
         if t.base == 0:
@@ -774,11 +790,13 @@ def _key_points(c: _Ctx) -> list[ListItem]:
             continue
         subs: list[ListItem] = []
         tt = wish.target
-        if tt is not None and tt.base > 0:
+        if yes_label != wish.yes:
+            pass  # the follow-ups belong to another answer than the one the point is about
+        elif tt is not None and tt.base > 0:
             tiers = ranked([r for r in shown_rows(tt) if (r.count or 0) > 0], key=lambda r: r.count)
             if tiers:
                 subs.append(item(_top_phrase(w, tiers[0], tt.field) + "."))
-        ct = c.table_for(wish.yes_reason, "coded") if wish.yes_reason else None
+        ct = c.table_for(wish.yes_reason, "coded") if wish.yes_reason and yes_label == wish.yes else None
         if ct is not None and ct.base > 0:
             named = [r for r in shown_rows(ct) if (r.count or 0) > 0]
             tiers = ranked(named, key=lambda r: r.count)
@@ -789,9 +807,10 @@ def _key_points(c: _Ctx) -> list[ListItem]:
                     + (" hver)" if len(top) > 1 else ")")
                     + (f", dernæst {join_da([quoted(r.label) for r in tiers[1]])} ({fmt.pct(tiers[1][0].pct)}"
                        + (" hver)" if len(tiers[1]) > 1 else ")") if len(tiers) > 1 else "") + "."))
-        elif wish.yes_reason and any(s.field == wish.yes_reason for s in c.ts.pending):
+        elif yes_label == wish.yes and wish.yes_reason and any(s.field == wish.yes_reason for s in c.ts.pending):
             subs.append(item("Begrundelserne afventer kodning af de åbne svar."))
-        points.append(item(f"{fmt.pct(yes.pct)} af de {noun}, der har svaret, {w.answer(t.field, yes_label)}.",
+        who = "alle" if t.among == ALL else f"de {noun}"
+        points.append(item(f"{fmt.pct(yes.pct)} af {who}, der har svaret, {w.answer(t.field, yes_label)}.",
                            children=subs))
     for op in c.opinions:
         if not c.has_field(op.field) or op.value not in c.survey.options(op.field):
@@ -822,6 +841,19 @@ def _key_points(c: _Ctx) -> list[ListItem]:
         points.append(item(f"{fmt.pct(f.pct(op.value))} af {who}, der har svaret, "
                            f"{w.answer(op.field, op.value)}.", children=subs))
     return points
+
+
+def _headline(c: _Ctx, wish: _Wish) -> str:
+    """The answer a key point leads with: the wording's ``headline``; else the answer a follow-up question is
+    asked after (VJH: "Ja", then how many hours); else the most common answer, not merely the answer that
+    happens to define a group (a group of those answering "Nej", asked why, does not make "Nej" the finding)."""
+    chosen = c.w.of(wish.field).get("headline")
+    if chosen:
+        return str(chosen)
+    if wish.target is not None:
+        return wish.yes
+    tiers = ranked([r for r in shown_rows(wish.table) if (r.count or 0) > 0], key=lambda r: r.count)
+    return tiers[0][0].label if tiers and len(tiers[0]) == 1 else wish.yes
 
 
 def _largest_share_group(c: _Ctx, field_name: str, value: str, by: str,
@@ -973,6 +1005,14 @@ def _data_basis(c: _Ctx) -> None:
         _representation(c, w)
 
 
+def _nouns_in_reason(c: _Ctx, reason: str) -> str:
+    """``mangler koen og timetal`` (the weighting's reason, in field names) as ``mangler køn og timetal``."""
+    if not reason.startswith("mangler "):
+        return reason
+    names = [x for part in reason[len("mangler "):].split(" og ") for x in part.split(", ")]
+    return "mangler " + join_da([c.w.noun(x) for x in names])
+
+
 def _margin_sentence(c: _Ctx, variable: str, diags: list[Any]) -> str:
     """Which categories of one weighting variable are over- or under-represented among the answers."""
     noun = c.w.noun(variable)
@@ -1000,7 +1040,7 @@ def _margin_sentence(c: _Ctx, variable: str, diags: list[Any]) -> str:
         return join_da(out)
 
     if not over and not under:
-        return f"Fordelingen på {noun} svarer nogenlunde til medarbejdergruppens: {desc(even)}." if even else ""
+        return f"Fordelingen på {noun} svarer nogenlunde til {c.population(True)}: {desc(even)}." if even else ""
     parts = []
     if over:
         parts.append(f"{desc(over)} er overrepræsenteret")
@@ -1016,13 +1056,13 @@ def _representation(c: _Ctx, w: Any) -> None:
     sentences = [s for v, ms in by_var.items() if (s := _margin_sentence(c, v, ms))]
     pop = getattr(w, "population", None)
     size = getattr(pop, "size", None)
-    intro = "Besvarelserne er sammenlignet med medarbejdergruppens sammensætning"
+    intro = f"Besvarelserne er sammenlignet med {c.population(True)} sammensætning"
     if size:
         intro += f" ({count_noun(int(size), 'medarbejder', 'medarbejdere')} ifølge populationsfilen)"
     c.add(para(intro + ". " + " ".join(sentences)))
     nouns = join_da([c.w.noun(v) for v in by_var])
-    text = (f"For at rette op på skævheder er svarene vægtet, så de svarer til medarbejdergruppens fordeling på "
-            f"{nouns}. Vægtede andele er et skøn over, hvordan hele medarbejdergruppen ville have svaret, og står "
+    text = (f"For at rette op på skævheder er svarene vægtet, så de svarer til {c.population(True)} fordeling på "
+            f"{nouns}. Vægtede andele er et skøn over, hvordan hele {c.population()} ville have svaret, og står "
             "sammen med et 95%-konfidensinterval, der viser usikkerheden (et eksakt interval beregnet ud fra det "
             "effektive antal besvarelser, så det også holder for små grupper og andele nær 0% eller 100%).")
     eff = getattr(w, "effective_n", None)
@@ -1032,7 +1072,7 @@ def _representation(c: _Ctx, w: Any) -> None:
                  f"{fmt.number(w.design_effect, 2)}).")
     c.add(para(text))
     if getattr(w, "n_left_out", 0):
-        reasons = dict(getattr(w, "left_out_reasons", {}) or {})
+        reasons = {_nouns_in_reason(c, r): n for r, n in (getattr(w, "left_out_reasons", {}) or {}).items()}
         if len(reasons) == 1 and next(iter(reasons.values())) == w.n_left_out:
             c.add(para(f"{count_noun(w.n_left_out, 'besvarelse', 'besvarelser')} {next(iter(reasons))} og kan "
                        "derfor ikke vægtes; de indgår ikke i de vægtede tal."))
@@ -1238,7 +1278,7 @@ def _weighted_section(c: _Ctx) -> None:
                 continue
             w = r.weighted
             items_.append(item(
-                f"Vægtet til hele medarbejdergruppen er andelen af de {c.group_label(t.among)}, der "
+                f"Vægtet til hele {c.population()} er andelen af de {c.group_label(t.among)}, der "
                 f"{c.w.answer(field_name, wish.yes, True)}, ca. {fmt.pct(w.pct)} (95%-konfidensinterval "
                 f"{pct_interval(w)}), svarende til omkring {about(w.population_count)} medarbejdere. "
                 f"Uvægtet er andelen {fmt.pct(r.pct)} (tabel {t.number})."))
@@ -1277,11 +1317,11 @@ def _conclusion(c: _Ctx) -> None:
         return
     parts = []
     for wish in c.wishes:
-        t = wish.table
-        r = next((r for r in shown_rows(t) if r.label == wish.yes), None)
+        t, label = wish.table, _headline(c, wish)
+        r = next((r for r in shown_rows(t) if r.label == label), None)
         if r is not None and t.base:
-            parts.append(f"{fmt.pct(r.pct)} af de {c.group_label(t.among)}, der har svaret, "
-                         f"{c.w.answer(t.field, wish.yes, True)}")
+            who = "alle" if t.among == ALL else f"de {c.group_label(t.among)}"
+            parts.append(f"{fmt.pct(r.pct)} af {who}, der har svaret, {c.w.answer(t.field, label, True)}")
     text = "Undersøgelsen viser, at " + ", og at ".join(parts) + "." if parts else ""
     for op in c.opinions:
         if not c.has_field(op.field) or op.value not in c.survey.options(op.field):
@@ -1304,7 +1344,8 @@ def _appendix(c: _Ctx) -> None:
     start = len(c.blocks)
     _respondents(c)
     if len(c.blocks) > start:  # an appendix only when the definition has something to put in it
-        c.blocks.insert(start, Heading(1, f"Bilag {c.appendix()}: Respondenterne"))
+        heading = (c.definition.memo.get("appendix", {}) if c.definition.memo else {}).get("heading")
+        c.blocks.insert(start, Heading(1, f"Bilag {c.appendix()}: {heading or 'Respondenterne'}"))
 
 
 def _respondents(c: _Ctx) -> None:
@@ -1312,8 +1353,10 @@ def _respondents(c: _Ctx) -> None:
     margins: dict[str, list[Any]] = {}
     for m in getattr(w, "margins", ()) if w is not None else ():
         margins.setdefault(m.variable, []).append(m)
-    age = next((f for f in c.figures.values() if f.field == "alder" and f.kind == "distribution"), None)
-    sex = next((f for f in c.figures.values() if f.field == "koen" and f.kind == "distribution"), None)
+    # Which field is age, sex, ... comes from the definition (memo: appendix:); fuldtid names none itself.
+    age_field, sex_field, hours_field = c.role("age"), c.role("sex"), c.role("hours")
+    age = next((f for f in c.figures.values() if f.field == age_field and f.kind == "distribution"), None)
+    sex = next((f for f in c.figures.values() if f.field == sex_field and f.kind == "distribution"), None)
     if age is not None or sex is not None:
         c.add(Heading(3, join_da([w for w, f in (("Alder", age), ("køn" if age else "Køn", sex)) if f is not None])))
     if age is not None:
@@ -1325,12 +1368,12 @@ def _respondents(c: _Ctx) -> None:
                  for g in sex.groups() if g != sex.merged_label and sex.pct(g) is not None]
         text += (f"Af de {fmt.number(sex.n)}, der har svaret, er {join_da(parts)}." if parts and sex.n else
                  "Ingen har oplyst deres køn." if not sex.n else "")
-        if "koen" in margins:
-            text += " " + _margin_sentence(c, "koen", margins["koen"])
+        if sex_field in margins:
+            text += " " + _margin_sentence(c, sex_field, margins[sex_field])
         c.add(para(text.strip()))
         c.add_figure(sex.number)
     _job_titles(c)
-    t10 = c.table_for("overenskomst", "oneway")
+    t10 = c.table_for(c.role("agreement"), "oneway") if c.role("agreement") else None
     if t10 is not None:
         spec = c.specs.get(t10.number)
         missing = spec.missing_row if spec is not None else None
@@ -1352,21 +1395,21 @@ def _respondents(c: _Ctx) -> None:
             text += f" {n_pct(miss.count or 0, miss.pct)} har ikke svaret på spørgsmålet."
         c.add(para(text))
         c.add_table(t10.number)
-    hours = next((f for f in c.figures.values() if f.field == "timetal" and f.kind == "distribution"), None)
+    hours = next((f for f in c.figures.values() if f.field == hours_field and f.kind == "distribution"), None)
     if hours is not None:
         c.add(Heading(3, "Timetal"))
         text = f"{_figure_intro(c, hours)} "
-        full = c.definition.groups.get("fuldtid")
-        part = c.definition.groups.get("deltid")
-        if hours.n and full is not None and part is not None and c.has_field("timetal"):
-            r = c.survey.responses["timetal"].dropna().astype("object")
+        full = c.definition.groups.get(c.role("full_time") or "")
+        part = c.definition.groups.get(c.role("part_time") or "")
+        if hours.n and full is not None and part is not None and c.has_field(hours_field):
+            r = c.survey.responses[hours_field].dropna().astype("object")
             n_full, n_part = int(r.isin(full.values).sum()), int(r.isin(part.values).sum())
             if c.citeable(n_full) and c.citeable(n_part):
                 text += (f"{fmt.pct(100.0 * n_full / hours.n)} er ansat på fuld tid og "
                          f"{fmt.pct(100.0 * n_part / hours.n)} på deltid. ")
         text += _distribution_sentence(c, hours, c.w.group_noun(hours.field))
-        if "timetal" in margins:
-            text += " " + _margin_sentence(c, "timetal", margins["timetal"])
+        if hours_field in margins:
+            text += " " + _margin_sentence(c, hours_field, margins[hours_field])
         c.add(para(text.strip()))
         c.add_figure(hours.number)
 
@@ -1403,10 +1446,11 @@ def _distribution_sentence(c: _Ctx, f: FigureData, noun: str) -> str:
 
 
 def _job_titles(c: _Ctx) -> None:
-    if not c.has_field("stilling"):
+    job, workplace = c.role("job"), c.role("workplace")
+    if not job or not c.has_field(job):
         return
-    values = c.survey.responses["stilling"].dropna()
-    options = c.survey.options("stilling")
+    values = c.survey.responses[job].dropna()
+    options = c.survey.options(job)
     counts = values.astype("object").value_counts()
     used = [o for o in options if counts.get(o, 0) > 0]
     c.add(Heading(3, "Stilling og arbejdssted"))
@@ -1426,14 +1470,14 @@ def _job_titles(c: _Ctx) -> None:
     if none:
         c.add(para(f"Der er ingen svar fra {count_noun(len(none), 'stillingsbetegnelse', 'stillingsbetegnelser')}:"),
               BulletList(tuple(item(o) for o in none)))
-    if c.has_field("tilbud"):
-        t = c.survey.responses["tilbud"].dropna().astype("object")
-        opts = c.survey.options("tilbud")
+    if workplace and c.has_field(workplace):
+        t = c.survey.responses[workplace].dropna().astype("object")
+        opts = c.survey.options(workplace)
         n_used = len(set(t) & set(opts))
         if opts:
             c.add(para(f"Der er svar fra medarbejdere i {fmt.number(n_used)} af de {fmt.number(len(opts))} tilbud"
-                       + (f"; {fmt.number(int(c.survey.responses['tilbud'].isna().sum()))} af de svarende har "
-                          "ikke oplyst deres tilbud." if c.survey.responses["tilbud"].isna().any() else ".")))
+                       + (f"; {fmt.number(int(c.survey.responses[workplace].isna().sum()))} af de svarende har "
+                          "ikke oplyst deres tilbud." if c.survey.responses[workplace].isna().any() else ".")))
 
 
 def _follow_up(c: _Ctx) -> None:
@@ -1490,14 +1534,67 @@ def _leftovers(c: _Ctx) -> None:
         t = c.tables.get(n)
         if t is not None and t.kind == "coded":
             c.add(para(coded_summary(t)))
-        elif t is not None and t.kind == "oneway" and t.base:
-            tiers = ranked([r for r in shown_rows(t) if (r.count or 0) > 0], key=lambda r: r.count)
-            if tiers:
-                top = tiers[0]
-                c.add(para(f"Flest har svaret {join_da([quoted(r.label) for r in top], 'og')} "
-                           f"{paren(top[0].count or 0, top[0].pct, len(top) > 1)}."))
+        elif t is not None and (s := _table_sentence(t)):
+            c.add(para(s))
     for f in figs:
         c.add_figure(f.number)
+
+
+def _table_sentence(t: Table, numbered: bool = False) -> str:
+    """What a one-way or multiple-choice table shows first: its most common answer(s); ``numbered``: said as
+    "I tabel 3 har flest svaret ..." before the table."""
+    if t.kind not in ("oneway", "multiple") or not t.base:
+        return ""
+    tiers = ranked([r for r in shown_rows(t) if (r.count or 0) > 0], key=lambda r: r.count)
+    if not tiers:
+        return ""
+    top = tiers[0]
+    verb = "svaret" if t.kind == "oneway" else "sat kryds ved"
+    start = f"I tabel {t.number} har flest" if numbered else "Flest har"
+    return (f"{start} {verb} {join_da([quoted(r.label) for r in top], 'og')} "
+            f"{paren(top[0].count or 0, top[0].pct, len(top) > 1)}.")
+
+
+def _sections(c: _Ctx) -> None:
+    """The definition's own sections (``memo: sections:``): a heading, a text, its tables and figures.
+
+    A definition without them, and without questions the memo builds sections from (routing, coded
+    follow-ups), gets one neutral section with its tables in order (cross tables stay in the follow-up
+    appendix), so the memo opens with the results and not with whichever group a definition happens to name.
+    """
+    sections = c.definition.memo.get("sections") if c.definition.memo else None
+    if sections is None:
+        if c.wishes or c.opinions:
+            return
+        numbers = tuple(s.number for s in c.definition.tables if s.kind != "cross")
+        if not numbers:
+            return
+        sections = ({"heading": c.w.text("analysis_heading", "Resultater") or "Resultater", "text": "",
+                     "tables": numbers, "figures": ()},)
+    for sec in sections:
+        c.add(Heading(1, sec["heading"], c.section()))
+        if sec["text"]:
+            c.add(*markdown_blocks(sec["text"]))
+        for n in sec["tables"]:
+            if n in c.used_tables:
+                continue
+            t = c.tables.get(n)
+            if t is not None and t.kind == "coded":
+                c.add_table(n)
+                c.add(para(coded_summary(t)))
+                continue
+            if t is not None and (s := _table_sentence(t, numbered=True)):
+                c.add(para(s))
+            c.add_table(n)
+        for n in sec["figures"]:
+            f = c.figures.get(n)
+            if f is None or n in c.used_figures:
+                continue
+            text = _figure_intro(c, f)
+            if f.kind == "distribution":
+                text += " " + _distribution_sentence(c, f, c.w.group_noun(f.field))
+            c.add(para(text.strip()))
+            c.add_figure(n)
 
 
 def build_memo(tableset: TableSet, *, intro: str | None = None, conclusion: str | None = None) -> Memo:
@@ -1514,7 +1611,12 @@ def build_memo(tableset: TableSet, *, intro: str | None = None, conclusion: str 
         _wish_section(c, wish)
     for op in c.opinions:
         _opinion_section(c, op)
+    _sections(c)
     _weighted_section(c)
+    if "comparison" in c.ts.extra:  # fuldtid report --previous: the development since the previous wave
+        from .compare_memo import add_change_section
+
+        add_change_section(c, c.ts.extra["comparison"])
     _conclusion(c)
     _appendix(c)
     _follow_up(c)

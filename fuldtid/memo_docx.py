@@ -7,20 +7,19 @@ python-docx is imported here only, when a DOCX is asked for.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError
+from .docx_look import DocumentInfo, clear_body, column_widths, finish, front_block, open_template, set_a4
+from .docx_look import set_properties
 from .memo import BulletList, FigureBlock, Heading, ListItem, Memo, Paragraph, PendingTable, Run, TableBlock, build_memo
 from .tables import TableSet
 
-DEFAULT_TEMPLATE = "notat.docx"
-FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 TEXT_WIDTH_CM = 16.0
-FIGURE_WIDTH_CM = 15.5
+TABLE_FONT_PT = 9.0  # the Tabeltekst style
+KEEP_WHOLE_ROWS = 12  # tables up to this many lines (a third of a page) are never split over two pages
+FIGURE_WIDTH_CM = 14.5
 HEADING_STYLES = {1: "Heading 1", 2: "Heading 2", 3: "Heading 3"}
 # (size pt, bold, italic) for styles a user's template may lack; added on the fly, based on Normal.
 FALLBACK_STYLES = {
@@ -40,28 +39,12 @@ FALLBACK_STYLES = {
 
 
 def memo_docx(tableset: TableSet, *, intro: str | None = None, conclusion: str | None = None,
-              docx_template: str | Path | None = None, **_other: Any) -> bytes:
+              docx_template: str | Path | None = None, info: DocumentInfo | None = None, **_other: Any) -> bytes:
     """The memo of ``tableset`` as DOCX bytes; ``docx_template`` is an organisation's own .docx to take
-    styles, header and footer from (default: the shipped ``notat.docx``)."""
-    return render_docx(build_memo(tableset, intro=intro, conclusion=conclusion), docx_template)
-
-
-def _open_template(path: str | Path | None):
-    from docx import Document
-
-    if path is None:
-        with resources.files("fuldtid.templates").joinpath(DEFAULT_TEMPLATE).open("rb") as fh:
-            return Document(io.BytesIO(fh.read()))
-    p = Path(path)
-    if not p.is_file():
-        raise OutputError(f"{p}: Word template not found; pass an existing .docx with --docx-template")
-    try:
-        return Document(str(p))
-    except Exception as exc:  # python-docx raises several kinds for a file that is not a .docx
-        raise OutputError(
-            f"{p}: not a Word document (.docx) that can be used as a template ({type(exc).__name__}); "
-            "save it from Word as .docx (not .doc or .dotx) and pass it with --docx-template"
-        ) from exc
+    styles, header and footer from (default: the shipped ``notat.docx``); ``info`` the date, sagsbehandler
+    and recipient of the front block (default: the date of the last answer, no names)."""
+    memo = build_memo(tableset, intro=intro, conclusion=conclusion)
+    return render_docx(memo, docx_template, info=info, data_date=tableset.survey.export.period[1])
 
 
 class _Writer:
@@ -74,6 +57,12 @@ class _Writer:
             (n for n in ("Notat tabel", "Table Grid") if n in {s.name for s in doc.styles}), None
         )
         self._ids: dict[str, str] = {}
+        section = doc.sections[-1]
+        try:  # the template's own text width (page less margins); the default's is 16 cm
+            width = (section.page_width - section.left_margin - section.right_margin) / 360000
+            self.text_width_cm = width if 8 < width < 30 else TEXT_WIDTH_CM
+        except TypeError:  # a template without page size or margins
+            self.text_width_cm = TEXT_WIDTH_CM
         self._has_numbering = True
         try:
             doc.part.numbering_part  # noqa: B018 - raises when the template has no list definitions
@@ -138,11 +127,22 @@ class _Writer:
             if it.children:
                 self.items(it.children, False, depth + 1)
 
+    def front(self, lines: list[tuple[str, str]]) -> None:
+        """Date, sagsbehandler and recipient under the title, as a memo's front block."""
+        for k, (label, value) in enumerate(lines):
+            p = self.paragraph((Run(f"{label}: ", bold=True), Run(value)), "Subtitle")
+            if k == len(lines) - 1:
+                from docx.shared import Pt
+
+                p.paragraph_format.space_after = Pt(12)
+
     def table(self, b: TableBlock) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
         from docx.shared import Cm
 
-        self.paragraph((Run(b.caption),), "Caption")
+        self.paragraph((Run(b.caption),), "Caption").paragraph_format.keep_with_next = True
         if b.grid.question:
             self.paragraph((Run(b.grid.question),), "Note").paragraph_format.keep_with_next = True
         g = b.grid
@@ -151,16 +151,24 @@ class _Writer:
         if self._table_style:
             table.style = self.doc.styles[self._table_style]
         table.autofit = False
-        widths = b.widths
-        scale = TEXT_WIDTH_CM / sum(widths)
-        col_cm = [Cm(w * scale) for w in widths]
+        quotes = [0.55 if h == "Eksempler" else 1.0 for h in g.header]
+        numeric = [i > 0 and g.header[i] != "Eksempler" for i in range(len(g.header))]
+        col_cm = [Cm(w) for w in column_widths(lines, self.text_width_cm, TABLE_FONT_PT, bold_rows=(0, -1),
+                                               max_share=quotes, nowrap=numeric)]
         for col, width in zip(table.columns, col_cm):
             col.width = width  # the grid LibreOffice lays out by; cells' widths below are what Word uses
         body, head = self.style_id("Tabeltekst"), self.style_id("Tabeloverskrift")
-        numeric = [i > 0 and g.header[i] != "Eksempler" for i in range(len(g.header))]
         last = len(lines) - 1
+        # A short table is kept on one page with its caption; a long one at least keeps its first rows
+        # with the caption and its total row with the row above it and with the notes below.
+        keep_all = len(lines) <= KEEP_WHOLE_ROWS
         for r, line in enumerate(lines):
-            cells = table.rows[r].cells  # one call per row: much faster than table.cell(r, c)
+            row = table.rows[r]
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            keep = keep_all or r <= 1 or r >= last - 1
+            if r == last:
+                keep = bool(b.notes)
+            cells = row.cells  # one call per row: much faster than table.cell(r, c)
             for c, text in enumerate(line):
                 cell = cells[c]
                 cell.width = col_cm[c]
@@ -170,16 +178,16 @@ class _Writer:
                     p.add_run(text)  # "\n" becomes a line break
                 if numeric[c]:
                     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                if keep:
+                    p.paragraph_format.keep_with_next = True
         # The header row repeats on every page a long table runs over.
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
-
-        tr_pr = table.rows[0]._tr.get_or_add_trPr()
         header_flag = OxmlElement("w:tblHeader")
         header_flag.set(qn("w:val"), "true")
-        tr_pr.append(header_flag)
-        for note in b.notes:
-            self.paragraph((Run(note),), "Note")
+        table.rows[0]._tr.get_or_add_trPr().append(header_flag)
+        for k, note in enumerate(b.notes):
+            p = self.paragraph((Run(note),), "Note")
+            if k < len(b.notes) - 1:
+                p.paragraph_format.keep_with_next = True
         if not b.notes:
             self.paragraph((Run(""),), "Note")
 
@@ -195,8 +203,8 @@ class _Writer:
         self.paragraph((Run(b.caption),), "Caption")
         png = render_png(b.data)
         p = self.new_paragraph("Normal")
-        p.paragraph_format.keep_with_next = bool(b.note)
-        shape = p.add_run().add_picture(io.BytesIO(png), width=Cm(FIGURE_WIDTH_CM))
+        # The note may go to the next page rather than leave half a page empty before a tall figure.
+        shape = p.add_run().add_picture(io.BytesIO(png), width=Cm(min(FIGURE_WIDTH_CM, self.text_width_cm - 0.5)))
         shape._inline.docPr.set("descr", b.alt)  # the text alternative for screen readers
         if b.note:
             self.paragraph((Run(b.note),), "Note")
@@ -214,40 +222,23 @@ def _space_after_list(doc: Any) -> None:
         last.paragraph_format.space_after = Pt(6)
 
 
-def _clear_body(doc: Any) -> None:
-    """Drop the template's own text, keeping its section settings (page size, header, footer)."""
-    body = doc.element.body
-    for el in list(body):
-        if not el.tag.endswith("}sectPr"):
-            body.remove(el)
+def render_docx(memo: Memo, template: str | Path | None = None, *, info: DocumentInfo | None = None,
+                data_date: Any = None) -> bytes:
+    """Lay the memo's blocks out in a copy of the Word template and return the .docx bytes.
 
-
-def _fix_properties(doc: Any, memo: Memo) -> None:
-    cp = doc.core_properties
-    cp.title = memo.title
-    cp.subject = memo.organisation
-    cp.author = memo.organisation or "fuldtid"
-    cp.last_modified_by = "fuldtid"
-    cp.keywords = ""
-    cp.comments = ""
-    cp.revision = 1
-    cp.created = FIXED_TIME
-    cp.modified = FIXED_TIME
-    cp.last_printed = FIXED_TIME
-
-
-def render_docx(memo: Memo, template: str | Path | None = None) -> bytes:
-    """Lay the memo's blocks out in a copy of the Word template and return the .docx bytes."""
-    from .ziputil import normalise_zip
-
-    doc = _open_template(template)
-    _clear_body(doc)
+    ``data_date`` (the last answer's time) dates the document when ``info`` gives no date."""
+    doc = open_template(template)
+    clear_body(doc)
+    set_a4(doc)
+    full, front = front_block(info, data_date, memo.organisation)
     w = _Writer(doc)
     if memo.organisation:
         w.paragraph((Run(memo.organisation),), "Subtitle")
     w.paragraph((Run(memo.title),), "Title")
     for line in memo.meta:
         w.paragraph((Run(line),), "Subtitle")
+    if front:
+        w.front(front)
     for b in memo.blocks:
         if isinstance(b, Heading):
             w.heading(b)
@@ -262,7 +253,6 @@ def render_docx(memo: Memo, template: str | Path | None = None) -> bytes:
             w.pending(b)
         elif isinstance(b, FigureBlock):
             w.figure(b)
-    _fix_properties(doc, memo)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return normalise_zip(buf.getvalue())
+    set_properties(doc, title=memo.title, subject=" – ".join(x for x in (memo.organisation, *memo.meta[:1]) if x),
+                   author=full.author, day=full.date)
+    return finish(doc, full.date)

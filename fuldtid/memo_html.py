@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .docx_look import DocumentInfo, front_block
 from .memo import Memo, build_memo
 from .tables import TableSet
 
@@ -20,10 +21,11 @@ STYLESHEET = "notat.css"
 
 
 def memo_html(tableset: TableSet, *, intro: str | None = None, conclusion: str | None = None,
-              docx_template: str | Path | None = None, **_other: Any) -> str:
+              docx_template: str | Path | None = None, info: DocumentInfo | None = None, **_other: Any) -> str:
     """The memo of ``tableset`` as an HTML document (``docx_template`` is accepted and ignored, so the
-    same options serve every format)."""
-    return render_html(build_memo(tableset, intro=intro, conclusion=conclusion))
+    same options serve every format); ``info`` the date, sagsbehandler and recipient of the front block."""
+    memo = build_memo(tableset, intro=intro, conclusion=conclusion)
+    return render_html(memo, info=info, data_date=tableset.survey.export.period[1])
 
 
 def _read(name: str) -> str:
@@ -45,12 +47,15 @@ def _environment() -> Any:
     return env
 
 
-def render_html(memo: Memo) -> str:
-    from .figures import render_png
+def render_html(memo: Memo, *, info: DocumentInfo | None = None, data_date: Any = None) -> str:
+    """The memo as HTML; figures are SVG (sharp at any zoom and in print), embedded as data URIs."""
+    from .figures import render_svg
 
     images = {
-        b.number: "data:image/png;base64," + base64.b64encode(render_png(b.data)).decode("ascii")
+        b.number: "data:image/svg+xml;base64," + base64.b64encode(render_svg(b.data).encode("utf-8")).decode("ascii")
         for b in memo.figures()
     }
+    full, front = front_block(info, data_date, memo.organisation)
     template = _environment().get_template(TEMPLATE)
-    return template.render(memo=memo, css=_read(STYLESHEET), images=images)
+    return template.render(memo=memo, css=_read(STYLESHEET), images=images, front=front,
+                           author=full.author or "", date=full.date.isoformat() if full.date else "")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from .atomic import write_bytes
+from .definition import survey_option_text
 from .errors import OutputError
 from .tables import TableSet, build_tables
 
@@ -132,7 +133,8 @@ def summary(tableset: TableSet, written: Sequence[Path] = ()) -> Summary:
         nums = ", ".join(str(t.number) for t in tableset.pending)
         lines.append(
             f"Tables {nums} await coding of the open answers: make a coding sheet with "
-            f"`fuldtid coding-sheet {s.export.path} --out kodning.xlsx`, fill it in, then pass --coding kodning.xlsx."
+            f"`fuldtid coding-sheet {s.export.path}{survey_option_text(s.definition)} --out kodning.xlsx`, fill it "
+            "in, then pass --coding kodning.xlsx."
         )
     exclusions = tableset.all_exclusions()
     if exclusions:

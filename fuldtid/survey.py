@@ -10,7 +10,8 @@ import functools
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -23,8 +24,9 @@ from .export import Export, Variable, read_export
 @dataclass(frozen=True)
 class FieldMatch:
     field: str
-    variable: str | None  # None: an optional question that is not in the export
+    variable: str | None  # None: an optional question that is not in the export; multiple: the question
     text: str
+    options: tuple[str, ...] = ()  # a multiple-choice field: its options' 0/1 variables, in order
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,18 @@ class Survey:
     responses: pd.DataFrame
     matches: tuple[FieldMatch, ...]
     warnings: tuple[str, ...] = ()
+    choices: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    """Multiple-choice fields: one column per option (its text), True where ticked, NA where unanswered."""
+
+    def variables_of(self, name: str) -> tuple[str, ...]:
+        """The export variable(s) a field (or a derived field's source) was read from."""
+        d = self.definition.derived.get(name)
+        if d is not None:
+            name = d.source
+        for m in self.matches:
+            if m.field == name:
+                return m.options or ((m.variable,) if m.variable else ())
+        return ()
 
     @property
     def distributed(self) -> int:
@@ -59,7 +73,9 @@ class Survey:
         col = self.responses[name]
         if isinstance(col.dtype, pd.CategoricalDtype):
             return tuple(str(c) for c in col.cat.categories)
-        raise DefinitionError(f"{self.definition.path}: field {name!r} is an open question, not single-choice")
+        f = self.definition.fields.get(name)
+        what = "a multiple-choice question" if f is not None and f.is_multiple else "an open question"
+        raise DefinitionError(f"{self.definition.path}: field {name!r} is {what}, not single-choice")
 
     def field_labels(self) -> dict[str, tuple[str, ...]]:
         """Every single-choice or derived field with its answer labels (for population files)."""
@@ -133,9 +149,19 @@ def match_fields(definition: Definition, export: Export) -> tuple[FieldMatch, ..
         bare = _strip_number(normalise_text(var.text))
         if bare != normalise_text(var.text) and bare not in by_text:
             by_text[bare] = [var]
+    multiples: dict[str, list[Variable]] = {}
+    for var in export.variables.values():
+        if var.kind == "multiple":
+            multiples.setdefault(normalise_text(var.question_text), []).append(var)
     matches = []
     for f in definition.fields.values():
+        if f.is_multiple:
+            matches.append(_match_multiple(f, multiples, definition, export))
+            continue
         found = by_text.get(normalise_text(f.text), [])
+        if f.variable is not None:
+            # Named by variable because its text is not unique: that variable, if it still has the text.
+            found = [v for v in found if v.name == f.variable] or found
         if len(found) > 1:
             names = ", ".join(v.name for v in found)
             raise DefinitionError(
@@ -152,6 +178,13 @@ def match_fields(definition: Definition, export: Export) -> tuple[FieldMatch, ..
                 ] or [v.text for v in export.variables.values()]
                 close = difflib.get_close_matches(f.text, texts, n=1, cutoff=0.0)
                 hint = f"; the closest question in the export is {close[0]!r}" if close else ""
+                known = {normalise_text(t) for v in export.variables.values() for t in (v.text, v.question_text)}
+                if not any(normalise_text(g.text) in known for g in definition.fields.values()):
+                    # Not one question in common: another questionnaire, not a changed wave.
+                    raise DefinitionError(
+                        f"{export.path}: none of the questions of {definition.path.name} is in the export; it is "
+                        f"another questionnaire.\nDraft a definition for it with `fuldtid init {export.path} --out "
+                        "survey.yaml`, then pass --survey survey.yaml")
                 raise DefinitionError(
                     f"{export.path}: no question with the text {f.text!r} (field {f.name!r} of "
                     f"{definition.path.name}){hint}. Fix the text in the survey definition or the export"
@@ -174,6 +207,47 @@ def match_fields(definition: Definition, export: Export) -> tuple[FieldMatch, ..
                 )
             used[m.variable] = m.field
     return tuple(matches)
+
+
+def _match_multiple(f: Field, multiples: Mapping[str, list[Variable]], definition: Definition,
+                    export: Export) -> FieldMatch:
+    """A multiple-choice field is found by its question text among the options' shared text."""
+    found = multiples.get(normalise_text(f.text), [])
+    if f.variable is not None:
+        found = [v for v in found if v.question == f.variable] or found
+    questions = list(dict.fromkeys(v.question for v in found))
+    if len(questions) > 1:
+        raise DefinitionError(
+            f"{export.path}: the question text of field {f.name!r} ({f.text!r}) matches several multiple-choice "
+            f"questions ({', '.join(questions)}); make the texts in {definition.path.name} unique")
+    if not found:
+        if f.required:
+            close = difflib.get_close_matches(f.text, list(multiples), n=1, cutoff=0.0)
+            hint = f"; the closest is {close[0]!r}" if close else ""
+            raise DefinitionError(
+                f"{export.path}: no multiple-choice question with the text {f.text!r} (field {f.name!r} of "
+                f"{definition.path.name}){hint}. Fix the text in the survey definition or the export")
+        return FieldMatch(f.name, None, f.text)
+    return FieldMatch(f.name, questions[0], f.text, tuple(v.name for v in found))
+
+
+def _choices(raw: pd.DataFrame, variables: list[Variable]) -> pd.DataFrame:
+    """Options as columns named by their text: True ticked (code 1), False not, NA unanswered."""
+    out = {}
+    for var in variables:
+        codes = raw[var.name]
+        out[var.option or var.text] = pd.array(codes.eq(1).where(codes.notna(), pd.NA), dtype="boolean")
+    return pd.DataFrame(out, index=raw.index)
+
+
+def _ticked_text(choices: pd.DataFrame) -> pd.Series:
+    """What a respondent ticked as one text ("A; B"); "" when nothing, missing when unanswered."""
+    seen = choices.notna().any(axis=1)
+    acc = np.full(len(choices), "", dtype=object)
+    for option in choices.columns:  # column by column: cheap on a big export
+        acc = acc + np.where(choices[option].fillna(False).to_numpy(dtype=bool), f"{option}; ", "")
+    text = pd.Series([a[:-2] for a in acc], index=choices.index, dtype="object")
+    return text.where(seen, None)
 
 
 def _label_column(
@@ -235,18 +309,26 @@ def build_survey(export: Export, definition: Definition) -> Survey:
     matches = match_fields(definition, export)
     answered = export.data[export.data["answered"].astype(bool)]
     columns: dict[str, pd.Series] = {}
+    choices: dict[str, pd.DataFrame] = {}
     warnings: list[str] = list(getattr(export, "warnings", ()))
     for m in matches:
         f = definition.fields[m.field]
         if m.variable is None:
             warnings.append(f"optional question {f.text!r} ({m.field}) is not in the export")
-            if f.is_open:
+            if f.is_open or f.is_multiple:
                 columns[m.field] = pd.Series(pd.NA, index=answered.index, dtype="object", name=m.field)
+                if f.is_multiple:
+                    choices[m.field] = pd.DataFrame(index=answered.index)
             else:
                 cats = list(f.options or ())
                 columns[m.field] = pd.Series(
                     pd.Categorical([None] * len(answered), categories=cats), index=answered.index, name=m.field
                 )
+            continue
+        if f.is_multiple:
+            options = [export.variables[v] for v in m.options]
+            choices[m.field] = _choices(answered[list(m.options)], options)
+            columns[m.field] = _ticked_text(choices[m.field]).rename(m.field)
             continue
         var = export.variables[m.variable]
         raw = answered[m.variable]
@@ -261,7 +343,7 @@ def build_survey(export: Export, definition: Definition) -> Survey:
     responses = pd.DataFrame(columns, index=answered.index)
     responses.index.name = "respondentid"
     warnings.extend(_routing_warnings(definition, responses))
-    return Survey(definition, export, responses, matches, tuple(warnings))
+    return Survey(definition, export, responses, matches, tuple(warnings), choices)
 
 
 def _routing_warnings(definition: Definition, responses: pd.DataFrame) -> list[str]:
@@ -270,7 +352,10 @@ def _routing_warnings(definition: Definition, responses: pd.DataFrame) -> list[s
     for f in definition.fields.values():
         if f.among == ALL:
             continue
-        outside = responses[f.name].notna() & ~group_mask(definition, responses, f.among)
+        given = responses[f.name].notna()
+        if f.is_multiple:  # SurveyXact writes 0 on every option for those who never saw the question
+            given &= responses[f.name].astype("object").fillna("") != ""
+        outside = given & ~group_mask(definition, responses, f.among)
         n = int(outside.sum())
         if n:
             out.append(

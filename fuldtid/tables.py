@@ -19,6 +19,7 @@ from .survey import Survey
 
 
 OTHER_CATEGORIES = "Øvrige kategorier"
+NOT_GIVEN = "Ikke angivet"
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,7 @@ class Exclusion:
             "table": self.table,
             "reason": self.reason,
             "count": self.count,
-            "respondentids": list(self.respondentids),
-        }
+        }  # no respondent ids: they are pseudonymous microdata (write_exclusions writes them for the analyst)
 
 
 @dataclass(frozen=True)
@@ -110,9 +110,8 @@ class Table:
     min_group: int = 1
     n_suppressed: int = 0
     missing_row: str | None = None  # the row of those who did not answer the row field (e.g. "Har ikke svaret")
+    variables: tuple[str, ...] = ()  # the export variable(s) the table counts (s_3; s_4_1, s_4_2, ...)
     test: Any = None  # cross tables: fuldtid.significance.DifferenceTest on the published rows (tabletests.py)
-    # coded tables: the respondents behind each category, so a merged row counts people, not mentions
-    category_ids: Mapping[str, frozenset[str]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def full_title(self) -> str:
@@ -134,11 +133,15 @@ class Table:
             "kind": self.kind,
             "title": self.full_title,
             "question": self.question,
+            "variables": list(self.variables),
             "field": self.field,
             "among": self.among,
             "base": self.base,
         }
-        if self.kind == "cross":
+        if self.kind == "grid":
+            d["columns"] = list(self.columns)
+            d["rows"] = [_cross_row_dict(r) for r in self.rows]
+        elif self.kind == "cross":
             from .tabletests import test_dict
 
             d["by"] = self.by
@@ -162,7 +165,7 @@ class Table:
 
 def _row_dict(r: Row) -> dict[str, Any]:
     if r.suppressed:
-        return {"label": r.label, "suppressed": True}
+        return {"label": r.label, "count": None, "suppressed": True}
     d: dict[str, Any] = {"label": r.label, "count": r.count, "pct": r.pct}
     if r.members:
         d["members"] = list(r.members)
@@ -174,9 +177,11 @@ def _row_dict(r: Row) -> dict[str, Any]:
 
 
 def _cross_row_dict(r: CrossRow) -> dict[str, Any]:
+    # Every row has label and count (the contract of tables.json); a cross row's count is its total.
     if r.suppressed:
-        return {"label": r.label, "suppressed": True}
-    d: dict[str, Any] = {"label": r.label, "counts": dict(r.counts or {}), "total": r.total, "pcts": dict(r.pcts or {})}
+        return {"label": r.label, "count": None, "suppressed": True}
+    d: dict[str, Any] = {"label": r.label, "count": r.total, "counts": dict(r.counts or {}), "total": r.total,
+                         "pcts": dict(r.pcts or {})}
     if r.members:
         d["members"] = list(r.members)
     if r.weighted is not None:
@@ -228,14 +233,35 @@ class TableSet:
                 for t in self.pending
             ],
             "tables": [t.to_dict() for t in self.tables],
-            **({"weighting": _weighting_dict(self.weighting)} if self.weighting is not None else {}),
+            **({"weighting": _weighting_dict(self.weighting, self)} if self.weighting is not None else {}),
         }
 
 
-def _weighting_dict(w: Any) -> dict[str, Any]:
+def _weighting_dict(w: Any, tableset: "TableSet") -> dict[str, Any]:
+    """The weighting diagnostics, with the respondent counts of register categories that are (or contain)
+    groups the anonymity rule hides left out: they are the same groups of people as a size table's rows."""
     from .weighted import weights_dict
 
-    return weights_dict(w)
+    d = weights_dict(w)
+    if tableset.min_group <= 1:
+        return d
+    from .linked import protected_rows, protector_for
+
+    protector = protector_for(tableset.survey, tableset.min_group)
+    covers = {(m.variable, c.label): c.covers or (c.label,)
+              for m in w.population.margins for c in m.categories}
+    for margin in d["margins"]:
+        labels = covers.get((margin["variable"], margin["category"]), (margin["category"],))
+        field_ = margin["variable"]
+        hide = margin["sample_count"] < tableset.min_group and margin["sample_count"] > 0
+        if field_ in tableset.survey.responses.columns and not hide:
+            hidden, whole = protected_rows(protector, None, (field_,), "alle", [(lab,) for lab in labels])
+            hide = whole or bool(hidden)
+        if hide:
+            margin["sample_count"] = None
+            margin["sample_share"] = None
+            margin["hidden"] = "skjult af hensyn til anonymiteten"
+    return d
 
 
 def _iso(ts: Any) -> str | None:
@@ -271,7 +297,8 @@ def _group_exclusions(survey: Survey) -> list[Exclusion]:
         # Only an option the definition does not list can fall outside every group by accident; the
         # listed ones are outside on purpose (e.g. "Ja" is not in the group of those answering "Nej").
         field = survey.definition.fields.get(name)
-        listed = set(field.options or ()) if field is not None else set()
+        # Without options of its own, a field takes the export's labels: all of them are listed.
+        listed = set(field.options or survey.options(name)) if field is not None else set()
         covered = {v for g in defining for v in g.values} | listed
         for value in column.dropna().unique():
             if str(value) not in covered:
@@ -290,8 +317,10 @@ def oneway_table(survey: Survey, spec: TableSpec) -> Table:
     missing = values.isna()
     excluded: tuple[Exclusion, ...] = ()
     rows_counts: list[tuple[str, int]] = [(str(k), int(v)) for k, v in counts.items()]
-    if spec.missing_row:
-        rows_counts.append((spec.missing_row, int(missing.sum())))
+    background = spec.field in _background(survey)
+    missing_row = spec.missing_row or (NOT_GIVEN if background and missing.any() else None)
+    if missing_row:
+        rows_counts.append((missing_row, int(missing.sum())))
     elif missing.any():
         excluded = (Exclusion(spec.number, _missing_reason(survey, spec.field), _ids(missing)),)
     base = sum(n for _, n in rows_counts)
@@ -306,7 +335,7 @@ def oneway_table(survey: Survey, spec: TableSpec) -> Table:
         base=base,
         rows=rows,
         excluded=excluded,
-        missing_row=spec.missing_row,
+        missing_row=missing_row,
     )
 
 
@@ -323,14 +352,11 @@ def cross_table(survey: Survey, spec: TableSpec) -> Table:
         excluded.append(Exclusion(spec.number, _missing_reason(survey, spec.field), _ids(no_answer)))
     sub = sub[~no_answer.to_numpy()]
     by = sub[spec.by]
-    if spec.missing_row:
-        by = by.cat.add_categories([spec.missing_row]).fillna(spec.missing_row)
-        row_options.append(spec.missing_row)
-    else:
-        no_group = by.isna()
-        if no_group.any():
-            excluded.append(Exclusion(spec.number, _missing_reason(survey, spec.by), _ids(no_group)))
-            sub, by = sub[~no_group.to_numpy()], by[~no_group.to_numpy()]
+    # Those who did not give the row field are a row of their own (a group like any other, protected alike).
+    missing_label = spec.missing_row or NOT_GIVEN
+    if spec.missing_row or by.isna().any():
+        by = by.cat.add_categories([missing_label]).fillna(missing_label)
+        row_options.append(missing_label)
     crosstab = pd.crosstab(by, sub[spec.field], dropna=False).reindex(
         index=row_options, columns=list(columns), fill_value=0
     )
@@ -353,7 +379,7 @@ def cross_table(survey: Survey, spec: TableSpec) -> Table:
         by=spec.by,
         overall=overall,
         excluded=tuple(excluded),
-        missing_row=spec.missing_row,
+        missing_row=missing_label,
     )
 
 
@@ -402,8 +428,69 @@ def coded_table(survey: Survey, spec: TableSpec, coding: Coding, *, quotes: int 
         rows=tuple(rows),
         excluded=tuple(excluded),
         n_codes=int(sum(r.count or 0 for r in rows)),
-        category_ids={cat: frozenset(inside.loc[inside["kategori"] == cat, "respondentid"]) for cat in f.categories},
     )
+
+
+def _background(survey: Survey) -> tuple[str, ...]:
+    from .linked import background_fields
+
+    return background_fields(survey.definition)
+
+
+def multiple_table(survey: Survey, spec: TableSpec) -> Table:
+    """A multiple-choice question: a row per option, counted among those in the group who answered it.
+
+    The base is the respondents of the question's group (who were shown it) with an answer on its options;
+    an option's count is how many of them ticked it, so the percentages add up to more than 100.
+    """
+    in_group = survey.group_mask(spec.among).to_numpy()
+    choices = survey.choices[spec.field].loc[in_group]
+    seen = choices.notna().any(axis=1) if choices.shape[1] else pd.Series(False, index=choices.index)
+    excluded: tuple[Exclusion, ...] = ()
+    if (~seen).any():
+        excluded = (Exclusion(spec.number, _missing_reason(survey, spec.field), _ids(~seen)),)
+    base = int(seen.sum())
+    rows = []
+    for option in choices.columns:
+        n = int(choices.loc[seen.to_numpy(), option].fillna(False).astype(bool).sum())
+        rows.append(Row(str(option), n, _pct(n, base)))
+    return Table(number=spec.number, kind="multiple", title=spec.title, field=spec.field,
+                 question=_question(survey, spec.field), among=spec.among, base=base, rows=tuple(rows),
+                 excluded=excluded)
+
+
+def grid_table(survey: Survey, spec: TableSpec) -> Table:
+    """A grid (several statements answered on one scale): a row per item with its answers' row percentages.
+
+    The base is the respondents of the group who answered at least one item; each row's total is those who
+    answered that item.
+    """
+    in_group = survey.group_mask(spec.among).to_numpy()
+    sub = survey.responses.loc[in_group, list(spec.fields)]
+    columns = list(dict.fromkeys(str(o) for f in spec.fields for o in survey.options(f)))
+    texts = [_question(survey, f) for f in spec.fields]
+    stem = _common_stem(texts)
+    rows = []
+    for f, text in zip(spec.fields, texts):
+        counts = {c: 0 for c in columns}
+        counts.update({str(k): int(v) for k, v in sub[f].value_counts(sort=False).items()})
+        total = sum(counts.values())
+        label = text[len(stem):].strip(" -–") if stem else text
+        rows.append(CrossRow(label or text, counts, total, {c: _pct(n, total) for c, n in counts.items()}))
+    answered_any = sub.notna().any(axis=1)
+    excluded: tuple[Exclusion, ...] = ()
+    if (~answered_any).any():
+        excluded = (Exclusion(spec.number, f"svarede ikke på nogen af udsagnene i »{stem or spec.title}«",
+                              _ids(~answered_any)),)
+    return Table(number=spec.number, kind="grid", title=spec.title, field=spec.fields[0],
+                 question=stem or spec.title, among=spec.among, base=int(answered_any.sum()), rows=tuple(rows),
+                 columns=tuple(columns), excluded=excluded)
+
+
+def _common_stem(texts: list[str]) -> str:
+    """The question shared by a grid's items: the text before " - " when all items have the same one."""
+    stems = {t.rpartition(" - ")[0].strip() for t in texts}
+    return stems.pop() if len(stems) == 1 and "" not in stems else ""
 
 
 def _question(survey: Survey, name: str) -> str:
@@ -425,6 +512,10 @@ def build_tables(survey: Survey, coding: Coding | None = None, *, min_group: int
             t = oneway_table(survey, spec)
         elif spec.kind == "cross":
             t = cross_table(survey, spec)
+        elif spec.kind == "multiple":
+            t = multiple_table(survey, spec)
+        elif spec.kind == "grid":
+            t = grid_table(survey, spec)
         elif coding is None or coding.for_field(spec.field).empty:
             # No codes for this question (no coding file, or a coding sheet not yet filled in): the table
             # awaits coding rather than being shown empty as if it were a result.
@@ -432,8 +523,9 @@ def build_tables(survey: Survey, coding: Coding | None = None, *, min_group: int
             continue
         else:
             t = coded_table(survey, spec, coding)
-        tables.append(t)
-    tables = protect_linked(tables, min_group, survey.definition.groups)
+        used = spec.fields or (spec.field, *((spec.by,) if spec.by else ()))
+        tables.append(replace(t, variables=tuple(v for f in used for v in survey.variables_of(f))))
+    tables = [protect_table(t, survey, min_group) for t in tables]
     excluded = _group_exclusions(survey)
     index = survey.responses.index
     counted = np.zeros(len(index), dtype=bool)
@@ -448,138 +540,72 @@ def build_tables(survey: Survey, coding: Coding | None = None, *, min_group: int
     return add_tests(TableSet(survey, tuple(tables), tuple(excluded), tuple(pending), coding, min_group))
 
 
-MISSING_KEY = "\x00ikke angivet"
+def protect_table(t: Table, survey: Survey, min_group: int) -> Table:
+    """The table as it may be published at ``min_group`` (see :mod:`fuldtid.linked` for the rule).
 
-
-def _row_field(t: Table) -> str:
-    """The field whose answers make a table's rows: tables with the same one count the same groups."""
-    return t.by if t.kind == "cross" and t.by is not None else t.field
-
-
-def _hidden_keys(t: Table, missing_row: str | None) -> set[str]:
-    keys = set()
-    for r in t.rows:
-        labels = r.members if r.members else ((r.label,) if r.suppressed else ())
-        for label in labels:
-            keys.add(MISSING_KEY if label == missing_row else label)
-    return keys
-
-
-def _ancestors(groups: Mapping[str, Any], name: str) -> set[str]:
-    out = {name, ALL}
-    while groups[name].within is not None:
-        name = groups[name].within
-        out.add(name)
-    return out
-
-
-def _linked_sets(tables: list[Table], groups: Mapping[str, Any]) -> list[int]:
-    """For each table, the number of its linked set: tables whose rows are the same field's groups and
-    whose respondents nest (one table's group contains the other's), directly or through others."""
-    parent = list(range(len(tables)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, a in enumerate(tables):
-        for j in range(i + 1, len(tables)):
-            b = tables[j]
-            if a.kind == "coded" or b.kind == "coded" or _row_field(a) != _row_field(b):
-                continue
-            if a.among in _ancestors(groups, b.among) or b.among in _ancestors(groups, a.among):
-                parent[find(j)] = find(i)
-    return [find(i) for i in range(len(tables))]
-
-
-def protect_linked(tables: list[Table], min_group: int, groups: Mapping[str, Any]) -> list[Table]:
-    """Protect every table, then make linked tables hide the same groups.
-
-    Linked tables count the same people by the same groups: table 10 (agreement, everyone) with tables 13
-    and 14 (agreement, part- and full-timers). A group hidden in one but shown in another could be worked
-    out by subtraction (10 - 14 = 13, up to the few without hours), so a group hidden in one linked table is
-    hidden in all of them, repeated until nothing changes. Tables 11 and 12 count disjoint groups of people
-    (part- and full-timers) with no table of everyone by area, so they are not linked."""
-    if min_group <= 1:
-        return [protect_table(t, min_group) for t in tables]
-    sets = _linked_sets(tables, groups)
-    forced: dict[int, set[str]] = {}
-    while True:
-        protected = [
-            protect_table(t, min_group, also_hide=_labels_for(forced.get(sets[i], set()), t.missing_row))
-            for i, t in enumerate(tables)
-        ]
-        changed = False
-        for i, t in enumerate(protected):
-            if t.kind == "coded":
-                continue  # reasons are categories of answers, not groups of people shared with other tables
-            keys = _hidden_keys(t, t.missing_row)
-            known = forced.setdefault(sets[i], set())
-            if not keys <= known:
-                known |= keys
-                changed = True
-        if not changed:
-            return protected
-
-
-def _labels_for(keys: set[str], missing_row: str | None) -> set[str]:
-    return {missing_row if k == MISSING_KEY else k for k in keys if k != MISSING_KEY or missing_row}
-
-
-def protect_table(t: Table, min_group: int, also_hide: set[str] | frozenset[str] = frozenset()) -> Table:
-    """Hide counts of groups smaller than ``min_group`` (and of ``also_hide``) so that none can be recovered."""
+    Rows that are groups of people (a cross table's rows, the categories of a background field) are hidden
+    where the linked protection of everything one export releases says so, and the hidden ones are shown
+    together as "Øvrige grupper". A table of a question's answers is shown in full when its group is at or
+    above the threshold, and not at all when it is below (or would give a smaller group away).
+    """
     if min_group <= 1:
         return replace(t, min_group=min_group)
-    from .disclosure import protect, protect_oneway
+    from .linked import NA, protected_rows, protector_for
 
+    protector = protector_for(survey, min_group)
+    if t.kind in ("coded", "multiple", "grid"):
+        # Answers to a question (reasons, ticked options, a grid's items): shown in full for a group at or
+        # above the threshold, not at all below it.
+        whole = 0 < t.base < min_group or () in protector.level(None, ()).primary.get(t.among, frozenset())
+        return _hide_all(t, min_group) if whole else replace(t, min_group=min_group)
+    background = t.field in protector.background
+    if t.kind == "oneway" and not background:
+        _, whole = protected_rows(protector, t.field, (), t.among, [()])
+        return _hide_all(t, min_group) if whole or 0 < t.base < min_group else replace(t, min_group=min_group)
+    if t.kind == "oneway":
+        question, field_ = None, t.field
+    else:
+        question, field_ = t.field, t.by
+    assert field_ is not None
+
+    def key(label: str) -> tuple[str]:
+        return (NA,) if label == t.missing_row else (label,)
+
+    hidden, whole = protected_rows(protector, question, (field_,), t.among, [key(r.label) for r in t.rows])
+    if whole:
+        return _hide_all(t, min_group)
+    hidden_labels = [r.label for r in t.rows if key(r.label) in hidden]
+    if not hidden_labels:
+        return replace(t, min_group=min_group)
+    from .disclosure import OTHER_LABEL
+
+    other = OTHER_LABEL
+    while other in {r.label for r in t.rows}:
+        other += " (samlet)"
     if t.kind == "cross":
-        counts = pd.DataFrame(
-            [[r.counts[c] for c in t.columns] for r in t.rows],  # type: ignore[index]
-            index=[r.label for r in t.rows],
-            columns=list(t.columns),
-        )
-        pt = protect(counts, min_group, also_hide=also_hide)
-        if pt.warning is not None:
-            # Too few answers to hide anyone among: only the total is shown.
-            hidden = tuple(CrossRow(r.label, None, None, None, suppressed=True) for r in t.rows)
-            return replace(t, rows=hidden, min_group=min_group, n_suppressed=len(hidden))
-        rows = []
-        for pr in pt.rows:
-            if pr.suppressed or pr.counts is None:
-                rows.append(CrossRow(pr.label, None, None, None, suppressed=True, members=pr.members))
+        rows: list[Any] = []
+        merged = {c: 0 for c in t.columns}
+        for r in t.rows:
+            if r.label in hidden_labels:
+                rows.append(CrossRow(r.label, None, None, None, suppressed=True))
+                for c in t.columns:
+                    merged[c] += int(r.counts[c])  # type: ignore[index]
             else:
-                counts_ = {c: int(pr.counts[c]) for c in t.columns}
-                total = int(pr.total or 0)
-                members = pr.members if len(pr.members) > 1 or pr.members != (pr.label,) else ()
-                rows.append(CrossRow(pr.label, counts_, total, {c: _pct(n, total) for c, n in counts_.items()}, members=members))
-        return replace(t, rows=tuple(rows), min_group=min_group, n_suppressed=pt.n_suppressed)
-    # Coded categories overlap (an answer may have several codes), so their counts don't add up to the
-    # base; protecting them as if they were groups is then on the safe side.
-    by_label = {r.label: r for r in t.rows}
-    series = pd.Series([r.count for r in t.rows], index=[r.label for r in t.rows], dtype="int64")
-    pt = protect_oneway(series, min_group, also_hide=also_hide)
-    if pt.warning is not None:
-        hidden_rows = tuple(Row(r.label, None, None, suppressed=True) for r in t.rows)
-        return replace(t, rows=hidden_rows, min_group=min_group, n_suppressed=len(hidden_rows))
-    rows = []
-    for pr in pt.rows:
-        if pr.suppressed or pr.total is None:
-            rows.append(Row(pr.label, None, None, suppressed=True, members=pr.members))
-        else:
-            members = pr.members if pr.members != (pr.label,) else ()
-            # Quotes stay only with a category shown on its own.
-            examples = by_label[pr.label].examples if pr.label in by_label and not members else ()
-            # Merged reasons are categories, not groups of people: name them so.
-            label = OTHER_CATEGORIES if members and t.kind == "coded" else pr.label
-            count = int(pr.total)
-            if members and t.kind == "coded" and t.category_ids is not None:
-                # One answer may have several of the merged categories: count the people, not the mentions,
-                # and hide the row when they are fewer than the threshold.
-                count = len(frozenset().union(*(t.category_ids.get(m, frozenset()) for m in members)))
-                if count < min_group:
-                    rows.append(Row(label, None, None, suppressed=True, members=members))
-                    continue
-            rows.append(Row(label, count, _pct(count, t.base), examples=examples, members=members))
-    return replace(t, rows=tuple(rows), min_group=min_group, n_suppressed=pt.n_suppressed)
+                rows.append(r)
+        total = sum(merged.values())
+        rows.append(CrossRow(other, merged, total, {c: _pct(n, total) for c, n in merged.items()},
+                             members=tuple(hidden_labels)))
+    else:
+        rows = [Row(r.label, None, None, suppressed=True) if r.label in hidden_labels else r for r in t.rows]
+        n = sum(int(r.count or 0) for r in t.rows if r.label in hidden_labels)
+        rows.append(Row(other, n, _pct(n, t.base), members=tuple(hidden_labels)))
+    return replace(t, rows=tuple(rows), min_group=min_group, n_suppressed=len(hidden_labels))
+
+
+def _hide_all(t: Table, min_group: int) -> Table:
+    """A table whose group is too small: no row shows a count."""
+    if t.kind in ("cross", "grid"):
+        rows: tuple[Any, ...] = tuple(CrossRow(r.label, None, None, None, suppressed=True) for r in t.rows)
+        return replace(t, rows=rows, overall=None, min_group=min_group, n_suppressed=len(rows))
+    rows = tuple(Row(r.label, None, None, suppressed=True) for r in t.rows)
+    return replace(t, rows=rows, min_group=min_group, n_suppressed=len(rows))

@@ -13,7 +13,6 @@ The result is published with its p-value rounded (:func:`test_dict`, :func:`test
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
@@ -24,25 +23,6 @@ from .significance import DifferenceTest, format_p
 ALPHA = 0.05
 NO_GROUPS = ("Forskellen mellem grupperne kan ikke testes, fordi tabellen viser færre end to grupper med svar "
              "eller kun én svarkategori med svar.")
-
-# The methods of fuldtid.significance in Danish, for the reader.
-METHODS_DA = {
-    "Fisher's exact test": "Fishers eksakte test",
-    "Fisher-Freeman-Halton exact test": "Fisher-Freeman-Haltons eksakte test",
-    "chi-square test": "chi-i-anden-test",
-    "Rao-Scott corrected chi-square test (F)": "Rao-Scott-korrigeret chi-i-anden-test af de vægtede svar",
-}
-
-
-def method_da(method: str) -> str:
-    m = re.fullmatch(r"Monte Carlo exact test \((\d+) simulations, seed (\d+)\)", method)
-    if m:
-        from . import fmt
-
-        return (f"Fisher-Freeman-Haltons eksakte test, skønnet ud fra {fmt.number(int(m.group(1)))} simulerede "
-                f"tabeller (seed {m.group(2)})")
-    return METHODS_DA.get(method, method)
-
 
 def published_rows(t: Any) -> list[Any]:
     """The rows a cross table's test compares: shown (a merged row as one group), not the "not stated" row."""
@@ -106,6 +86,8 @@ def p_rounded(p: float) -> float:
 
 def test_dict(test: DifferenceTest | None) -> dict[str, Any] | None:
     """A test for tables.json: method, statistic, p-value (rounded), verdict and the sentence."""
+    from .danish import method_name
+
     if test is None:
         return None
     if test.method == "ingen test":
@@ -113,7 +95,7 @@ def test_dict(test: DifferenceTest | None) -> dict[str, Any] | None:
                 "significant": False, "sentence": test.sentence}
     return {
         "method": test.method,
-        "method_da": method_da(test.method),
+        "method_name": method_name(test.method),  # the Danish name every document shows
         "statistic": None if test.statistic is None else round(test.statistic, 3),
         "df": None if test.df is None else round(test.df, 3),
         "p_value": p_rounded(test.p_value),
@@ -126,20 +108,15 @@ def test_dict(test: DifferenceTest | None) -> dict[str, Any] | None:
 test_dict.__test__ = False  # type: ignore[attr-defined]
 
 
-def test_note(test: DifferenceTest | None) -> str | None:
-    """The table note: ``Forskellen mellem grupperne er ikke statistisk sikker (p = 0,63). Test: chi-i-anden-test
-    (χ² = 1,23, df = 2), 5%-niveau.``"""
+def test_note(test: DifferenceTest | None) -> str:
+    """The table note: the verdict with p, then the method by its Danish name (:mod:`fuldtid.danish`)."""
     if test is None:
-        return None
+        return ""
     if test.method == "ingen test":
         return test.sentence
-    from . import fmt
+    from .danish import test_note as danish_note
 
-    stat = ""
-    if test.statistic is not None:
-        symbol = "F" if test.method.startswith("Rao-Scott") else "χ²"
-        stat = f" ({symbol} = {fmt.number(test.statistic, 2)}, df = {fmt.number(test.df or 0, 2 if symbol == 'F' else 0)})"
-    return f"{test.sentence} Test: {method_da(test.method)}{stat}, 5%-niveau."
+    return danish_note(test)
 
 
 test_note.__test__ = False  # type: ignore[attr-defined]
@@ -164,10 +141,12 @@ def share_test(survey: Any, fig: Any, value: str, weights: Any = None, alpha: fl
         return test_difference(counts, alpha)
     from .weighting import weighted_chisq
 
+    from .figures import NOT_GIVEN
+
     r = survey.responses
-    by = r[fig.by].astype("object")
+    by = r[fig.by].astype("object").where(r[fig.by].notna(), NOT_GIVEN)  # drawn only within a merged bar
     answer = r[fig.field].astype("object")
-    inside = survey.group_mask(fig.among) & answer.notna() & by.notna()
+    inside = survey.group_mask(fig.among) & answer.notna()
     group = by.where(~by.isin(fig.hidden), fig.merged_label) if fig.hidden else by
     group = group.where(inside & group.isin(list(counts.index)))
     gives = (answer == value).map({True: "value", False: "other"}).where(group.notna())

@@ -57,6 +57,10 @@ def _members(label: str, members: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -> Table:
+    if t.kind == "multiple":
+        return _weighted_multiple(survey, t, weights)
+    if t.kind == "grid":
+        return _weighted_grid(survey, t, weights)
     r = survey.responses
     group = survey.group_mask(t.among)
     if t.kind == "cross":
@@ -105,6 +109,37 @@ def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -
         if any(lbl not in options for lbl in labels):
             y |= answer.isna()
         rows.append(replace(row, weighted=estimate(weights, y.astype(bool), domain)))
+    return replace(t, rows=tuple(rows))
+
+
+def _weighted_multiple(survey: Survey, t: Table, weights: Any) -> Table:
+    """Each option's weighted share among those of the group who answered the question."""
+    choices = survey.choices[t.field]
+    domain = survey.group_mask(t.among) & choices.notna().any(axis=1)
+    rows = []
+    for row in t.rows:
+        assert isinstance(row, Row)
+        labels = [c for c in _members(row.label, row.members) if c in choices.columns]
+        if row.suppressed or not labels:
+            rows.append(row)
+            continue
+        y = choices[labels].fillna(False).astype(bool).any(axis=1)
+        rows.append(replace(row, weighted=estimate(weights, y, domain)))
+    return replace(t, rows=tuple(rows))
+
+
+def _weighted_grid(survey: Survey, t: Table, weights: Any) -> Table:
+    """Each item's answers as weighted shares among those of the group who answered the item."""
+    spec = next(s for s in survey.definition.tables if s.number == t.number)
+    group = survey.group_mask(t.among)
+    rows = []
+    for row, name in zip(t.rows, spec.fields):
+        assert isinstance(row, CrossRow)
+        if row.suppressed:
+            rows.append(row)
+            continue
+        answer = survey.responses[name]
+        rows.append(replace(row, weighted=answer_shares(weights, answer, t.columns, group & answer.notna())))
     return replace(t, rows=tuple(rows))
 
 

@@ -441,10 +441,14 @@ def test_too_few_and_too_many_fields_name_the_physical_line(tmp_path: Path) -> N
     assert "line 2" in error_of(write_trio(tmp_path / "c", dataset=first))
 
 
-def test_missing_respondentid(tmp_path: Path) -> None:
+def test_missing_respondentid_numbers_the_rows(tmp_path: Path) -> None:
+    # An anonymous survey is exported without respondent ids: the rows are numbered, and a warning says so.
     ds = DATASET.replace("respondentid;", "id;", 1)
-    msg = error_of(write_trio(tmp_path / "e", dataset=ds))
-    assert "dataset.csv" in msg and "respondentid" in msg
+    exp = read_export(write_trio(tmp_path / "e", dataset=ds))
+    assert exp.numbered
+    assert list(exp.data.index) == ["1", "2", "3", "4"]
+    assert exp.data["s_6"].tolist() == [3, 5, pd.NA, pd.NA]
+    assert any("no respondentid" in w and "numbered" in w for w in exp.warnings)
 
 
 def test_empty_respondentid(tmp_path: Path) -> None:

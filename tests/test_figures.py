@@ -168,6 +168,8 @@ def test_weighted_shares_on_every_bar(tsw):
     assert figs[5].weighting_variable and figs[6].weighting_variable
     assert figs[5].weighted_pct("Kvinde") is None and list(figs[6].data.columns) == figures.COLUMNS
     w, r = tsw.weighting, tsw.survey.responses
+    # Figure 6 still hides the 2 respondents without hours with the smallest group (10-19 timer).
+    assert figs[6].hidden == ("10-19 timer", "Ikke angivet")
     # Figure 1 (share of "Ja" by hours among part-timers) as the tables estimate a share in a domain.
     f1 = figs[1]
     dom = tsw.survey.group_mask("deltid") & r["op_i_tid"].notna() & (r["timetal"] == "30-36 timer").fillna(False)
@@ -212,12 +214,15 @@ def test_weighted_plot_adds_one_layer_and_renders_deterministically(ts, tsw):
     b = figures._draw(f)
     assert a == b and a != figures.render_png(plain[3])
     assert f.key() != plain[3].key()
-    # Both shares are printed on the bar: "61% (vægtet 61%)".
+    # One label per bar, the bar's own share: the weighted share is the marked point (and in the alt text).
     from fuldtid import fmt
 
     p = figures._weighted_labels(f.data.assign(pct_num=f.data["pct"].astype(float),
                                                text=[fmt.pct(v) for v in f.data["pct"]]))[0]
-    assert p["text"].iloc[0] == f"{fmt.pct(f.data['pct'].iloc[0])} (vægtet {fmt.pct(f.data['w_pct'].iloc[0])})"
+    assert list(p["text"]) == [fmt.pct(v) for v in f.data["pct"]]
+    assert not any("vægtet" in t for t in p["text"])
+    # The label sits past the interval where the interval reaches further than the bar.
+    assert all(y >= max(b, h) for y, b, h in zip(p["label_y"], p["pct_num"], p["w_high"].fillna(0)))
     assert all(y >= hi for y, hi in zip(p["label_y"], f.data["w_high"]))
 
 
@@ -225,7 +230,7 @@ def test_weighted_alt_text(tsw):
     from fuldtid.memo import figure_alt
 
     # A weighting variable (figure 6, hours) has no weighted share: the text lists the answers only.
-    assert figure_alt(by_number(tsw, 6)).endswith("37 timer: 35%")
+    assert "vægtet" not in figure_alt(by_number(tsw, 6))
     f = by_number(tsw, 1)
     lo, hi = fmt.interval(*f.weighted_pct("30-36 timer")[1:]).rstrip("%").split("–")
     assert int(lo) < int(hi)  # never a zero-width "26–26%"

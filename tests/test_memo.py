@@ -420,7 +420,9 @@ def test_another_questionnaire_gets_a_memo_too(ts, tmp_path):
         "  - {number: 1, kind: oneway, field: koen, title: Køn}\n"
         "  - {number: 2, kind: cross, field: koen, by: timetal, title: Køn fordelt på timetal}\n"
         "figures:\n"
-        "  - {number: 1, kind: distribution, field: alder, title: Alder}\n",
+        "  - {number: 1, kind: distribution, field: alder, title: Alder}\n"
+        # The appendix on the respondents knows age by the role the definition gives it, not by name.
+        "memo:\n  appendix: {age: alder}\n",
         encoding="utf-8",
     )
     d = load_definition(tmp_path / "lille.yaml")
@@ -429,11 +431,13 @@ def test_another_questionnaire_gets_a_memo_too(ts, tmp_path):
     text = memo.text()
     assert "Notatet viser resultaterne af spørgeskemaundersøgelsen »En lille undersøgelse«" in text
     assert "Hovedpointer" not in text and "3. Medarbejdernes" not in text
-    assert [b.number for b in memo.tables()] == [2, 1]  # the cross table as a breakdown, then the rest
+    # Without sections of its own the memo opens with the results (table 1); the cross table is a breakdown.
+    assert [b.number for b in memo.tables()] == [1, 2]
+    assert text.index("3. Resultater") < text.index("Tabel 1: Køn") < text.index("Bilag 1")
     assert [b.number for b in memo.figures()] == [1]
     # No wording in the definition: the neutral noun; the wording makes it an "aldersgruppe".
     assert "Den største gruppe er »30-39 år« (26%)" in text
-    assert "Øvrige tabeller og figurer" in text
+    assert "Øvrige tabeller og figurer" not in text  # every table and figure has its place
     (tmp_path / "lille.yaml").write_text(
         (tmp_path / "lille.yaml").read_text(encoding="utf-8")
         + "wording:\n  fields:\n    alder: {group_noun: [aldersgruppe, aldersgrupper]}\n", encoding="utf-8")
@@ -522,7 +526,7 @@ def test_a_placeholder_the_memo_does_not_know_is_a_definition_error(ts):
 
 
 @pytest.mark.parametrize(("wording", "message"), [
-    ("wording: [a, b]", "'wording' must be a mapping"),
+    ("wording: [a, b]", "wording: must be a mapping"),
     ("wording: {intro: [a]}", "wording: intro must be a text"),
     ("wording: {indledning: Hej}", "wording: unknown key 'indledning'"),
     ("wording: {fields: {koen: {noun: køn}}}", "wording: field 'koen' is not a field of the definition"),
@@ -543,7 +547,7 @@ def test_wording_shape_errors_name_the_file(tmp_path, wording, message):
                  "figures:\n  - {number: 1, field: alder, title: Alder}\n" + wording + "\n", encoding="utf-8")
     with pytest.raises(DefinitionError) as err:
         load_definition(p)
-    assert str(err.value).startswith(f"{p}: ") and message in str(err.value)
+    assert str(err.value).startswith(str(p)) and message in str(err.value)
     ok = p.read_text(encoding="utf-8").replace(wording, "wording: {fields: {alder: {group_noun: aldersgruppe}}}")
     p.write_text(ok, encoding="utf-8")
     assert load_definition(p).wording["fields"]["alder"]["group_noun"] == ("aldersgruppe", "aldersgruppe")
@@ -570,4 +574,6 @@ def test_sections_are_found_from_the_definition_not_the_field_names(ts, tmp_path
     responses = ts.survey.responses.rename(columns={k: v for k, v in names.items() if k in ts.survey.responses})
     renamed = build_tables(Survey(d, ts.survey.export, responses, ()), None, min_group=5)
     original = rebuild(ts, coding=None, min_group=5)
-    assert build_memo(renamed).text() == build_memo(original).text()
+    # Only the printed follow-up command differs: it names the definition it was made with.
+    renamed_text = build_memo(renamed).text().replace(f" --survey {renamed.survey.definition.path}", "")
+    assert renamed_text == build_memo(original).text()

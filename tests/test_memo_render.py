@@ -119,21 +119,24 @@ def test_html_has_every_caption_in_order(ts, memo, html):
 def test_html_is_self_contained(html):
     p = parse(html)
     assert len(p.images) == 6
-    assert all(img["src"].startswith("data:image/png;base64,") and img["alt"] for img in p.images)
+    assert all(img["src"].startswith("data:image/svg+xml;base64,") and img["alt"] for img in p.images)
     assert all(u.startswith("data:") for u in p.urls)
     assert "http://" not in html and "https://" not in html
     assert "url(" not in html and "@import" not in html
     assert "script" not in p.tags and "link" not in p.tags
 
 
-def test_html_figures_are_the_rendered_pngs(memo, html):
+def test_html_figures_are_the_rendered_svgs(memo, html):
     import base64
 
-    from fuldtid.figures import render_png
+    from fuldtid.figures import render_svg
 
     p = parse(html)
     for img, b in zip(p.images, memo.figures()):
-        assert base64.b64decode(img["src"].split(",", 1)[1]) == render_png(b.data)
+        svg = base64.b64decode(img["src"].split(",", 1)[1]).decode("utf-8")
+        assert svg == render_svg(b.data)
+        assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+        assert "<dc:date>" not in svg  # no timestamp: the same input gives the same bytes
 
 
 def test_html_is_byte_identical_on_a_second_run(ts, html):
@@ -206,7 +209,7 @@ def test_docx_captions_headings_and_figures(memo, docx_bytes):
     assert doc.paragraphs[1].text == memo.title and doc.paragraphs[1].style.name == "Title"
 
 
-def test_docx_is_byte_identical_and_has_fixed_properties(ts, docx_bytes):
+def test_docx_is_byte_identical_and_dated_by_the_data(ts, docx_bytes):
     import datetime as dt
 
     from fuldtid.memo_docx import memo_docx
@@ -214,8 +217,12 @@ def test_docx_is_byte_identical_and_has_fixed_properties(ts, docx_bytes):
     assert memo_docx(ts) == docx_bytes
     doc = open_docx(docx_bytes)
     cp = doc.core_properties
-    assert cp.created.replace(tzinfo=None) == cp.modified.replace(tzinfo=None) == dt.datetime(2000, 1, 1)
+    last = ts.survey.export.period[1]
+    day = dt.datetime(last.year, last.month, last.day)
+    assert cp.created.replace(tzinfo=None) == cp.modified.replace(tzinfo=None) == day
     assert cp.revision == 1 and cp.title == ts.survey.definition.title
+    assert cp.author == ts.survey.definition.organisation and cp.language == "da-DK"
+    assert cp.last_printed is None
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as z:
         assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
         media = [n for n in z.namelist() if n.startswith("word/media/")]
@@ -307,7 +314,7 @@ def test_weighted_memo_renders_the_weighted_column(tmp_path):
 def test_weighted_memo_embeds_the_weighted_figures():
     import base64
 
-    from fuldtid.figures import render_png
+    from fuldtid.figures import render_svg
     from fuldtid.memo_docx import memo_docx
     from fuldtid.memo_html import memo_html
 
@@ -318,7 +325,7 @@ def test_weighted_memo_embeds_the_weighted_figures():
     html = memo_html(tsw)
     p = parse(html)
     for img, b in zip(p.images, memo.figures()):
-        assert base64.b64decode(img["src"].split(",", 1)[1]) == render_png(b.data)
+        assert base64.b64decode(img["src"].split(",", 1)[1]).decode("utf-8") == render_svg(b.data)
         assert ("vægtet" in img["alt"]) == b.data.weighted
     note = "punkterne viser den vægtede andel (skønnet for hele medarbejdergruppen) med 95%-konfidensinterval"
     assert html.count(note) == 4

@@ -88,16 +88,24 @@ def test_report_writes_nothing_when_a_format_fails(example_tables, tmp_path, mon
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
-def test_tables_workbook_has_numeric_counts_and_text_percentages(example_tables):
+def test_tables_workbook_holds_numbers(example_tables):
     from openpyxl import load_workbook
 
-    from fuldtid.xlsx import tables_workbook
+    from fuldtid.xlsx import PCT_FORMAT, tables_workbook
 
     wb = load_workbook(io.BytesIO(tables_workbook(example_tables)))
     assert wb.sheetnames == [f"Tabel {n}" for n in range(1, 15)]
     ws = wb["Tabel 1"]
     assert ws["A1"].value == "Tabel 1: Deltidsansattes ønske om at gå op i tid (n=214)"
-    assert [c.value for c in ws[5]][:3] == ["Ja", 65, "30%"]
-    assert [c.value for c in ws[7]][:3] == ["Total", 214, "100%"]
+    assert [c.value for c in ws[4]][:3] == ["Svar", "Antal", "Procent"]  # one header row
+    assert [c.value for c in ws[5]][:2] == ["Ja", 65]
+    assert ws["C5"].value == pytest.approx(65 / 214) and ws["C5"].number_format == PCT_FORMAT
+    assert [c.value for c in ws[7]][:3] == ["I alt", 214, 1.0]
+    assert ws.freeze_panes == "B5"
+    assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.fitToWidth == 1  # 9: A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
     ws13 = wb["Tabel 13"]
-    assert [c.value for c in ws13[6]][:4] == ["Akademikere, KL", "1 (33%)", "2 (67%)", "3 (100%)"]
+    assert [c.value for c in ws13[4]][:6] == ["Gruppe", "Ja, antal", "Ja, andel", "Nej, antal", "Nej, andel", "I alt, antal"]
+    row = [c.value for c in ws13[6]][:6]
+    assert row[0] == "Akademikere, KL" and row[1] == 1 and row[3] == 2 and row[5] == 3
+    assert row[2] == pytest.approx(1 / 3) and row[4] == pytest.approx(2 / 3)

@@ -7,7 +7,7 @@ document's styles, header and footer, and adds the few styles below that it lack
 
 The template is python-docx's built-in document (which carries Word's standard styles such as
 "Heading 1", "List Bullet", "Caption" and "Table Grid") restyled in one restrained, black-and-white
-friendly look on A4, with "Side X af Y" in the footer.
+friendly look on A4, with "Side X af Y" in the footer, and Danish (da-DK) as the language of every style.
 """
 
 from __future__ import annotations
@@ -123,6 +123,7 @@ def build() -> bytes:
     from docx.shared import Cm, Pt
 
     sys.path.insert(0, str(HERE.parent.parent))
+    from fuldtid.docx_look import set_language
     from fuldtid.ziputil import normalise_zip
 
     doc = Document()
@@ -171,6 +172,7 @@ def build() -> bytes:
     for rid in [rid for rid, rel in rels.items() if rel.reltype.endswith("/metadata/thumbnail")]:
         rels.pop(rid)
 
+    set_language(doc)  # Danish (da-DK) in the document defaults and every style: Word spell-checks in Danish
     fix_properties(doc, "Notat")
     buf = io.BytesIO()
     doc.save(buf)

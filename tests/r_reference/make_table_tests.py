@@ -31,10 +31,10 @@ for mg in (1, 5):
     # The memo's figures 1 (share "Ja" by hours, part-timers) and 3 (answers by hours): bars as published.
     for f, value in ((1, "Ja"), (3, "Nej")):
         fig = next(x for x in all_figures(ts) if x.number == f)
-        by = r[fig.by].astype("object")
+        by = r[fig.by].astype("object").where(r[fig.by].notna(), "Ikke angivet")  # only within a merged bar
         answer = r[fig.field].astype("object")
-        inside = ts.survey.group_mask(fig.among) & answer.notna() & by.notna()
+        inside = ts.survey.group_mask(fig.among) & answer.notna()
         group = by.where(~by.isin(fig.hidden), fig.merged_label) if fig.hidden else by
-        frame[f"fig{f}_{mg}"] = group.where(inside)
-        frame[f"y{f}_{mg}"] = (answer == value).where(inside)
+        frame[f"fig{f}_{mg}"] = group.where(inside & group.isin(set(fig.data["group"])))
+        frame[f"y{f}_{mg}"] = (answer == value).where(frame[f"fig{f}_{mg}"].notna())
 frame.to_csv(HERE / "table_tests.csv", index_label="respondentid", lineterminator="\n")

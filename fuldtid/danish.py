@@ -1,0 +1,58 @@
+"""Danish names for the statistical methods, for every output a reader sees.
+
+The statistics modules name their methods in English (``DifferenceTest.method``, the identifiers the tests
+and the JSON's ``method`` key keep); every document, workbook and table a reader opens shows the Danish
+name from :func:`method_name` instead, and :func:`test_note` says the result in one Danish sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import fmt
+
+_FIXED = {
+    "fisher's exact test": "Fishers eksakte test",
+    "fisher-freeman-halton exact test": "Fisher–Freeman–Haltons eksakte test",
+    "chi-square test": "chi-i-anden-test",
+    "pearson's chi-square test": "Pearsons chi-i-anden-test",
+    "rao-scott corrected chi-square test (f)": "Rao–Scott-korrigeret chi-i-anden-test (F)",
+    "rao-scott f": "Rao–Scott-korrigeret chi-i-anden-test (F)",
+    "z-test": "z-test",
+}
+_MONTE_CARLO = re.compile(r"^monte carlo(?: exact)? test \((\d+) simulations?, seed (\d+)\)$")
+
+
+def method_name(method: str) -> str:
+    """The Danish name of a method of :mod:`fuldtid.significance`: ``Fishers eksakte test``,
+    ``Monte Carlo-test (19.999 simuleringer, seed 2022)``, ``Rao–Scott-korrigeret chi-i-anden-test (F)``.
+    A name it does not know (already Danish, say) is returned as it is."""
+    key = method.strip().lower().replace("–", "-")
+    if key in _FIXED:
+        return _FIXED[key]
+    m = _MONTE_CARLO.match(key)
+    if m:
+        n, seed = int(m.group(1)), m.group(2)
+        return f"Monte Carlo-test ({fmt.number(n)} {'simulering' if n == 1 else 'simuleringer'}, seed {seed})"
+    return method
+
+
+def statistic_text(test: Any) -> str:
+    """``χ² = 12,3 med 4 frihedsgrader`` / ``F = 2,31 med 3,2 frihedsgrader``; empty for exact tests."""
+    stat, df = getattr(test, "statistic", None), getattr(test, "df", None)
+    if stat is None:
+        return ""
+    symbol = "F" if "rao" in test.method.lower() else "χ²"
+    text = f"{symbol} = {fmt.number(stat, 2)}"
+    if df is not None:
+        whole = abs(df - round(df)) < 1e-9
+        text += f" med {fmt.number(df, 0 if whole else 1)} {'frihedsgrad' if whole and round(df) == 1 else 'frihedsgrader'}"
+    return text
+
+
+def test_note(test: Any) -> str:
+    """The result of a test of difference as a reader reads it: the sentence, then the method by its
+    Danish name and, where there is one, the statistic."""
+    stat = statistic_text(test)
+    return f"{test.sentence} Metode: {method_name(test.method)}" + (f", {stat}." if stat else ".")
