@@ -32,9 +32,8 @@ from fuldtid.errors import OutputError, WeightingError
 from fuldtid.population import Population
 
 __all__ = [
-    "Estimate", "MarginDiagnostic", "Weights", "korn_graubard", "rake", "weighted_chisq", "weighted_difference",
-    "weighted_share",
-    "weights_to_csv",
+    "Estimate", "MarginDiagnostic", "Weights", "clopper_pearson", "korn_graubard", "rake", "weighted_chisq",
+    "weighted_difference", "weighted_share", "weights_to_csv",
 ]
 
 # survey:::svyrecvar back-fits the raking margins a fixed number of times; matching R needs the same.
@@ -481,6 +480,19 @@ _SE_ZERO = 1e-9
 NOTE_ONE = "intervallet kan ikke beregnes ud fra én besvarelse"
 NOTE_CALIBRATED = "andelen er fastlagt af vægtningen og har ingen stikprøveusikkerhed"
 NOTE_CENSUS = "alle i populationen har svaret, så andelen har ingen stikprøveusikkerhed"
+
+
+def clopper_pearson(count: int, base: int, level: float = 0.95) -> tuple[float, float]:
+    """The exact (Clopper–Pearson) interval of an unweighted share, 0..1, as R's ``binom.test(x, n)$conf.int``;
+    NaN for an empty base."""
+    if base <= 0:
+        return float("nan"), float("nan")
+    from scipy.special import betaincinv
+
+    alpha = 1 - level
+    lo = 0.0 if count <= 0 else float(betaincinv(count, base - count + 1, alpha / 2))
+    hi = 1.0 if count >= base else float(betaincinv(count + 1, base - count, 1 - alpha / 2))
+    return lo, hi
 
 
 def korn_graubard(p: float, se: float, n: int, df: int, n_design: int, level: float = 0.95, *,
