@@ -9,7 +9,6 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from .danish import method_name
 from .definition import ALL
 from .errors import DefinitionError
 from .survey import Survey
@@ -84,6 +83,8 @@ class Breakdown:
     weighted: bool = False
     warning: str | None = None
     by_nouns: tuple[str, ...] = ()  # the by fields as Danish nouns ("område"), from the definition's wording
+    marked_column: str | None = None  # the answer the † marks compare (the field's of_interest, else the first)
+    nested_marks: bool = False  # two --by fields: inner groups are compared within each outer group
     source: "BreakdownSource | None" = None  # where the answers come from: the documents' source line
 
     @property
@@ -92,17 +93,9 @@ class Breakdown:
         return f"{self.question_text} fordelt på {by} ({self.among_label}, n={self.overall_total})"
 
     def to_dict(self) -> dict[str, Any]:
-        test = None
-        if self.test is not None:
-            test = {
-                "method": self.test.method,
-                "method_name": method_name(self.test.method),  # the Danish name every document shows
-                "statistic": None if self.test.statistic is None else round(float(self.test.statistic), 2),
-                "df": self.test.df,
-                "p_value": round(float(self.test.p_value), 3),
-                "significant": self.test.significant,
-                "sentence": self.test.sentence,
-            }
+        from .tabletests import test_dict
+
+        test = test_dict(self.test)
         return {
             "question": self.question,
             "question_text": self.question_text,
@@ -155,7 +148,8 @@ def breakdown(
 ) -> Breakdown:
     """Counts and row percentages of ``question`` by one or two fields, with anonymity protection."""
     from .memo import Wording
-    from .significance import group_differences, test_difference
+    from .significance import from_weighted_chisq, test_difference
+    from .weighting import weighted_chisq
 
     question = survey.resolve_field(question)
     by = [survey.resolve_field(b) for b in by]
@@ -242,24 +236,47 @@ def breakdown(
         overall = {c: int(outer_counts[c].sum()) for c in columns}
         overall_total = int(outer_counts.to_numpy().sum())
     # Everything below is computed from the published rows: the shown groups and "Øvrige grupper" (the hidden
-    # groups together), never from a hidden group's own counts.
-    published = _published(rows)
+    # groups together), never from a hidden group's own counts; "Ikke angivet" is not compared.
     test = None
-    tested = published.loc[[i for i in published.index if i != NOT_STATED]]
+    outer_rows = [r for r in rows if r.group is None and not r.suppressed and r.counts is not None
+                  and r.label != NOT_STATED]
+    tested = _published_counts(outer_rows, columns)
+    f = survey.definition.fields.get(question)
+    column = f.of_interest if f is not None and f.of_interest in columns else columns[0]
+    answer = survey.responses[question]
+    base = survey.group_mask(among) & answer.notna()
+    if weights is not None:
+        rows = _add_weighted(survey, rows, question, by, among, columns, weights)
     if whole:
         test = None
     elif weights is not None:
-        test = _weighted_test(survey, data, question, by[0], weights, alpha, rows)
-        rows = _add_weighted(survey, rows, question, by, among, columns, weights)
+        # Rao-Scott F test on the raked design (R: svychisq(~group + question, subset(design, published groups)))
+        groups = _respondent_groups(survey, outer_rows, by[0], base)
+        test = from_weighted_chisq(weighted_chisq(weights, groups, answer.astype("object").where(groups.notna())),
+                                   alpha)
     elif len(tested) >= 2:
         test = test_difference(tested, alpha)
-    if not whole and len(tested) >= 2 and len(columns) >= 1:
-        diffs = {d.label: d.differs for d in group_differences(tested, columns[0], alpha)}
-        own = [r.group is None and not r.members and not r.suppressed for r in rows]
-        rows = [_with_differs(r, diffs.get(r.label)) if keep else r for r, keep in zip(rows, own)]
+    diffs: dict[tuple[str | None, str], bool] = {}
+    if not whole and len(tested) >= 2:
+        diffs.update(((None, k), v) for k, v in _marks(survey, tested, outer_rows, by[0], base, answer, column,
+                                                      weights, alpha).items())
+    if len(by) == 2 and not whole:
+        # The nested field is tested too: the inner groups within each outer group, against each other.
+        for outer in outer_rows:
+            inner_rows = [r for r in rows if r.group == outer.label and not r.suppressed and r.counts is not None
+                          and r.label != NOT_STATED]
+            inner = _published_counts(inner_rows, columns)
+            if len(inner) < 2:
+                continue
+            within = base & survey.responses[by[0]].astype("object").fillna(NOT_STATED).isin(
+                outer.members or (outer.label,))
+            diffs.update(((outer.label, k), v) for k, v in _marks(survey, inner, inner_rows, by[1], within, answer,
+                                                                 column, weights, alpha).items())
+    # Marks only for groups shown on their own: a hidden group's share is never hinted at.
+    rows = [_with_differs(r, diffs.get((r.group, r.label))) if not r.members and not r.suppressed else r
+            for r in rows]
     if whole:
         overall = {}
-    f = survey.definition.fields.get(question)
     return Breakdown(
         question=question,
         question_text=f.text if f is not None else question,
@@ -275,6 +292,8 @@ def breakdown(
         excluded=excluded,
         weighted=weights is not None,
         warning=warning,
+        marked_column=column,
+        nested_marks=len(by) == 2,
         by_nouns=tuple(Wording(survey.definition).noun(b) for b in by),
         source=BreakdownSource.of(survey),
     )
@@ -316,16 +335,6 @@ def _rows(counts: pd.DataFrame, hidden: set[str], group: str | None, whole: bool
     return out
 
 
-def _published(rows: Sequence[BreakdownRow]) -> pd.DataFrame:
-    """The top level of a breakdown as published (shown groups and the merged row), for tests and marks."""
-    top = [r for r in rows if r.group is None and not r.suppressed and r.counts is not None]
-    if not top:
-        return pd.DataFrame()
-    columns = list(top[0].counts)
-    return pd.DataFrame([[r.counts[c] for c in columns] for r in top], index=[r.label for r in top],
-                        columns=columns)
-
-
 def _with_differs(r: BreakdownRow, differs: bool | None) -> BreakdownRow:
     from dataclasses import replace
 
@@ -358,23 +367,32 @@ def _rows_from(protected: Any, group: str | None) -> list[BreakdownRow]:
     return out
 
 
-def _weighted_test(survey: Survey, data: pd.DataFrame, question: str, by: str, weights: Any, alpha: float,
-                   rows: Sequence[BreakdownRow]) -> Any:
-    """Rao-Scott F test on the raked design over the published groups (hidden groups together as one), as R's
-    svychisq(~group + question, subset(design, among & !is.na(by)))."""
-    from .significance import from_weighted_chisq
-    from .weighting import weighted_chisq
-
-    r = survey.responses
-    groups = r[by].astype("object")
-    for row in rows:
-        if row.group is None and row.members:
-            groups = groups.where(~groups.isin(row.members), row.label)
-    groups = pd.Series(pd.Categorical(groups), index=r.index)
-    domain = pd.Series(r.index.isin(data.index), index=r.index) & r[by].notna()
-    return from_weighted_chisq(weighted_chisq(weights, groups, r[question], domain), alpha)
+def _published_counts(rows: Sequence[BreakdownRow], columns: Sequence[str]) -> pd.DataFrame:
+    """The published counts of some rows: groups x answers."""
+    return pd.DataFrame([[int((r.counts or {})[c]) for c in columns] for r in rows],
+                        index=[r.label for r in rows], columns=list(columns), dtype="int64")
 
 
+def _respondent_groups(survey: Survey, rows: Sequence[BreakdownRow], by: str, inside: pd.Series) -> pd.Series:
+    """Per respondent, the published row of ``by`` it is counted in (NaN outside ``inside`` or in no row)."""
+    values = survey.responses[by].astype("object").fillna(NOT_STATED)
+    group = pd.Series(pd.NA, index=values.index, dtype="object")
+    for r in rows:
+        group[values.isin(r.members or (r.label,)).to_numpy()] = r.label
+    return group.where(inside)
+
+
+def _marks(survey: Survey, counts: pd.DataFrame, rows: Sequence[BreakdownRow], by: str, inside: pd.Series,
+           answer: pd.Series, column: str, weights: Any, alpha: float) -> dict[str, bool]:
+    """Which published groups' share of ``column`` differs from the other groups' (unweighted z test, or the
+    design-based one with weights), Holm-corrected across more than two groups."""
+    from .significance import group_differences, group_differences_weighted
+
+    if weights is None:
+        return {d.label: d.differs for d in group_differences(counts, column, alpha)}
+    groups = _respondent_groups(survey, rows, by, inside)
+    y = (answer.astype("object") == column).where(groups.notna())
+    return {d.label: d.differs for d in group_differences_weighted(weights, groups, y, list(counts.index), alpha)}
 def _add_weighted(survey: Survey, rows: list[BreakdownRow], question: str, by: Sequence[str], among: str,
                   columns: Sequence[str], weights: Any) -> list[BreakdownRow]:
     from dataclasses import replace

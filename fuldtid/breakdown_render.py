@@ -17,9 +17,9 @@ from typing import Any
 from . import fmt
 from .atomic import write_bytes
 from .breakdown import Breakdown
-from .danish import test_note
+from .tabletests import test_note
 from .errors import OutputError
-from .grid import HIDDEN, TOTAL, Grid, anonymity_notes
+from .grid import HIDDEN, TOTAL, Grid, anonymity_notes, interval_notes, weighted_cell
 
 EXTENSIONS = (".csv", ".json", ".xlsx", ".docx", ".html")
 DIFFERS_MARK = "†"
@@ -36,15 +36,25 @@ def breakdown_notes(b: Breakdown) -> list[str]:
     """The notes under a breakdown, in every format: the test, marks, hidden and merged groups, who is out."""
     notes = []
     if b.test is not None:
-        notes.append(test_note(b.test))
+        note = test_note(b.test)
+        if len(b.by) == 2:
+            outer = b.by_nouns[0] if b.by_nouns else b.by[0]
+            note += f" Testen sammenligner grupperne af {outer} (de ydre grupper)."
+        notes.append(note)
     if any(r.differs for r in b.rows):
+        column = b.marked_column or b.columns[0]
+        how = "vægtet, designbaseret z-test" if b.weighted else "z-test"
+        nested = (f" Inden for hver gruppe af {b.by_nouns[0] if b.by_nouns else b.by[0]} er grupperne af "
+                  f"{b.by_nouns[1] if len(b.by_nouns) > 1 else b.by[1]} sammenlignet med hinanden."
+                  if b.nested_marks and len(b.by) == 2 else "")
         notes.append(
-            f"{DIFFERS_MARK} Gruppens andel »{b.columns[0]}« adskiller sig fra de øvrige gruppers "
-            "(z-test, Holm-korrigeret, 5%-niveau)."
+            f"{DIFFERS_MARK} Gruppens andel »{column}« adskiller sig fra de øvrige gruppers ({how}, "
+            "Holm-korrigeret ved flere end to grupper, 5%-niveau)." + nested
         )
     notes += anonymity_notes(b.rows, b.min_group, lambda r: r.total)
     if b.weighted:
         notes.append(WEIGHTED_NOTE)
+        notes.extend(interval_notes([w for r in b.rows if not r.suppressed for w in (r.weighted or {}).values()]))
     if b.warning:
         notes.append(b.warning)
     if b.excluded:
@@ -80,7 +90,7 @@ def breakdown_grid(b: Breakdown) -> Grid:
         wcells = []
         for c in b.columns if b.weighted else ():
             w = (r.weighted or {}).get(c)
-            wcells.append("" if w is None else f"{fmt.pct(w.pct)} ({fmt.number(w.ci_low)}–{fmt.pct(w.ci_high)})")
+            wcells.append(weighted_cell(w))
         rows.append((_label(r), *cells, fmt.number(total) + (" (100%)" if total else ""), *wcells))
     total_row = (
         TOTAL,

@@ -283,16 +283,14 @@ def weighted_change(a: WeightedShare, b: WeightedShare) -> WeightedChange:
     return WeightedChange(diff, se, diff - Z95 * se, diff + Z95 * se, p)
 
 
-def wilson_interval(count: int, base: int) -> tuple[float, float]:
-    """The 95% Wilson score interval of an unweighted share, in percent (R: ``prop.test(x, n, correct =
-    FALSE)$conf.int``); used to draw an interval when the waves are not weighted."""
-    if base <= 0:
-        return (math.nan, math.nan)
-    p = count / base
-    z2 = Z95 ** 2
-    centre = (p + z2 / (2 * base)) / (1 + z2 / base)
-    half = Z95 * math.sqrt(p * (1 - p) / base + z2 / (4 * base * base)) / (1 + z2 / base)
-    return (100 * max(0.0, centre - half), 100 * min(1.0, centre + half))
+def share_interval(count: int, base: int) -> tuple[float, float]:
+    """The 95% exact (Clopper–Pearson) interval of an unweighted share, in percent (R: ``binom.test(x,
+    n)$conf.int``); used to draw an interval when the waves are not weighted. Never of zero width for a
+    non-empty base (0 of 30: 0–11.6%)."""
+    from .weighting import clopper_pearson
+
+    lo, hi = clopper_pearson(count, base)
+    return (100 * lo, 100 * hi)
 
 
 # --- one wave's shown rows --------------------------------------------------------------------------

@@ -156,7 +156,7 @@ def add_change_section(c: Any, comp: Comparison) -> None:
     fig: ChangeFigure | None = change_figure(comp, questions, figure_number, f"Udvikling fra {la} til {lb}")
     if fig is not None:
         note = ("Punkterne viser de vægtede andele i hver måling med 95%-konfidensinterval." if fig.weighted else
-                "Punkterne viser andelene af besvarelserne i hver måling med 95%-konfidensinterval (Wilson).")
+                "Punkterne viser andelene af besvarelserne i hver måling med 95%-konfidensinterval (eksakt, Clopper–Pearson).")
         c.add(FigureBlock(figure_number, fig.caption, fig, alt=fig.alt(), note=note))  # type: ignore[arg-type]
         c.used_figures.add(figure_number)
 

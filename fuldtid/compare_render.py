@@ -13,7 +13,7 @@ from typing import Any
 from . import fmt
 from .atomic import write_bytes
 from .compare import COMPARED, HIDDEN, NOT_COMPARABLE, ONLY_A, ONLY_B, AnswerChange, Comparison, QuestionChange, \
-    WaveShare, wilson_interval
+    WaveShare, share_interval
 from .errors import OutputError
 from .grid import HIDDEN as HIDDEN_MARK
 from .grid import Grid
@@ -287,7 +287,7 @@ def write_comparison(comp: Comparison, out: str | Path) -> Path:
 @dataclass(frozen=True)
 class ChangeFigure:
     """Both waves' shares of the compared answers, each with its 95% interval: weighted shares with their
-    logit intervals when the waves are weighted, else the answers' shares with Wilson intervals.
+    logit intervals when the waves are weighted, else the answers' shares with exact (Clopper–Pearson) intervals.
 
     ``rows``: (question, answer, wave, share, low, high) in drawing order, percent."""
 
@@ -383,7 +383,7 @@ def change_figure(comp: Comparison, questions: list[QuestionChange], number: int
                 assert w.weighted is not None
                 s, lo, hi = w.weighted.share, w.weighted.ci_low, w.weighted.ci_high
             else:
-                lo, hi = wilson_interval(int(w.count or 0), w.base)
+                lo, hi = share_interval(int(w.count or 0), w.base)
                 s = float(w.share or 0.0)
             rows.append((q.title, a.label, wave, s, lo, hi))
     return ChangeFigure(number, title, comp.labels, tuple(rows), weighted)

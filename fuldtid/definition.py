@@ -33,6 +33,7 @@ class Field:
     categories: tuple[str, ...] = ()  # coded categories of an open question
     coded_among: str | None = None  # open questions coded for a subgroup only
     codebook: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # category -> keywords
+    of_interest: str | None = None  # the answer whose share group comparisons (the breakdown's † marks) test
     # The export variable (multiple choice: the questionName) when the text alone is ambiguous (two
     # questions "Uddyb gerne" in one questionnaire); otherwise fields are found by their text.
     variable: str | None = None
@@ -224,6 +225,7 @@ def _parse(raw: Mapping[str, Any], path: Path, node: Any = None) -> Definition:
             categories=categories,
             coded_among=spec.get("coded_among"),
             codebook=codebook,
+            of_interest=_of_interest(spec, options, name, fail),
             variable=str(spec["variable"]) if spec.get("variable") else None,
         )
 
@@ -526,3 +528,13 @@ def _read_lookup(path: Path, key: str, column: str) -> dict[str, str]:
             raise DefinitionError(f"{path}, line {i}: {k!r} appears twice")
         lookup[k] = (row[column] or "").strip()
     return lookup
+
+
+def _of_interest(spec: Mapping[str, Any], options: Any, name: Any, fail: Any) -> str | None:
+    """A field's ``of_interest`` answer, checked against its options when the definition lists them."""
+    value = spec.get("of_interest")
+    if value is None:
+        return None
+    if options and str(value) not in [str(o) for o in options]:
+        raise fail(f"field {name!r}: of_interest {value!r} is not one of its options ({', '.join(map(str, options))})")
+    return str(value)

@@ -29,6 +29,7 @@ FIELD = {
         "categories": _TEXTS,
         "coded_among": _NAME,
         "variable": _NAME,
+        "of_interest": _TEXT,
         "codebook": {"type": "object", "additionalProperties": {"type": ["array", "null"], "items": _TEXT}},
     },
 }

@@ -67,6 +67,9 @@ class FigureData:
     merged_label: str | None = None
     min_group: int = 1
     weighted: bool = False
+    # A distribution of a weighting variable among everyone: weighted, it equals the population file's by
+    # construction, so no weighted share is estimated (and none drawn) for it.
+    weighting_variable: bool = False
 
     @property
     def caption(self) -> str:
@@ -99,7 +102,8 @@ class FigureData:
         if d.empty:
             raise KeyError((group, category))
         values = tuple(float(d[c].iloc[0]) for c in WEIGHTED_COLUMNS)
-        return None if any(pd.isna(v) for v in values) else values  # type: ignore[return-value]
+        # A share without an interval (one respondent) keeps its NaN ends.
+        return None if pd.isna(values[0]) else values  # type: ignore[return-value]
 
     def key(self) -> tuple:
         """A hashable digest of everything drawn, for caching rendered figures across formats."""
@@ -281,6 +285,11 @@ def _with_weighted(fig: FigureData, survey, weights: Any) -> FigureData:
     y = the bar's answer, domain = the figure's group, answered (and, by a second field, in the bar's group)."""
     if getattr(weights, "cells", None) is None or not isinstance(getattr(weights, "weights", None), pd.Series):
         return fig  # weights without the raked design (not from rake()) give no interval: draw as unweighted
+    from .definition import ALL
+
+    margins = {m.variable for m in getattr(getattr(weights, "population", None), "margins", ())}
+    if fig.kind == "distribution" and fig.field in margins and fig.among == ALL:
+        return replace(fig, weighting_variable=True)
     from .errors import WeightingError
     from .weighting import weighted_share
 
@@ -289,8 +298,8 @@ def _with_weighted(fig: FigureData, survey, weights: Any) -> FigureData:
     domain = survey.group_mask(fig.among) & answer.notna()
     by = None
     if fig.by is not None:
-        by = r[fig.by].astype("object")
-        domain &= by.notna()
+        # Those who did not give ``by`` are drawn only within a merged bar (NOT_GIVEN among its members).
+        by = r[fig.by].astype("object").where(r[fig.by].notna(), NOT_GIVEN)
     has_weight = weights.weights.notna()
     out = []
     for g, c in fig.data[["group", "category"]].itertuples(index=False):
@@ -301,7 +310,7 @@ def _with_weighted(fig: FigureData, survey, weights: Any) -> FigureData:
         est = None
         if bool((dom & has_weight).any()):
             try:
-                est = weighted_share(weights, y.fillna(False).astype(bool), dom.astype(bool))
+                est = weighted_share(weights, y.fillna(False).astype(bool), dom.astype(bool), method="beta")
             except WeightingError:
                 est = None
         out.append((est.pct, est.ci_low, est.ci_high) if est is not None else (nan, nan, nan))

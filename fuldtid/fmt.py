@@ -1,9 +1,9 @@
-"""Danish number formatting for reports: whole percent rounded half up, ``<1%``, decimal comma."""
+"""Danish number formatting for reports: whole percent rounded half up, ``<1%``, ``>99%``, decimal comma."""
 
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 
 def round_half_up(value: float, decimals: int = 0) -> Decimal:
@@ -16,14 +16,37 @@ def round_half_up(value: float, decimals: int = 0) -> Decimal:
 
 
 def pct(value: float | None, decimals: int = 0) -> str:
-    """A percentage (0-100) as the memo prints it: ``30%``, ``<1%``, ``33,3%``; empty when undefined."""
+    """A percentage (0-100) as the memo prints it: ``30%``, ``<1%``, ``>99%``, ``33,3%``; empty when undefined."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     smallest = 10.0**-decimals
     if 0 < value < smallest:
         # The memo's convention: a share below 1% is "<1%", never a misleading "0%" or "1%".
         return f"<{number(smallest, decimals)}%"
+    if 100 - smallest < value < 100 and round_half_up(value, decimals) >= 100:
+        # Likewise 99.5-99.99% is not everybody: ">99%", never "100%".
+        return f">{number(100 - smallest, decimals)}%"
     return f"{number(value, decimals)}%"
+
+
+def interval(low: float | None, high: float | None, decimals: int = 0) -> str:
+    """A confidence interval as ``24–37%``; empty when there is none. An interval of some width whose ends
+    round to the same number is rounded outwards instead, so it never prints as a single value ("0–0%")."""
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return ""
+    lo, hi = round_half_up(low, decimals), round_half_up(high, decimals)
+    if lo == hi and high > low:
+        step = Decimal(1).scaleb(-decimals)
+        lo = Decimal(repr(float(low))).quantize(step, rounding=ROUND_FLOOR)
+        hi = Decimal(repr(float(high))).quantize(step, rounding=ROUND_CEILING)
+        if lo == hi:  # an end exactly on the grid
+            lo, hi = (lo - step, hi) if lo > 0 else (lo, hi + step)
+    return f"{number(float(lo), decimals)}–{number(float(hi), decimals)}%"
+
+
+def rounded_sum_off(values: list[float]) -> bool:
+    """Whether whole percentages as printed (rounded half up) fail to add up to 100."""
+    return bool(values) and sum(round_half_up(v) for v in values) != 100
 
 
 def number(value: float, decimals: int = 0) -> str:

@@ -83,6 +83,12 @@ def unique_quotes(examples: Sequence[str]) -> list[str]:
 def table_grid(t: Table) -> Grid:
     notes = anonymity_notes(t.rows, t.min_group, lambda r: r.total if t.kind in ("cross", "grid") else r.count,
                             ("kategori", "kategorier") if t.kind == "coded" else ("gruppe", "grupper"))
+    if _rounding_off(t):
+        notes.append(ROUNDING_NOTE)
+    if t.kind == "cross" and t.test is not None:
+        from .tabletests import test_note
+
+        notes.append(test_note(t.test) or "")
     if t.kind == "cross":
         return _cross_grid(t, notes)
     if t.kind == "grid":
@@ -182,11 +188,47 @@ def grid_text(g: Grid, width: int = 100) -> str:
 WEIGHTED_NOTE = "Vægtet: andelen skønnet for hele medarbejdergruppen ud fra populationsfilen, med 95%-konfidensinterval."
 
 
+NO_INTERVAL = "intet KI"
+
+
 def weighted_cell(w: object) -> str:
-    """``30% (24–37%)``: a weighted share with its 95% interval; empty when there is none."""
+    """``30% (24–37%)``: a weighted share with its 95% interval; empty when there is none, ``100% (intet KI)``
+    when the share has no interval (see :func:`interval_notes`)."""
     if w is None:
         return ""
-    return f"{fmt.pct(w.pct)} ({fmt.number(w.ci_low)}–{fmt.pct(w.ci_high)})"  # type: ignore[attr-defined]
+    ci = fmt.interval(w.ci_low, w.ci_high)  # type: ignore[attr-defined]
+    return f"{fmt.pct(w.pct)} ({ci or NO_INTERVAL})"  # type: ignore[attr-defined]
+
+
+def interval_notes(estimates: object) -> tuple[str, ...]:
+    """Why some weighted shares have no interval: one note per reason."""
+    reasons = dict.fromkeys(w.note for w in estimates if w is not None and w.note)  # type: ignore[attr-defined]
+    return tuple(f"{NO_INTERVAL[:1].upper()}{NO_INTERVAL[1:]}: {r}." for r in reasons)
+
+
+def _weighted_of(t: Table) -> list[object]:
+    out: list[object] = []
+    for r in t.rows:
+        w = getattr(r, "weighted", None)
+        if w is None or getattr(r, "suppressed", False):
+            continue
+        out.extend(w.values() if isinstance(w, dict) or hasattr(w, "values") else [w])
+    return out
+
+
+ROUNDING_NOTE = "Procenterne summerer ikke altid til 100 på grund af afrunding."
+
+
+def _rounding_off(t: Table) -> bool:
+    """Whether a row of printed whole percentages that should add up to 100 does not."""
+    if t.kind in ("coded", "multiple"):
+        return False  # several codes or ticks per answer: they are not meant to add up
+    if t.kind in ("cross", "grid"):
+        return any(fmt.rounded_sum_off([p for p in (r.pcts or {}).values() if p is not None])
+                   for r in t.rows if isinstance(r, CrossRow) and not r.suppressed and r.total)
+    if not t.base or any(isinstance(r, Row) and r.suppressed for r in t.rows):
+        return False
+    return fmt.rounded_sum_off([r.pct for r in t.rows if isinstance(r, Row) and r.pct is not None])
 
 
 def with_weighted(t: Table, g: Grid | None = None) -> Grid:
@@ -202,7 +244,8 @@ def with_weighted(t: Table, g: Grid | None = None) -> Grid:
             for r, cells in zip(t.rows, g.rows)  # type: ignore[union-attr]
         )
         total = (*g.total, *([""] * len(t.columns)))
-        return Grid(g.caption, g.question, header, rows, total, (*g.notes, WEIGHTED_NOTE), g.numeric_from)
+        notes = (*g.notes, WEIGHTED_NOTE, *interval_notes(_weighted_of(t)))
+        return Grid(g.caption, g.question, header, rows, total, notes, g.numeric_from)
     if not any(getattr(r, "weighted", None) for r in t.rows):
         return g
     header_list = list(g.header)
@@ -213,4 +256,5 @@ def with_weighted(t: Table, g: Grid | None = None) -> Grid:
         for r, cells in zip(t.rows, g.rows)
     )
     total = (*g.total[:pos], "", *g.total[pos:])
-    return Grid(g.caption, g.question, tuple(header_list), rows, total, (*g.notes, WEIGHTED_NOTE), g.numeric_from)
+    notes = (*g.notes, WEIGHTED_NOTE, *interval_notes(_weighted_of(t)))
+    return Grid(g.caption, g.question, tuple(header_list), rows, total, notes, g.numeric_from)

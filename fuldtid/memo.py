@@ -31,6 +31,8 @@ from .definition import ALL, FigureSpec, TableSpec, survey_option_text
 from .figures import FigureData, all_figures, distribution_data
 from .grid import WEIGHTED_NOTE, Grid, exclusion_note, table_grid
 from .tables import CrossRow, Row, Table, TableSet, Weighted
+from .significance import format_p
+from .tabletests import share_test
 
 # Groups smaller than this are not singled out as "largest" or "smallest" share: one answer moves their
 # share by 20 percentage points or more. The anonymity threshold raises it further.
@@ -305,8 +307,8 @@ def da_period(first: Any, last: Any) -> str | None:
 
 
 def pct_interval(w: Weighted) -> str:
-    """``24–37%``"""
-    return f"{fmt.number(w.ci_low)}–{fmt.pct(w.ci_high)}"
+    """``24–37%``; where there is none, why not."""
+    return fmt.interval(w.ci_low, w.ci_high) or f"kan ikke angives: {w.note or 'for få besvarelser'}"
 
 
 def about(n: float) -> str:
@@ -558,6 +560,15 @@ class _Ctx:
         if f.weighted:
             notes.append("Søjlerne viser besvarelserne; punkterne viser den vægtede andel (skønnet for hele "
                          f"{self.population()}) med 95%-konfidensinterval.")
+            if any(f.weighted_pct(g, c if f.kind == "cross" else None) is not None
+                   and pd.isna(f.weighted_pct(g, c if f.kind == "cross" else None)[1])  # type: ignore[index]
+                   for g, c in f.data[["group", "category"]].itertuples(index=False)):
+                notes.append("Et punkt uden interval har intet konfidensinterval: det bygger på én besvarelse, "
+                             "eller andelen er fastlagt af vægtningen.")
+        if f.weighting_variable:
+            notes.append(f"{self.w.noun(f.field)[:1].upper()}{self.w.noun(f.field)[1:]} er en af vægtningens "
+                         "variable: vægtet svarer fordelingen per konstruktion til populationsfilens, så der "
+                         "vises ingen vægtet andel; figuren viser besvarelserne.")
         if f.hidden:
             notes.append(f"Små grupper vises ikke for sig af hensyn til anonymiteten (grænsen er {self.min_group} "
                          "svar)" + (f"; {quoted(f.merged_label)} omfatter {join_da(list(f.hidden))}."
@@ -656,7 +667,8 @@ def figure_alt(f: FigureData) -> str:
         share = fmt.pct(p) if p is not None and not pd.isna(p) else "-"
         w = f.weighted_pct(g, c if f.kind == "cross" else None)
         if w is not None:
-            share += f" (vægtet {fmt.pct(w[0])}, 95%-konfidensinterval {fmt.number(w[1])}–{fmt.pct(w[2])})"
+            ci = fmt.interval(w[1], w[2])
+            share += f" (vægtet {fmt.pct(w[0])}" + (f", 95%-konfidensinterval {ci})" if ci else ")")
         parts.append(f"{g}: {share}" if f.kind != "cross" else f"{g}, {c}: {share}")
     return f"{f.title}. " + "; ".join(parts)
 
@@ -809,11 +821,16 @@ def _key_points(c: _Ctx) -> list[ListItem]:
             continue
         subs = []
         by = _largest_share_group(c, op.field, op.value, op.cross.by, among) if op.cross and op.cross.by else None
-        if by is not None:
+        if by is not None and by[3].significant:
             assert op.cross is not None and op.cross.by is not None
             subs.append(item(f"Andelen er størst {w.among(op.cross.by, by[0])} ({fmt.pct(by[1])})"
-                             + (f" af de {w.group_noun(op.cross.by, plural=True)}, der kan sammenlignes."
-                                if by[2] else ".")))
+                             + (f" af de {w.group_noun(op.cross.by, plural=True)}, der kan sammenlignes"
+                                if by[2] else "") + f"; {by[3].sentence[:1].lower()}{by[3].sentence[1:]}"))
+        elif by is not None:
+            assert op.cross is not None and op.cross.by is not None
+            subs.append(item(f"Andelen adskiller sig ikke statistisk sikkert mellem "
+                             f"{w.group_noun(op.cross.by, plural=True)}"
+                             + (f" ({format_p(by[3].p_value)})." if by[3].method != "ingen test" else ".")))
         tc = c.table_for(op.coded, "coded")
         if tc is not None and tc.base > 0:
             tiers = ranked([r for r in shown_rows(tc) if (r.count or 0) > 0], key=lambda r: r.count)
@@ -840,24 +857,27 @@ def _headline(c: _Ctx, wish: _Wish) -> str:
 
 
 def _largest_share_group(c: _Ctx, field_name: str, value: str, by: str,
-                         among: str = ALL) -> tuple[str, float, bool] | None:
-    """The group of ``by`` (big enough to compare) with the largest share answering ``value``, and whether
-    some groups were left out of the comparison (too small or hidden); None on a tie."""
+                         among: str = ALL) -> tuple[str, float, bool, Any] | None:
+    """The group of ``by`` (big enough to compare) with the largest share answering ``value``, whether
+    some groups were left out of the comparison (too small or hidden), and the test of the groups as shown
+    (say "largest" only when it is significant); None on a tie."""
     if not c.has_field(by):
         return None
-    f, hidden = _share_by(c, field_name, value, by, among)
+    f, hidden, fig = _share_by(c, field_name, value, by, among)
     groups = [(g, p) for g, t, p in f if t >= c.compare_min and p is not None]
     left_out = hidden or any(0 < t < c.compare_min for _, t, _ in f)
     if len(groups) < 2:
         return None
     best = max(p for _, p in groups)
     top = [g for g, p in groups if p == best]
-    return (top[0], best, left_out) if len(top) == 1 else None
+    test = share_test(c.survey, fig, value, c.ts.weighting)
+    return (top[0], best, left_out, test) if len(top) == 1 else None
 
 
 def _share_by(c: _Ctx, field_name: str, value: str, by: str,
-              among: str = ALL) -> tuple[list[tuple[str, int, float | None]], bool]:
-    """(group, group size, share answering value) for the shown groups of ``by``, and whether any is hidden."""
+              among: str = ALL) -> tuple[list[tuple[str, int, float | None]], bool, FigureData]:
+    """(group, group size, share answering value) for the shown groups of ``by``, whether any is hidden, and
+    the figure data they come from."""
     from .figures import share_data
 
     spec = FigureSpec(0, "share", field_name, "", among=among, by=by, value=value)
@@ -865,14 +885,17 @@ def _share_by(c: _Ctx, field_name: str, value: str, by: str,
     merged = f.merged_label
     rows = [(g, int(t), None if p is None or pd.isna(p) else float(p))
             for g, t, p in f.group_rows()[["group", "total", "pct"]].itertuples(index=False) if g != merged]
-    return rows, bool(f.hidden)
+    return rows, bool(f.hidden), f
 
 
 def _compare_groups_sentence(c: _Ctx, rows: list[tuple[str, int, int, float | None]], phrase_sub: str | None,
-                             by_field: str | None, hidden: bool = False) -> str:
+                             by_field: str | None, hidden: bool = False, test: Any = None) -> str:
     """Largest and smallest share among groups big enough to compare: rows are (label, count, total, pct).
 
-    ``phrase_sub`` None: the share was named in the sentence before ("Andelen er størst ...")."""
+    ``phrase_sub`` None: the share was named in the sentence before ("Andelen er størst ...").
+    ``test`` (a :class:`~fuldtid.significance.DifferenceTest` of the groups as published): a largest and a
+    smallest group are only named when it finds a difference; otherwise the sentence says plainly that the
+    groups do not differ demonstrably, and gives the range of their shares."""
     subject = f"Andelen, der {phrase_sub}," if phrase_sub else "Andelen"
     big = [r for r in rows if r[2] >= c.compare_min and r[3] is not None]
     small = [r for r in rows if 0 < r[2] < c.compare_min]
@@ -906,9 +929,23 @@ def _compare_groups_sentence(c: _Ctx, rows: list[tuple[str, int, int, float | No
 
     if len(tiers) == 1:
         return f"{subject} er den samme i alle grupperne ({fmt.pct(hi[0][3])}).{caveat}"
+    if test is None or not test.significant:
+        return (f"{subject} ligger mellem {fmt.pct(lo[0][3])} og {fmt.pct(hi[0][3])} i grupperne med mindst "
+                f"{c.compare_min} svar, men {_no_difference(test)}{caveat}")
     spread = (hi[0][3] or 0) - (lo[0][3] or 0)
     return (f"{subject} er størst {names(hi)} og mindst {names(lo)}; forskellen er "
-            f"{count_noun(int(fmt.round_half_up(spread)), 'procentpoint', 'procentpoint')}.{caveat}")
+            f"{count_noun(int(fmt.round_half_up(spread)), 'procentpoint', 'procentpoint')}. "
+            f"{test.sentence}{caveat}")
+
+
+def _no_difference(test: Any) -> str:
+    """The end of a sentence saying that the groups do not demonstrably differ (or cannot be tested)."""
+    if test is None or test.method == "ingen test":
+        return "forskellen mellem grupperne kan ikke testes, så tallene viser ikke, at nogen gruppe skiller sig ud."
+    from .significance import format_p
+
+    return (f"forskellen mellem grupperne er ikke statistisk sikker ({format_p(test.p_value)}), så tallene viser "
+            "ikke, at nogen gruppe skiller sig ud.")
 
 
 def _intro(c: _Ctx) -> None:
@@ -959,6 +996,10 @@ def _data_basis(c: _Ctx) -> None:
         c.add(para(f"Af hensyn til anonymiteten vises antal og andele ikke for grupper med færre end "
                    f"{c.min_group} besvarelser; de er markeret med * i tabellerne, og om nødvendigt er flere "
                    "grupper skjult, så de små gruppers tal ikke kan regnes ud."))
+    if any(t.kind == "cross" for t in c.ts.tables) or any(f.kind != "distribution" for f in c.figures.values()):
+        c.add(para("Når notatet sammenligner grupper, er forskellen testet på grupperne, som tabellen eller figuren "
+                   "viser dem; en forskel kaldes statistisk sikker, når testen giver p < 0,05. Tabeller fordelt på grupper "
+                   "oplyser deres test i en note."))
     w = c.ts.weighting
     if w is not None:
         _representation(c, w)
@@ -1022,7 +1063,8 @@ def _representation(c: _Ctx, w: Any) -> None:
     nouns = join_da([c.w.noun(v) for v in by_var])
     text = (f"For at rette op på skævheder er svarene vægtet, så de svarer til {c.population(True)} fordeling på "
             f"{nouns}. Vægtede andele er et skøn over, hvordan hele {c.population()} ville have svaret, og står "
-            "sammen med et 95%-konfidensinterval, der viser usikkerheden.")
+            "sammen med et 95%-konfidensinterval, der viser usikkerheden (et eksakt interval beregnet ud fra det "
+            "effektive antal besvarelser, så det også holder for små grupper og andele nær 0% eller 100%).")
     eff = getattr(w, "effective_n", None)
     if eff:
         text += (f" Vægtningen gør skønnene mindre præcise: de {fmt.number(w.n_weighted)} vægtede besvarelser "
@@ -1120,8 +1162,9 @@ def _wish_section(c: _Ctx, wish: _Wish) -> None:
                 if g != f1.merged_label]
         answer = w.answer(t1.field, str(f1.value), True)
         default = f"Figur {f1.number} viser for hver gruppe af {w.noun(f1.by or '')}, hvor stor en andel der {answer}."
+        test = share_test(c.survey, f1, str(f1.value), c.ts.weighting)
         c.add(para(f"{w.figure_text(f1.number, 'text', default, number=f1.number, answer=answer)} "
-                   + _compare_groups_sentence(c, rows, None, f1.by, bool(f1.hidden))))
+                   + _compare_groups_sentence(c, rows, None, f1.by, bool(f1.hidden), test)))
         c.add_figure(f1.number)
     for reason in wish.reasons:
         _reasons(c, reason)
@@ -1198,7 +1241,8 @@ def _opinion_section(c: _Ctx, op: _Opinion) -> None:
                 if cat == value and g != f3.merged_label]
         default = f"Figur {f3.number} viser svarene fordelt på {w.noun(f3.by or '')}."
         c.add(para(f"{w.figure_text(f3.number, 'text', default, number=f3.number)} "
-                   + _compare_groups_sentence(c, rows, w.answer(op.field, value, True), f3.by, bool(f3.hidden))))
+                   + _compare_groups_sentence(c, rows, w.answer(op.field, value, True), f3.by, bool(f3.hidden),
+                                              share_test(c.survey, f3, value, c.ts.weighting))))
         c.add_figure(f3.number)
     if spec is not None:
         _reasons(c, op.coded)
@@ -1465,7 +1509,7 @@ def _follow_up(c: _Ctx) -> None:
                 continue
             rows.append((r.label, int(r.counts.get(value, 0)), int(r.total or 0),
                          (r.pcts or {}).get(value) if r.total else None))
-        s = _compare_groups_sentence(c, rows, c.w.answer(t.field, value, True), None, hidden)
+        s = _compare_groups_sentence(c, rows, c.w.answer(t.field, value, True), None, hidden, t.test)
         c.add(para(f"Tabel {t.number} viser {t.title[:1].lower()}{t.title[1:]}. {s}".strip()))
         c.add_table(t.number)
 

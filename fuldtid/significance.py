@@ -1,13 +1,14 @@
 """Tests of difference between the groups of a breakdown.
 
 ``test_difference`` answers "do the groups answer differently?" for a whole groups x answers table;
-``group_differences`` marks single groups whose share of one answer differs from the rest;
+``group_differences`` marks single groups whose share of one answer differs from the rest
+(``group_differences_weighted`` the same for raked weights, design-based);
 ``test_difference_weighted`` is the Rao-Scott corrected chi-square test for weighted data.
 
-Disclosure: the tests are computed on the full, unprotected table, but a test of the whole table reports only a
-p-value and a sentence, which reveal nothing about a single group. Per-group results (``group_differences``)
-describe single groups, so the caller must report them only for groups the protected table shows
-(``ProtectedTable.shown_labels``), never for suppressed or merged ones.
+Disclosure: the callers (``fuldtid.tabletests`` for the report, ``fuldtid.breakdown``) test the table as it is
+published: hidden groups left out, merged groups as the one group shown, so no test rests on counts the table
+hides, and p-values are published rounded. Per-group results (``group_differences``) describe single groups, so
+the caller reports them only for groups shown on their own, never for suppressed or merged ones.
 
 The unweighted tests use numpy only: importing scipy.stats costs most of a second, more than a whole breakdown
 may take. Only the Rao-Scott test needs scipy (scipy.special, imported inside the function).
@@ -27,6 +28,8 @@ DEFAULT_RESAMPLES = 19_999
 # Largest number of tables (with the observed margins) enumerated for an exact r x c test; beyond it the exact
 # p-value is estimated by Monte Carlo. About 0.1 s of numpy work at the limit.
 EXACT_TABLE_LIMIT = 200_000
+# The same for two-column tables by the network algorithm: undecided partial tables carried from row to row.
+RX2_LIMIT = 5 * EXACT_TABLE_LIMIT
 # Two tables count as equally probable when their probabilities differ by less than this factor (as in R's
 # fisher.test), so floating-point noise does not decide the p-value.
 _REL_TOL = 1e-7
@@ -153,6 +156,80 @@ def exact_rxc_pvalue(table: np.ndarray, limit: int = EXACT_TABLE_LIMIT) -> float
     return min(p, 1.0)
 
 
+def exact_rx2_pvalue(table: np.ndarray, limit: int = RX2_LIMIT) -> float | None:
+    """Exact (Fisher) p-value of an r x 2 (or 2 x c) table by the network algorithm, as R's fisher.test.
+
+    Tables with the observed margins are built row by row; a partial table whose every completion is no more
+    probable than the observed table adds the probability of all its completions at once (Vandermonde:
+    C(rest, K - s) of them, weighted), one whose every completion is more probable is dropped, and partial tables
+    with the same column sum and probability are merged. Only the undecided ones are carried on, so tables that
+    are far too many to enumerate (11 x 2 tables of this survey) take milliseconds. None when more than ``limit``
+    undecided partial tables would be carried from one row to the next, or more than ``100 * limit`` numbers moved
+    in all (about a second): then estimate by Monte Carlo.
+    """
+    table = np.asarray(table, dtype=np.int64)
+    if table.shape[1] != 2:
+        table = table.T
+    if table.shape[1] != 2:
+        raise ValueError("exact_rx2_pvalue needs a table with two columns (or two rows)")
+    rows_n = table.sum(axis=1)
+    K = int(table[:, 0].sum())
+    N = int(rows_n.sum())
+    logfact = _log_factorials(N)
+
+    def log_choose(n: int, k: np.ndarray) -> np.ndarray:
+        return logfact[n] - logfact[k] - logfact[n - k]
+
+    r = len(rows_n)
+    observed = float(sum(log_choose(int(n), np.array(x)) for n, x in zip(rows_n, table[:, 0])))
+    threshold = observed + math.log1p(_REL_TOL)
+    rest = np.concatenate([np.cumsum(rows_n[::-1])[::-1][1:], [0]])  # respondents in the rows after row i
+    # Largest and smallest log-weight of the rows after row i for each remaining column-1 count t.
+    hi = [np.zeros(1)] * (r + 1)
+    lo = [np.zeros(1)] * (r + 1)
+    for i in range(r - 1, -1, -1):
+        n, size = int(rows_n[i]), int(rest[i]) + int(rows_n[i])
+        h = np.full(size + 1, -np.inf)
+        low = np.full(size + 1, np.inf)
+        for x in range(n + 1):
+            lc = float(log_choose(n, np.array(x)))
+            h[x : x + len(hi[i + 1])] = np.maximum(h[x : x + len(hi[i + 1])], lc + hi[i + 1])
+            low[x : x + len(lo[i + 1])] = np.minimum(low[x : x + len(lo[i + 1])], lc + lo[i + 1])
+        hi[i], lo[i] = h, low
+    total = logfact[N] - logfact[K] - logfact[N - K]
+    p = 0.0
+    work = 0
+    frontier: dict[int, tuple[np.ndarray, np.ndarray]] = {0: (np.zeros(1), np.ones(1))}  # s -> (log-weights, counts)
+    for i in range(r):
+        n = int(rows_n[i])
+        grown: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        for s0, (vals, counts) in frontier.items():
+            for x in range(min(n, K - s0) + 1):
+                grown.setdefault(s0 + x, []).append((vals + float(log_choose(n, np.array(x))), counts))
+        work += sum(len(v) for parts in grown.values() for v, _ in parts)
+        if work > 100 * limit:  # numbers moved: about a second at the limit
+            return None
+        frontier = {}
+        for s1, parts in grown.items():
+            t = K - s1
+            if t > rest[i]:
+                continue
+            vals = np.concatenate([v for v, _ in parts])
+            counts = np.concatenate([c for _, c in parts])
+            best, worst = hi[i + 1][t], lo[i + 1][t]
+            done = vals + best <= threshold
+            if done.any():  # every completion counts: all C(rest, t) of them, weighted by their probability
+                comp = logfact[rest[i]] - logfact[t] - logfact[rest[i] - t]
+                p += float(np.sum(counts[done] * np.exp(vals[done] + comp - total)))
+            keep = ~done & (vals + worst <= threshold)
+            if keep.any():
+                key, inverse = np.unique(np.round(vals[keep], 9), return_inverse=True)
+                frontier[s1] = (key, np.bincount(inverse, weights=counts[keep]))
+        if sum(len(k) for k, _ in frontier.values()) > limit:
+            return None
+    return min(p, 1.0)
+
+
 def monte_carlo_pvalue(
     table: np.ndarray,
     n_resamples: int = DEFAULT_RESAMPLES,
@@ -234,11 +311,12 @@ def test_difference(
     """Test whether the groups (rows) answer differently (columns), on unweighted counts.
 
     Empty rows and columns are dropped first. A 2 x 2 table gets Fisher's exact test (two-sided). A larger table
-    with an expected count below 5 gets the exact Fisher-Freeman-Halton test when it has at most ``exact_limit``
-    tables with its margins, else a Monte Carlo estimate of the same p-value (up to ``n_resamples`` tables with the
-    observed margins, fewer on a big table once the verdict is clear; generator seeded with ``seed``, so the result
-    is deterministic). Otherwise Pearson's chi-square test (no continuity correction). Fewer than two rows or
-    columns left: no test, p = 1.
+    with an expected count below 5 gets the exact Fisher-Freeman-Halton test (by the network algorithm of
+    :func:`exact_rx2_pvalue` for two columns or rows, up to ``5 * exact_limit`` undecided partial tables; otherwise
+    when it has at most ``exact_limit`` tables with its margins), else a Monte Carlo estimate of the same p-value
+    (up to ``n_resamples`` tables with the observed margins, fewer on a big table once the verdict is clear;
+    generator seeded with ``seed``, so the result is deterministic). Otherwise Pearson's chi-square test (no
+    continuity correction). Fewer than two rows or columns left: no test, p = 1.
     """
     table = _as_counts(counts)
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
@@ -253,7 +331,10 @@ def test_difference(
 
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
     if (expected < 5).any():
-        p_exact = exact_rxc_pvalue(table, exact_limit)
+        two = table.shape[0] == 2 or table.shape[1] == 2
+        p_exact = exact_rx2_pvalue(table, 5 * exact_limit) if two else None
+        if p_exact is None:
+            p_exact = exact_rxc_pvalue(table, exact_limit)
         if p_exact is not None:
             method = "Fisher-Freeman-Halton exact test"
             p = p_exact
@@ -288,7 +369,8 @@ def group_differences(counts: pd.DataFrame, column: str, alpha: float = 0.05) ->
     """Compare each group's share answering ``column`` with all other groups pooled.
 
     Two-sided two-proportion z-test with pooled variance (R's prop.test(correct = FALSE)), Holm-corrected across
-    the groups tested. Groups with no respondents have no share and are left out. A group that cannot be tested
+    the groups tested when there are more than two (two groups against each other are one comparison, the same
+    test twice). Groups with no respondents have no share and are left out. A group that cannot be tested
     (nobody else answered, or everybody or nobody gave the answer) gets z = 0, p = 1. Unweighted counts only.
     Report the result only for groups the protected table shows (see the module docstring).
     """
@@ -316,10 +398,40 @@ def group_differences(counts: pd.DataFrame, column: str, alpha: float = 0.05) ->
             z, p = 0.0, 1.0
         tested.append((str(label), float(share), float(rest_share), float(z), float(p)))
 
-    adjusted = holm([t[4] for t in tested])
+    adjusted = _adjusted([t[4] for t in tested])
     return tuple(
         GroupDifference(label, share, rest, z, p, p_holm, p_holm < alpha)
         for (label, share, rest, z, p), p_holm in zip(tested, adjusted)
+    )
+
+
+def _adjusted(p_values: Sequence[float]) -> list[float]:
+    """Holm for three groups or more; two groups compared with each other are one hypothesis."""
+    return list(p_values) if len(p_values) <= 2 else holm(p_values)
+
+
+def group_differences_weighted(weights: object, groups: pd.Series, y: pd.Series, labels: Sequence[str],
+                               alpha: float = 0.05) -> tuple[GroupDifference, ...]:
+    """As :func:`group_differences`, for raked weights: each group's weighted share of ``y`` against the other
+    groups' together, by the design-based z test of :func:`fuldtid.weighting.weighted_difference` (R:
+    ``svyglm(y ~ in_group, subset(design, domain))``), Holm-corrected across more than two groups.
+
+    ``groups`` holds each respondent's group label (NaN: not compared); ``labels`` the groups to compare.
+    """
+    from .weighting import weighted_difference
+
+    domain = groups.notna() & y.notna()
+    tested = []
+    for label in labels:
+        in_group = (groups == label).fillna(False).astype(bool)
+        if not bool((in_group & domain).any()):
+            continue
+        share, rest, z, p = weighted_difference(weights, y.fillna(False).astype(bool), in_group, domain)
+        tested.append((str(label), share, rest, 0.0 if math.isnan(z) else z, p))
+    adjusted = _adjusted([t[4] for t in tested])
+    return tuple(
+        GroupDifference(label, share, rest, z, p, p_adj, p_adj < alpha)
+        for (label, share, rest, z, p), p_adj in zip(tested, adjusted)
     )
 
 

@@ -24,16 +24,26 @@ NOT_GIVEN = "Ikke angivet"
 
 @dataclass(frozen=True)
 class Weighted:
-    """A weighted estimate of a share (percent units) with its 95% interval and the staff it stands for."""
+    """A weighted estimate of a share (percent units) with its 95% interval and the staff it stands for.
+
+    ``ci_low``/``ci_high`` are None where no interval can be estimated; ``note`` (Danish) says why."""
 
     pct: float
-    ci_low: float
-    ci_high: float
+    ci_low: float | None
+    ci_high: float | None
     population_count: float
+    note: str | None = None
 
-    def to_dict(self) -> dict[str, float]:
-        return {"pct": self.pct, "ci_low": self.ci_low, "ci_high": self.ci_high,
-                "population_count": self.population_count}
+    @property
+    def has_interval(self) -> bool:
+        return self.ci_low is not None and self.ci_high is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"pct": self.pct, "ci_low": self.ci_low, "ci_high": self.ci_high,
+                             "population_count": self.population_count}
+        if self.note:
+            d["ci_note"] = self.note
+        return d
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,7 @@ class Table:
     n_suppressed: int = 0
     missing_row: str | None = None  # the row of those who did not answer the row field (e.g. "Har ikke svaret")
     variables: tuple[str, ...] = ()  # the export variable(s) the table counts (s_3; s_4_1, s_4_2, ...)
+    test: Any = None  # cross tables: fuldtid.significance.DifferenceTest on the published rows (tabletests.py)
 
     @property
     def full_title(self) -> str:
@@ -131,6 +142,8 @@ class Table:
             d["columns"] = list(self.columns)
             d["rows"] = [_cross_row_dict(r) for r in self.rows]
         elif self.kind == "cross":
+            from .tabletests import test_dict
+
             d["by"] = self.by
             d["columns"] = list(self.columns)
             d["rows"] = [_cross_row_dict(r) for r in self.rows]
@@ -139,6 +152,7 @@ class Table:
                 "total": self.base,
                 "pcts": {c: _pct(n, self.base) for c, n in (self.overall or {}).items()},
             }
+            d["test"] = test_dict(self.test)
         else:
             d["rows"] = [_row_dict(r) for r in self.rows]
         if self.n_codes is not None:
@@ -521,7 +535,9 @@ def build_tables(survey: Survey, coding: Coding | None = None, *, min_group: int
     never = pd.Series(~counted, index=index)
     if never.any():
         excluded.append(Exclusion(None, "indgår ikke i nogen tabel", _ids(never)))
-    return TableSet(survey, tuple(tables), tuple(excluded), tuple(pending), coding, min_group)
+    from .tabletests import add_tests
+
+    return add_tests(TableSet(survey, tuple(tables), tuple(excluded), tuple(pending), coding, min_group))
 
 
 def protect_table(t: Table, survey: Survey, min_group: int) -> Table:

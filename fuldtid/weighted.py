@@ -4,6 +4,7 @@ of staff it stands for."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,13 @@ def estimate(weights: Any, y: pd.Series, domain: pd.Series) -> Weighted | None:
     if not bool((domain & weights.weights.notna()).any()):
         return None
     try:
-        e = weighted_share(weights, y, domain)
+        e = weighted_share(weights, y, domain, method="beta")
     except WeightingError:
         return None
+    if math.isnan(e.pct):
+        return None
+    if math.isnan(e.ci_low) or math.isnan(e.ci_high):
+        return Weighted(e.pct, None, None, e.population_count, e.note)
     return Weighted(e.pct, e.ci_low, e.ci_high, e.population_count)
 
 
@@ -140,8 +145,10 @@ def _weighted_grid(survey: Survey, t: Table, weights: Any) -> Table:
 
 def add_weighted(tableset: TableSet, weights: Any) -> TableSet:
     """The same tables with weighted estimates added, and the weighting diagnostics attached."""
+    from .tabletests import add_tests
+
     tables = tuple(weighted_table(tableset.survey, t, weights, tableset.coding) for t in tableset.tables)
-    return replace(tableset, tables=tables, weighting=weights)
+    return add_tests(replace(tableset, tables=tables, weighting=weights), weights)
 
 
 def describe_weights(w: Any) -> str:

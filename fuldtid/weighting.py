@@ -4,7 +4,7 @@ The design reproduced is R's
 
     d   <- svydesign(ids = ~1, fpc = ~N, data = answered)      # simple random sample of n out of N
     rk  <- rake(d, sample.margins, population.margins)          # one margin: post-stratification
-    svyciprop(~y, subset(rk, domain), method = "logit")
+    svyciprop(~y, subset(rk, domain), method = "logit")     # or method = "beta" (Korn–Graubard, the reports')
     svychisq(~rows + cols, subset(rk, domain), statistic = "F")
 
 Every respondent in the same cell of the weighting variables ends up with the same weight, so raking
@@ -32,8 +32,8 @@ from fuldtid.errors import OutputError, WeightingError
 from fuldtid.population import Population
 
 __all__ = [
-    "Estimate", "MarginDiagnostic", "Weights", "rake", "weighted_chisq", "weighted_share",
-    "weights_to_csv",
+    "Estimate", "MarginDiagnostic", "Weights", "clopper_pearson", "korn_graubard", "rake", "weighted_chisq",
+    "weighted_difference", "weighted_share", "weights_to_csv",
 ]
 
 # survey:::svyrecvar back-fits the raking margins a fixed number of times; matching R needs the same.
@@ -111,6 +111,7 @@ class Estimate:
     se: float                  # linearised standard error of the proportion (0..1 units)
     n: int = 0                 # respondents behind the estimate (in the domain, y known)
     df: int = 0                # degrees of freedom of the t quantile (R: degf of the domain design)
+    note: str | None = None    # why there is no interval (ci_low/ci_high NaN), in Danish
 
 
 # --- raking --------------------------------------------------------------------------------------------
@@ -259,6 +260,9 @@ def rake(sample: pd.DataFrame, population: Population, *, trim: float | None = N
     if n == 0:
         raise WeightingError(f"{path}: no respondent answered all of "
                              f"{', '.join(population.variables)}; nobody can be weighted.")
+    if N < n:
+        raise WeightingError(f"{path}: the population counts {N:,} staff, fewer than the {n:,} respondents to "
+                             "weight; the population must count everyone the survey was sent to: correct antal.")
     cell, groups = _combine([c[positions] for c in codes], sizes)
     counts = np.bincount(cell).astype(float)
 
@@ -275,6 +279,11 @@ def rake(sample: pd.DataFrame, population: Population, *, trim: float | None = N
                 raise WeightingError(
                     f"{path}: category {cat.label!r} of {m.variable} has 0 staff but {int(have[i])} "
                     "respondents; correct its antal.")
+            if have[i] > cat.count:
+                # Fewer staff than answers: weights below 1 and a negative finite population correction.
+                raise WeightingError(
+                    f"{path}: category {cat.label!r} of {m.variable} has {cat.count} staff but {int(have[i])} "
+                    "respondents; the population must count everyone the survey was sent to: correct its antal.")
         targets.append(target)
 
     mean_w = N / n
@@ -420,8 +429,11 @@ def _bool_values(s: pd.Series, positions: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def weighted_share(weights: Weights, y: pd.Series, domain: pd.Series | None = None,
-                   level: float = 0.95) -> Estimate:
-    """The weighted share of ``y`` within ``domain``, as R's logit ``svyciprop`` on the raked design.
+                   level: float = 0.95, method: str = "logit") -> Estimate:
+    """The weighted share of ``y`` within ``domain``, as R's ``svyciprop`` on the raked design.
+
+    ``method="logit"`` is R's default interval; ``method="beta"`` the Korn–Graubard (Clopper–Pearson on
+    the effective sample size) interval the reports use, see :func:`korn_graubard`.
 
     ``y`` and ``domain`` are boolean Series indexed by respondentid. Respondents with y missing are
     left out of the estimate (R's svyglm drops them); the t quantile's degrees of freedom are those of
@@ -450,9 +462,68 @@ def weighted_share(weights: Weights, y: pd.Series, domain: pd.Series | None = No
     S = np.bincount(cells.cell, weights=x0, minlength=len(cells.counts))[:, None]
     var = float(_linearized_vcov(weights, S, np.array([[x0 @ x0]]))[0, 0])
     se = math.sqrt(max(var, 0.0))
-    lo, hi = _logit_interval(p, se, df, level)
+    note = None
+    if method == "beta":
+        census = weights.n_weighted >= weights.population.size
+        lo, hi, note = korn_graubard(p, se, int(use.sum()), df, weights.n_weighted, level, census=census)
+    elif method == "logit":
+        lo, hi = _logit_interval(p, se, df, level)
+    else:
+        raise ValueError(f"unknown interval method {method!r} (logit or beta)")
     return Estimate(pct=100 * p, ci_low=100 * lo, ci_high=100 * hi, population_count=hit, se=se,
-                    n=int(use.sum()), df=df)
+                    n=int(use.sum()), df=df, note=note)
+
+
+# A standard error this small (against a share's own scale) is zero up to rounding: the share does not
+# vary from sample to sample (a weighting variable's share, or everyone in the population answered).
+_SE_ZERO = 1e-9
+NOTE_ONE = "intervallet kan ikke beregnes ud fra én besvarelse"
+NOTE_CALIBRATED = "andelen er fastlagt af vægtningen og har ingen stikprøveusikkerhed"
+NOTE_CENSUS = "alle i populationen har svaret, så andelen har ingen stikprøveusikkerhed"
+
+
+def clopper_pearson(count: int, base: int, level: float = 0.95) -> tuple[float, float]:
+    """The exact (Clopper–Pearson) interval of an unweighted share, 0..1, as R's ``binom.test(x, n)$conf.int``;
+    NaN for an empty base."""
+    if base <= 0:
+        return float("nan"), float("nan")
+    from scipy.special import betaincinv
+
+    alpha = 1 - level
+    lo = 0.0 if count <= 0 else float(betaincinv(count, base - count + 1, alpha / 2))
+    hi = 1.0 if count >= base else float(betaincinv(count + 1, base - count, 1 - alpha / 2))
+    return lo, hi
+
+
+def korn_graubard(p: float, se: float, n: int, df: int, n_design: int, level: float = 0.95, *,
+                  census: bool = False) -> tuple[float, float, str | None]:
+    """Korn–Graubard interval of a weighted share: Clopper–Pearson on the effective sample size.
+
+    As R's ``svyciprop(method = "beta")``: n* = p(1 − p) / se², times (t(n_design − 1) / t(df))² for the
+    domain's fewer degrees of freedom, then the beta quantiles ``qbeta(α/2, n*p, n*(1 − p) + 1)`` and
+    ``qbeta(1 − α/2, n*p + 1, n*(1 − p))``. Where R's variance is 0 because the share is 0 or 1 (R returns
+    NaN) the design effect is taken as 1, n* = n respondents (as Korn and Graubard and SAS do), so 0 of 30
+    still reaches about 12%. Returns (low, high, note) in 0..1; NaN and a Danish note saying why where no
+    interval can be estimated: one respondent (df 0), a share fixed by the weighting (0 < p < 1 with no
+    variance), or everyone in the population answered (``census``).
+    """
+    nan = float("nan")
+    if census:
+        return nan, nan, NOTE_CENSUS
+    if df < 1 or n < 1:
+        return nan, nan, NOTE_ONE
+    edge = p <= 0.0 or p >= 1.0
+    if not edge and se <= _SE_ZERO:
+        return nan, nan, NOTE_CALIBRATED
+    from scipy.special import betaincinv, stdtrit  # lazy; both far cheaper to import than scipy.stats
+
+    alpha = 1 - level
+    n_eff = float(n) if edge else p * (1 - p) / se**2
+    n_eff *= (float(stdtrit(n_design - 1, alpha / 2)) / float(stdtrit(df, alpha / 2))) ** 2
+    x = n_eff * p
+    lo = 0.0 if x <= 0 else float(betaincinv(x, n_eff - x + 1, alpha / 2))
+    hi = 1.0 if n_eff - x <= 0 else float(betaincinv(x + 1, n_eff - x, 1 - alpha / 2))
+    return lo, hi, None
 
 
 def _logit_interval(p: float, se: float, df: int, level: float) -> tuple[float, float]:
@@ -471,6 +542,37 @@ def _logit_interval(p: float, se: float, df: int, level: float) -> tuple[float, 
 
 def _expit(x: float) -> float:
     return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
+
+
+def weighted_difference(weights: Weights, y: pd.Series, in_group: pd.Series, domain: pd.Series
+                        ) -> tuple[float, float, float, float]:
+    """A group's weighted share of ``y`` against the rest of ``domain``: (share, rest's share, z, p).
+
+    Design-based z test of the difference from its linearised standard error (covariance of the two
+    domain shares included), as R's ``svyglm(y ~ in_group, subset(design, domain))``: z = coef / SE,
+    p = 2 * pnorm(-|z|). NaN z and p = 1 when either side is empty or the difference has no variance.
+    """
+    cells = _design(weights)
+    pos = cells.positions
+    w = cells.cell_weights[cells.cell]
+    yv, yknown = _bool_values(_aligned(weights, y, "y"), pos)
+    gv, gknown = _bool_values(_aligned(weights, in_group, "in_group"), pos)
+    dv, dknown = _bool_values(_aligned(weights, domain, "domain"), pos)
+    use = dv & dknown & yknown & gknown
+    g, r = use & gv, use & ~gv
+    Wg, Wr = float(np.sum(w[g])), float(np.sum(w[r]))
+    nan = float("nan")
+    if Wg <= 0 or Wr <= 0:
+        return (float(np.sum(w[g & yv])) / Wg if Wg > 0 else nan,
+                float(np.sum(w[r & yv])) / Wr if Wr > 0 else nan, nan, 1.0)
+    pg, pr = float(np.sum(w[g & yv])) / Wg, float(np.sum(w[r & yv])) / Wr
+    x0 = np.where(g, w * (yv - pg) / Wg, 0.0) - np.where(r, w * (yv - pr) / Wr, 0.0)
+    S = np.bincount(cells.cell, weights=x0, minlength=len(cells.counts))[:, None]
+    var = float(_linearized_vcov(weights, S, np.array([[x0 @ x0]]))[0, 0])
+    if not var > _SE_ZERO**2:
+        return pg, pr, nan, 1.0
+    z = (pg - pr) / math.sqrt(var)
+    return pg, pr, z, math.erfc(abs(z) / math.sqrt(2))
 
 
 def weighted_chisq(weights: Weights, rows: pd.Series, cols: pd.Series,

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from fuldtid.cli import cli
 from fuldtid.compare import (COMPARED, HIDDEN, NO_ANSWERS, ONLY_A, ONLY_B, compare_exports, compare_waves,
-                             fisher_2x2, wilson_interval)
+                             fisher_2x2, share_interval)
 from fuldtid.report import analyse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,11 +200,14 @@ def test_fisher_matches_r(table, p):
     assert fisher_2x2(*table) == pytest.approx(p, rel=1e-9)
 
 
-def test_wilson_interval_matches_r():
-    # R: prop.test(65, 214, correct = FALSE)$conf.int -> 0.2460332195 0.3683652497
-    assert wilson_interval(65, 214) == pytest.approx((24.60332195, 36.83652497), abs=1e-7)
-    # R: prop.test(0, 30, correct = FALSE)$conf.int -> 0 0.1135133932
-    assert wilson_interval(0, 30) == pytest.approx((0.0, 11.35133932), abs=1e-7)
+def test_share_interval_matches_r():
+    # R: binom.test(65, 214)$conf.int -> 0.24289910716 0.370109515093
+    assert share_interval(65, 214) == pytest.approx((24.289910716, 37.0109515093), abs=1e-8)
+    # R: binom.test(0, 30)$conf.int -> 0 0.115703308222; binom.test(30, 30)$conf.int -> 0.884296691778 1
+    assert share_interval(0, 30) == pytest.approx((0.0, 11.5703308222), abs=1e-8)
+    assert share_interval(30, 30) == pytest.approx((88.4296691778, 100.0), abs=1e-8)
+    # R: binom.test(1, 1)$conf.int -> 0.025 1
+    assert share_interval(1, 1) == pytest.approx((2.5, 100.0), abs=1e-8)
 
 
 def test_categories_aligned_and_flagged(comp_waves):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fuldtid import figures
+from fuldtid import figures, fmt
 from fuldtid.definition import FigureSpec
 
 from memo_helpers import example_tableset, rebuild
@@ -162,21 +162,18 @@ def test_weighted_shares_on_every_bar(tsw):
     from fuldtid.weighting import weighted_share
 
     figs = {f.number: f for f in figures.all_figures(tsw)}
-    assert all(f.weighted for f in figs.values())
+    # Figures 5 and 6 show the weighting variables themselves: weighted, their shares are the population
+    # file's by construction, so no weighted estimate (with a pretend interval) is drawn for them.
+    assert [n for n, f in figs.items() if not f.weighted] == [5, 6]
+    assert figs[5].weighting_variable and figs[6].weighting_variable
+    assert figs[5].weighted_pct("Kvinde") is None and list(figs[6].data.columns) == figures.COLUMNS
     w, r = tsw.weighting, tsw.survey.responses
-    # Raked to the population file: the weighted hours and gender shares are the register's.
-    hours = figs[6]
-    assert hours.weighted_pct("37 timer")[0] == pytest.approx(100 * 305 / 1172, abs=1e-6)
-    assert hours.weighted_pct("30-36 timer")[0] == pytest.approx(100 * 386 / 1172, abs=1e-6)
-    # The 2 respondents without hours are hidden with the smallest group (10-19 timer) as "Øvrige grupper".
-    assert hours.hidden == ("10-19 timer", "Ikke angivet")
-    under30 = sum(hours.weighted_pct(g)[0] for g in ("1-9 timer", "Øvrige grupper", "20-29 timer"))
-    assert under30 == pytest.approx(100 * 481 / 1172, abs=1e-6)
-    assert figs[5].weighted_pct("Kvinde")[0] == pytest.approx(100 * 832 / 1172, abs=1e-6)
+    # Figure 6 still hides the 2 respondents without hours with the smallest group (10-19 timer).
+    assert figs[6].hidden == ("10-19 timer", "Ikke angivet")
     # Figure 1 (share of "Ja" by hours among part-timers) as the tables estimate a share in a domain.
     f1 = figs[1]
     dom = tsw.survey.group_mask("deltid") & r["op_i_tid"].notna() & (r["timetal"] == "30-36 timer").fillna(False)
-    e = weighted_share(w, (r["op_i_tid"] == "Ja").fillna(False).astype(bool), dom.astype(bool))
+    e = weighted_share(w, (r["op_i_tid"] == "Ja").fillna(False).astype(bool), dom.astype(bool), method="beta")
     assert f1.weighted_pct("30-36 timer") == pytest.approx((e.pct, e.ci_low, e.ci_high), abs=1e-9)
     # The merged bar of hidden age groups stands for their members together.
     f4 = figs[4]
@@ -185,7 +182,7 @@ def test_weighted_shares_on_every_bar(tsw):
     e = weighted_share(w, y, r["alder"].notna())
     assert f4.weighted_pct("Øvrige grupper")[0] == pytest.approx(e.pct, abs=1e-9)
     # Every interval holds its estimate; a cross figure's weighted shares add up to 100 per group.
-    for f in figs.values():
+    for f in (f for f in figs.values() if f.weighted):
         for lo, p, hi in f.data[["w_low", "w_pct", "w_high"]].itertuples(index=False):
             assert lo - 1e-9 <= p <= hi + 1e-9
     f3 = figs[3].data
@@ -209,7 +206,8 @@ def test_weights_without_a_raked_design_draw_unweighted(ts):
 def test_weighted_plot_adds_one_layer_and_renders_deterministically(ts, tsw):
     plain = {f.number: f for f in figures.all_figures(example_tableset(min_group=5))}
     for f in figures.all_figures(tsw):
-        assert len(figures._plot(f).layers) == len(figures._plot(plain[f.number]).layers) + 1
+        added = 0 if f.weighting_variable else 1
+        assert len(figures._plot(f).layers) == len(figures._plot(plain[f.number]).layers) + added
     f = by_number(tsw, 3)
     figures._CACHE.clear()
     a = figures.render_png(f)
@@ -231,6 +229,10 @@ def test_weighted_plot_adds_one_layer_and_renders_deterministically(ts, tsw):
 def test_weighted_alt_text(tsw):
     from fuldtid.memo import figure_alt
 
-    f = by_number(tsw, 6)
-    alt = figure_alt(f)
-    assert "37 timer: 35% (vægtet 26%, 95%-konfidensinterval 26–26%)" in alt
+    # A weighting variable (figure 6, hours) has no weighted share: the text lists the answers only.
+    assert "vægtet" not in figure_alt(by_number(tsw, 6))
+    f = by_number(tsw, 1)
+    lo, hi = fmt.interval(*f.weighted_pct("30-36 timer")[1:]).rstrip("%").split("–")
+    assert int(lo) < int(hi)  # never a zero-width "26–26%"
+    assert f"30-36 timer: {fmt.pct(f.pct('30-36 timer'))} (vægtet {fmt.pct(f.weighted_pct('30-36 timer')[0])}, " \
+        f"95%-konfidensinterval {lo}–{hi}%)" in figure_alt(f)

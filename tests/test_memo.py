@@ -97,7 +97,10 @@ def test_key_points_equal_the_tables(ts, memo):
     assert t7.row("Arbejdspres").count == t7.row("Overskud og sundhed").count
     assert kp[5].endswith("dernæst »Arbejdspres« og »Overskud og sundhed« (27% hver).")
     assert kp[6].startswith("33% af alle, der har svaret, oplever ikke")
-    assert kp[7] == "Andelen er størst blandt dem på 10-19 timer (50%)."
+    # Hours groups x (Nej, other) as figure 3 shows them: 6/18, 9/18, 7/22, 48/148, 35/110 say "Nej".
+    # R: chisq.test(matrix(c(6, 9, 7, 48, 35, 12, 9, 15, 100, 75), 5), correct = FALSE)
+    #    X-squared = 2.4427126948454, p = 0.654922500106412: no "largest" group is claimed.
+    assert kp[7] == "Andelen adskiller sig ikke statistisk sikkert mellem timetalsgrupper (p = 0,65)."
     assert kp[8] == f"Den hyppigste forklaring er »Manglende ressourcer« ({fmt.pct(t9.row('Manglende ressourcer').pct)})."
 
 
@@ -120,8 +123,15 @@ def test_sentences_around_the_tables(memo):
             "mens 149 (70%) ikke ønsker at gå op i tid.") in text
     assert ("Af de 65 deltidsansatte, der ønsker at gå op i tid, ønsker størstedelen, 39 (60%), at gå op til "
             "37 timer. Det svarer til 18% af alle 214 deltidsansatte, der har svaret.") in text
-    assert ("Andelen er størst blandt dem på 1-9 timer (37%, 7 af 19) og mindst blandt dem på 10-19 timer "
-            "(17%, 3 af 18); forskellen er 20 procentpoint.") in text
+    # Figure 1: 7/19, 3/18, 7/23, 48/154 want more hours. R: chisq.test(matrix(c(7, 3, 7, 48, 12, 15, 16, 106),
+    # 4), correct = FALSE): X-squared = 2.02112599362918, p = 0.568033524437353, so no largest/smallest.
+    assert ("Andelen ligger mellem 17% og 37% i grupperne med mindst 5 svar, men forskellen mellem grupperne er "
+            "ikke statistisk sikker (p = 0,57), så tallene viser ikke, at nogen gruppe skiller sig ud.") in text
+    assert "Andelen er størst blandt dem på 1-9 timer" not in text
+    # Table 12 (p = 0.0146, fisher.test): the difference is claimed, with its test.
+    assert ("Andelen, der ønsker at gå ned i tid, er størst i gruppen »Rådgivning og Visitation« (46%, 6 af 13) og "
+            "mindst i gruppen »Resterende tilbud« (14%, 10 af 71); forskellen er 32 procentpoint. Forskellen mellem "
+            "grupperne er statistisk sikker (p = 0,015).") in text
     assert ("Flest svar hører til kategorien »Økonomi« (29 af 55, 53%), dernæst »Overskud og ansvar« (17, 31%). "
             "Færrest hører til »Opgavebyrde« (4, 7%).") in text
     assert "117 af de 331, der har oplyst deres timetal, er fuldtidsansatte (35%)." in text
@@ -461,7 +471,7 @@ def test_wording_comes_from_the_definition(ts, memo):
     worded, neutral = _all_text(memo), _all_text(bare)
     for phrase in ("ønsker at gå op i tid, mens", "oplever ikke, at det er muligt", "Den største aldersgruppe",
                    "71% kvinder og 29% mænd", "3. Medarbejdernes ønsker til arbejdstid", "Økonomi: dem, der",
-                   "blandt dem på 10-19 timer"):
+                   "mellem timetalsgrupper"):
         assert phrase in worded and phrase not in neutral, phrase
 
 
@@ -474,7 +484,7 @@ def test_a_definition_without_wording_still_tells_the_truth(ts):
     assert kp[0] == f"{fmt.pct(t1.row('Ja').pct)} af de deltidsansatte, der har svaret, svarer »Ja«."
     assert kp[1] == f"Størstedelen ({fmt.pct(t2.row('37 timer').pct)}) svarer »37 timer«."
     assert kp[6] == "33% af alle, der har svaret, svarer »Nej«."
-    assert kp[7] == "Andelen er størst i gruppen »10-19 timer« (50%)."
+    assert kp[7] == "Andelen adskiller sig ikke statistisk sikkert mellem grupper (p = 0,65)."
     assert "3. Resultater" in text and "3.1 Deltidsansattes ønske om at gå op i tid" in text
     assert ("65 (30%) af de 214 deltidsansatte, der har svaret på spørgsmålet, svarer »Ja«, mens 149 (70%) svarer "
             "»Nej«.") in text

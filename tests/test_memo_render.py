@@ -320,13 +320,17 @@ def test_weighted_memo_embeds_the_weighted_figures():
 
     tsw = example_tableset(min_group=5, population=True)
     memo = build_memo(tsw)
-    assert all(b.data.weighted for b in memo.figures())
+    # Figures 5 and 6 (gender, hours) are the weighting variables: no weighted share, and a note says why.
+    assert [b.number for b in memo.figures() if not b.data.weighted] == [5, 6]
     html = memo_html(tsw)
     p = parse(html)
     for img, b in zip(p.images, memo.figures()):
         assert base64.b64decode(img["src"].split(",", 1)[1]).decode("utf-8") == render_svg(b.data)
-        assert "vægtet" in img["alt"]
+        assert ("vægtet" in img["alt"]) == b.data.weighted
     note = "punkterne viser den vægtede andel (skønnet for hele medarbejdergruppen) med 95%-konfidensinterval"
-    assert html.count(note) == 6
+    assert html.count(note) == 4
+    why = "er en af vægtningens variable: vægtet svarer fordelingen per konstruktion til populationsfilens"
+    assert html.count(why) == 2 and "Køn er en af vægtningens" in html and "Timetal er en af" in html
     doc = open_docx(memo_docx(tsw))
-    assert sum(note in para.text for para in doc.paragraphs) == 6
+    assert sum(note in para.text for para in doc.paragraphs) == 4
+    assert sum(why in para.text for para in doc.paragraphs) == 2

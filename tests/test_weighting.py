@@ -467,8 +467,11 @@ def _make(case):
     idx = pd.Index(range(1000, 1000 + n), name="respondentid")
     frame = pd.DataFrame({"a": [f"a{v}" for v in a], "b": [f"b{v}" for v in b]}, index=idx)
     margins = []
-    for var, k, cuts in (("a", k1, cuts1), ("b", k2, cuts2)):
-        counts = np.diff([0, *cuts, size])
+    for var, k, cuts, codes in (("a", k1, cuts1, a), ("b", k2, cuts2, b)):
+        # Every register category counts at least its respondents (fewer is refused); the rest of the
+        # population is spread over the categories at the drawn cuts.
+        spare = size - n
+        counts = np.bincount(codes, minlength=k) + np.diff([0, *(c * spare // size for c in cuts), spare])
         margins.append(Margin(var, tuple(PopulationCategory(f"{var}{i}", int(c), (f"{var}{i}",))
                                          for i, c in enumerate(counts))))
     pop = Population(Path("pop.csv"), tuple(margins), size)
@@ -513,7 +516,7 @@ def test_post_stratification_closed_form(k, seed):
     rng = np.random.default_rng(seed)
     n = int(rng.integers(k, 200))
     codes = rng.permutation(np.concatenate([np.arange(k), rng.integers(0, k, n - k)]))
-    counts = rng.integers(1, 500, k)
+    counts = np.bincount(codes, minlength=k) + rng.integers(0, 500, k)  # never fewer staff than respondents
     frame = pd.DataFrame({"g": [f"g{c}" for c in codes]})
     pop = Population(Path("p"), (Margin("g", tuple(PopulationCategory(f"g{i}", int(c), (f"g{i}",))
                                                    for i, c in enumerate(counts))),), int(counts.sum()))
