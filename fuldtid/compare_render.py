@@ -318,7 +318,7 @@ class ChangeFigure:
         import pandas as pd
         import plotnine as p9
 
-        from .figures import FONT, DPI, WIDTH_IN
+        from .figures import FONT, figure_theme
 
         lines = list(dict.fromkeys(f"{q}:\n{a}" for q, a, *_ in self.rows))
         position = {label: len(lines) - i for i, label in enumerate(lines)}  # first line at the top
@@ -331,17 +331,7 @@ class ChangeFigure:
         d["text"] = [fmt.pct(v) for v in d["share"]]
         d["text_x"] = d["high"] + 1.5
         height = round(min(9.0, 1.3 + 0.6 * len(lines)), 2)
-        theme = p9.theme_minimal(base_size=10, base_family=FONT) + p9.theme(
-            panel_grid_major_y=p9.element_blank(),
-            panel_grid_minor=p9.element_blank(),
-            panel_grid_major_x=p9.element_line(color="#dddddd", size=0.4),
-            axis_text=p9.element_text(color="#222222"),
-            axis_title_x=p9.element_text(color="#222222", size=9),
-            legend_position="bottom",
-            legend_title=p9.element_blank(),
-            figure_size=(WIDTH_IN, height),
-            dpi=DPI,
-        )
+        theme = figure_theme(height)
         x_title = ("Vægtet andel med 95%-konfidensinterval" if self.weighted
                    else "Andel af besvarelserne med 95%-konfidensinterval")
         return (

@@ -327,6 +327,23 @@ def _label(g: str, total: int, show_n: bool) -> str:
     return f"{g} (n={fmt.number(total)})" if show_n else g
 
 
+def figure_theme(height: float):
+    """The memo's figure look (body font, light vertical grid, legend below), for every figure it draws."""
+    import plotnine as p9
+
+    return p9.theme_minimal(base_size=10, base_family=FONT) + p9.theme(
+        panel_grid_major_y=p9.element_blank(),
+        panel_grid_minor=p9.element_blank(),
+        panel_grid_major_x=p9.element_line(color="#dddddd", size=0.4),
+        axis_text=p9.element_text(color="#222222"),
+        axis_title_x=p9.element_text(color="#222222", size=9),
+        legend_position="bottom",
+        legend_title=p9.element_blank(),
+        figure_size=(WIDTH_IN, height),
+        dpi=DPI,
+    )
+
+
 def _plot(fig: FigureData):
     """The plotnine plot of a figure (imported here: plotting costs a second and only the memo needs it)."""
     import plotnine as p9
@@ -344,17 +361,7 @@ def _plot(fig: FigureData):
     top = max(100.0, float(d["pct_num"].max() if len(d) else 0) + 12)
     if fig.weighted:
         d, top = _weighted_labels(d)
-    theme = p9.theme_minimal(base_size=10, base_family=FONT) + p9.theme(
-        panel_grid_major_y=p9.element_blank(),
-        panel_grid_minor=p9.element_blank(),
-        panel_grid_major_x=p9.element_line(color="#dddddd", size=0.4),
-        axis_text=p9.element_text(color="#222222"),
-        axis_title_x=p9.element_text(color="#222222", size=9),
-        legend_position="bottom",
-        legend_title=p9.element_blank(),
-        figure_size=(WIDTH_IN, _height(fig)),
-        dpi=DPI,
-    )
+    theme = figure_theme(_height(fig))
     scale_y = p9.scale_y_continuous(limits=(0, top), breaks=[0, 20, 40, 60, 80, 100],
                                     labels=lambda xs: [f"{int(x)}%" for x in xs], expand=(0, 0))
     if fig.kind == "cross":

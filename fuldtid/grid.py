@@ -123,8 +123,8 @@ def table_grid(t: Table) -> Grid:
     return Grid(t.caption, t.question, tuple(header), tuple(rows), tuple(total), tuple(notes))
 
 
-def _cross_grid(t: Table, notes: list[str]) -> Grid:
-    header = ("", *t.columns, TOTAL)
+def _count_rows(t: Table) -> list[tuple[str, ...]]:
+    """A cross or grid table's rows as "count (pct)" cells with the row total; hidden rows as HIDDEN."""
     rows = []
     for r in t.rows:
         assert isinstance(r, CrossRow)
@@ -134,6 +134,12 @@ def _cross_grid(t: Table, notes: list[str]) -> Grid:
         total = r.total or 0
         cells = [fmt.count_pct(r.counts[c], r.pcts[c]) for c in t.columns]  # type: ignore[index]
         rows.append((r.label, *cells, fmt.number(total) + (" (100%)" if total else "")))
+    return rows
+
+
+def _cross_grid(t: Table, notes: list[str]) -> Grid:
+    header = ("", *t.columns, TOTAL)
+    rows = _count_rows(t)
     overall = t.overall or {}
     total_row = (
         TOTAL,
@@ -145,16 +151,8 @@ def _cross_grid(t: Table, notes: list[str]) -> Grid:
 
 def _items_grid(t: Table, notes: list[str]) -> Grid:
     """A grid of statements: one row per item, its answers as counts with row percentages."""
-    header = ("", *t.columns, "Total")
-    rows = []
-    for r in t.rows:
-        assert isinstance(r, CrossRow)
-        if r.suppressed:
-            rows.append((r.label, *([HIDDEN] * len(t.columns)), HIDDEN))
-            continue
-        total = r.total or 0
-        cells = [fmt.count_pct(r.counts[c], r.pcts[c]) for c in t.columns]  # type: ignore[index]
-        rows.append((r.label, *cells, fmt.number(total) + (" (100%)" if total else "")))
+    header = ("", *t.columns, TOTAL)
+    rows = _count_rows(t)
     total_row = ("Svarende i alt", *([""] * len(t.columns)), fmt.number(t.base))
     notes.append("Hver række er ét udsagn; procenterne er af dem, der har svaret på udsagnet.")
     return Grid(t.caption, t.question, header, tuple(rows), total_row, tuple(notes))

@@ -363,6 +363,11 @@ class Protector:
                     out.append((unit, mine, answer))
         return out
 
+    def _ordinal(self, name: str) -> bool:
+        """A field whose categories are ordered bands: every label holds a number ("30-39 år", "37 timer")."""
+        labels = self.survey.options(name)
+        return len(labels) > 2 and all(any(ch.isdigit() for ch in label) for label in labels)
+
     def size_groups(self) -> frozenset[str]:
         """Groups among which the definition shows a background field's own distribution (and everybody)."""
         d = self.survey.definition
@@ -535,10 +540,25 @@ class Protector:
         totals = {c: int(table[c].sum()) for c in cells}
         if len(fields) == 1:
             order = list(cells)
-            chosen, warning = choose_hidden([totals[c] for c in order], m, forced=frozenset(
-                i for i, c in enumerate(order) if c in hidden))
-            hidden |= {order[i] for i in chosen} if warning is None else set(order)
-            return frozenset(hidden)
+
+            def rule(forced_cells: set) -> set:
+                chosen, warning = choose_hidden([totals[c] for c in order], m, forced=frozenset(
+                    i for i, c in enumerate(order) if c in forced_cells))
+                return forced_cells | ({order[i] for i in chosen} if warning is None else set(order))
+
+            result = rule(hidden)
+            if result - hidden and self._ordinal(fields[0]):
+                # Ordered categories (age bands, hours): hide a small band together with its smaller
+                # neighbour ("Under 19 år" with "19-29 år"), not with the smallest band anywhere.
+                bands = [c for c in order if c[0] != NA]
+                with_neighbours = set(hidden)
+                for i, c in enumerate(bands):
+                    if c in hidden and 0 < totals[c]:
+                        near = [bands[j] for j in (i - 1, i + 1) if 0 <= j < len(bands) and bands[j] not in hidden]
+                        if near:
+                            with_neighbours.add(min(near, key=lambda x: (totals[x], order.index(x))))
+                result = rule(with_neighbours)
+            return frozenset(result)
         # Two fields: every shown row (category of the first field) and every shown column must satisfy the
         # rule for its inner cells, repeated until neither adds a cell.
         lines = []

@@ -929,6 +929,9 @@ def _compare_groups_sentence(c: _Ctx, rows: list[tuple[str, int, int, float | No
 
     if len(tiers) == 1:
         return f"{subject} er den samme i alle grupperne ({fmt.pct(hi[0][3])}).{caveat}"
+    if (test is None or not test.significant) and fmt.pct(lo[0][3]) == fmt.pct(hi[0][3]):
+        return (f"{subject} er {fmt.pct(hi[0][3])} i alle grupperne med mindst {c.compare_min} svar, og "
+                f"{_no_difference(test)}{caveat}")
     if test is None or not test.significant:
         return (f"{subject} ligger mellem {fmt.pct(lo[0][3])} og {fmt.pct(hi[0][3])} i grupperne med mindst "
                 f"{c.compare_min} svar, men {_no_difference(test)}{caveat}")

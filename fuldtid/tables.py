@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .coding import Coding
-from .definition import ALL, TableSpec
+from .definition import TableSpec
 from .survey import Survey
 
 

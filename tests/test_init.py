@@ -9,7 +9,6 @@ gives the same tables.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml

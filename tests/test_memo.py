@@ -245,7 +245,8 @@ def test_hidden_groups_are_never_named_in_the_prose():
     memo = build_memo(ts5)
     prose = "\n".join(paragraphs(memo) + key_points(memo))
     hidden = {t.number: {r.label for r in t.rows if r.suppressed} for t in ts5.tables}
-    assert {"Ansættelsesvilkår"} <= hidden[3] and {"Lederstilling"} <= hidden[8]
+    # Answers are not groups of people: the coded tables show every category (issue 11's rule).
+    assert all(not hidden[n] for n in range(1, 10))
     assert {"Rådgivning og Visitation"} <= hidden[11] and {"Akademikere, KL"} <= hidden[13]
     # The sentence that describes a table (after a coded table, before the others) names none of its
     # hidden groups, and the key points name no hidden category of the coded tables.
@@ -261,19 +262,24 @@ def test_hidden_groups_are_never_named_in_the_prose():
         for label in hidden[n]:
             assert f"»{label}«" not in "\n".join(key_points(memo)), label
     assert "Af hensyn til anonymiteten vises antal og andele ikke for grupper med færre end 5 besvarelser" in prose
-    # The smallest age group is hidden, so "the smallest" is only said of the groups shown.
-    assert "den mindste af dem, der vises for sig, »50-59 år« (18%)" in prose
+    # The smallest age group is hidden (with its neighbour band), so "the smallest" is only said of the groups
+    # shown.
+    assert "den mindste af dem, der vises for sig, »60 år eller derover« (15%)" in prose
     assert "Under 19 år" not in prose
 
 
 def test_hidden_counts_are_not_quoted():
     ts5 = example_tableset(min_group=5)
     ts1 = example_tableset(min_group=1)
-    prose = "\n".join(paragraphs(build_memo(ts5)))
-    t9 = ts5.table(9)
-    assert t9.row("Tilbuddets organisering").suppressed  # secondary suppression: 8 hidden
-    assert "(8, 36%)" in "\n".join(paragraphs(build_memo(ts1)))
-    assert "(8, 36%)" not in prose and "36%" not in prose
+    prose = "\n".join(paragraphs(build_memo(ts5)) + key_points(build_memo(ts5)))
+    # An answer category is a finding, shown at both thresholds: 8 of 22 point to how the workplace is run.
+    assert ts5.table(9).row("Tilbuddets organisering").count == 8
+    assert "(8, 36%)" in "\n".join(paragraphs(build_memo(ts1))) and "(8, 36%)" in prose
+    # Hidden groups of people are never quoted: none of the hidden agreements' counts or names.
+    for number in (10, 13, 14):
+        for row in ts5.table(number).rows:
+            if row.suppressed:
+                assert f"»{row.label}«" not in prose and row.label not in prose
 
 
 def test_intro_and_conclusion_from_markdown(ts):

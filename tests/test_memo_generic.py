@@ -74,7 +74,7 @@ def test_headline_and_sections_come_from_the_definition(tmp_path) -> None:
     variables, export, ts, memo = _memo(tmp_path, extra)
     text = memo.text()
     nej = ts.table(1).row("Nej")
-    assert f"af alle, der har svaret, svarer »Nej«." in text and f"{round(nej.pct)}%" in text
+    assert "af alle, der har svaret, svarer »Nej«." in text and f"{round(nej.pct)}%" in text
     assert "Hverdagen\nHvad der kunne gøre hverdagen bedre." in text
     assert text.index("Hverdagen") < text.index("Tabel 3: Hvad kunne gøre hverdagen bedre")
 

@@ -26,6 +26,7 @@ for (mg in c(1, 5)) for (tab in 11:14) {
   # Unweighted: the published counts (all answered respondents, also those without a weight).
   x <- table(all[[gv]], all[[av]])
   x <- x[rowSums(x) > 0, colSums(x) > 0, drop = FALSE]
+  if (nrow(x) < 2) { cat("none", tab, mg, "\n"); next }  # one published group: nothing to compare
   e <- outer(rowSums(x), colSums(x)) / sum(x)
   if (all(dim(x) == 2)) {
     cat("fisher", tab, mg, g(fisher.test(x)$p.value), "\n")
