@@ -902,11 +902,37 @@ def uniform_rows(protector: Protector, question: str, fields: Sequence[str] = ()
 # --- one protector per survey and threshold ----------------------------------------------------------
 
 _PROTECTORS: dict[tuple[int, int], tuple[Any, Protector]] = {}
+_DECISIONS: dict[tuple[str, int], dict[tuple, Level]] = {}  # content key -> the levels decided for it
+_DECISIONS_KEPT = 16
+
+
+def content_key(survey: Any) -> str:
+    """A digest of everything the protection depends on: the definition's groups, fields and background, and
+    every single-choice answer of every respondent. Two reads of the same export give the same key."""
+    import hashlib
+
+    import pandas as pd
+
+    d = survey.definition
+    h = hashlib.sha256()
+    h.update(repr((d.name, sorted((g.name, g.field, g.values, g.within) for g in d.groups.values()),
+                   tuple(background_fields(d)), sorted((f.name, f.among) for f in d.fields.values()),
+                   sorted((x.name, x.source, sorted(x.lookup.items())) for x in d.derived.values()),
+                   [(t.kind, t.field, t.among) for t in (*d.tables, *d.figures)])).encode())
+    r = survey.responses
+    columns = [c for c in r.columns if isinstance(r[c].dtype, pd.CategoricalDtype)]
+    for c in columns:
+        h.update(c.encode())
+        h.update(repr(tuple(r[c].cat.categories)).encode())
+        h.update(r[c].cat.codes.to_numpy().tobytes())
+    h.update(repr(tuple(r.index)).encode())
+    return h.hexdigest()
 
 
 def protector_for(survey: Any, min_group: int) -> Protector:
-    """The shared :class:`Protector` of a survey at a threshold (the report and every breakdown of one export
-    in one process ask the same one, so decisions are computed once)."""
+    """The shared :class:`Protector` of a survey at a threshold: the report and every breakdown of one export
+    in one process ask the same one, and a second read of the same export reuses its decisions (they are a
+    function of the content, see :func:`content_key`)."""
     import weakref
 
     key = (id(survey), int(min_group))
@@ -914,6 +940,15 @@ def protector_for(survey: Any, min_group: int) -> Protector:
     if hit is not None and hit[0]() is survey:
         return hit[1]
     protector = Protector(survey, min_group)
+    decisions = (content_key(survey), int(min_group))
+    if decisions in _DECISIONS:
+        protector._cache = _DECISIONS[decisions]
+    else:
+        while len(_DECISIONS) >= _DECISIONS_KEPT:
+            _DECISIONS.pop(next(iter(_DECISIONS)))
+        _DECISIONS[decisions] = protector._cache
+    for dead in [k for k, (ref, _) in _PROTECTORS.items() if ref() is None]:
+        del _PROTECTORS[dead]
     _PROTECTORS[key] = (weakref.ref(survey), protector)
     return protector
 
