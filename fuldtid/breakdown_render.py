@@ -23,7 +23,7 @@ from .grid import HIDDEN, TOTAL, Grid, anonymity_notes, interval_notes, weighted
 
 EXTENSIONS = (".csv", ".json", ".xlsx", ".docx", ".html")
 DIFFERS_MARK = "†"
-WEIGHTED_NOTE = ("Vægtet: andelen skønnet for hele medarbejdergruppen ud fra populationsfilen, med "
+WEIGHTED_NOTE = ("Vægtet: andelen skønnet for hele populationen ud fra populationsfilen, med "
                  "95%-konfidensinterval i parentes.")
 
 

@@ -183,7 +183,14 @@ def grid_text(g: Grid, width: int = 100) -> str:
     return "\n".join(out)
 
 
-WEIGHTED_NOTE = "Vægtet: andelen skønnet for hele medarbejdergruppen ud fra populationsfilen, med 95%-konfidensinterval."
+WEIGHTED_NOTE = "Vægtet: andelen skønnet for hele populationen ud fra populationsfilen, med 95%-konfidensinterval."
+
+
+def weighted_note(definition: Any = None) -> str:
+    """The note under a weighted table, naming whom the weights stand for in the definition's words
+    (``wording: population_group``, VJH: medarbejdergruppen); without a definition the neutral one."""
+    group = (getattr(definition, "wording", None) or {}).get("population_group") if definition is not None else None
+    return WEIGHTED_NOTE if not group else WEIGHTED_NOTE.replace("hele populationen", f"hele {group}")
 
 
 NO_INTERVAL = "intet KI"

@@ -258,7 +258,7 @@ def table_sheet_data(t: Any) -> tuple[list[Column], list[list[Any]], list[Any]]:
 
 def tables_workbook(tableset: "TableSet") -> bytes:
     """One sheet per table: the memo's numbers as numbers, with the memo's notes."""
-    from .grid import WEIGHTED_NOTE, table_grid
+    from .grid import table_grid, weighted_note
 
     wb = new_workbook()
     taken: set[str] = set()
@@ -267,7 +267,7 @@ def tables_workbook(tableset: "TableSet") -> bytes:
         cols, rows, total = table_sheet_data(t)
         notes = list(table_grid(t).notes)
         if any(getattr(r, "weighted", None) for r in t.rows):
-            notes.append(WEIGHTED_NOTE)
+            notes.append(weighted_note(tableset.survey.definition))
         notes += exclusion_lines(t.excluded)
         number_sheet(ws, title=t.caption, lines=[t.question], columns=cols, rows=rows, total=total, notes=notes)
     for spec in tableset.pending:

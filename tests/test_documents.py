@@ -415,3 +415,21 @@ def test_validate_reports_an_unreadable_population_file_in_two_lines(other_expor
     result = CliRunner().invoke(cli, ["validate", str(other_export), "--population", str(bad)])
     assert result.exit_code != 0
     assert "pop.csv" in result.output and "Traceback" not in result.output
+
+
+def test_the_weighted_note_names_whom_the_weights_stand_for_in_the_definitions_words():
+    import io
+
+    import openpyxl
+
+    from fuldtid.grid import weighted_note
+    from fuldtid.xlsx import tables_workbook
+    from memo_helpers import example_tableset, with_definition
+
+    tsw = example_tableset(min_group=5, population=True)
+    assert "hele medarbejdergruppen" in weighted_note(tsw.survey.definition)  # vjh.yaml: population_group
+    assert "hele populationen" in weighted_note(None)
+    for ts, words in ((tsw, "hele medarbejdergruppen"), (with_definition(tsw, wording={}), "hele populationen")):
+        wb = openpyxl.load_workbook(io.BytesIO(tables_workbook(ts)))
+        text = "\n".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
+        assert f"Vægtet: andelen skønnet for {words} ud fra populationsfilen" in text
