@@ -30,12 +30,16 @@ group asked for or what was released before - a reader gets the same hidden cell
 
 At each level, the groups below the threshold are hidden (primary), the usual single-table rule adds secondary
 hidden rows (at least two hidden, together at least the threshold and more respondents than groups; see
-:mod:`fuldtid.disclosure`), and then an **audit** asks, for every primary cell and every answer, whether the
-published numbers of this level and the levels below - as linear equations over the unknown counts of every
-combination of groups, categories and answers, with the structural zeros the definition implies - still leave at
-least two possible values. A pinned cell makes the smallest linked shown cell hidden too (in another group's table
-or in the same table), and the audit runs again. If nothing is left to hide at a level, every cell of that level is
-hidden, which publishes nothing beyond the level below.
+:mod:`fuldtid.disclosure`; ordered bands such as ages go with their neighbour), and then an **audit** asks, for
+every cell below the threshold of every group and of every combination of groups (an *atom*: those in no group
+but everybody's can be worked out by subtraction), for every answer and in all, whether the published numbers of
+this level and the levels below - as linear equations over the unknown counts of every atom, category and answer,
+with the structural zeros the definition implies - still leave it more than one value. A pinned cell makes the
+smallest linked shown cell hidden too (in another group's table or in the same table), and the audit runs again.
+If nothing is left to hide at a level, every cell of that level is hidden, which publishes nothing beyond the
+level below. Level 0 chooses among the sets of groups that would free every pinned cell the one that costs the
+definition's own tables the fewest rows; level 1 also checks each field's tables against every other background
+field's (a shown 0 in one can pin a small crossing with the other), for pairs up to ``CROSS_CHECK_LIMIT`` unknowns.
 
 An answer count of a hidden group that is 0 in every solution is not counted as a breach: it follows from a
 published 0 of a group at or above the threshold that contains it ("none of the 40 part-timers in agreement X
@@ -43,8 +47,9 @@ want more hours" says the same of every subgroup; so does a merged "Øvrige grup
 a rule that hid it would have to hide that larger group's own numbers. That is attribute disclosure of a group at
 or above the threshold; the README says so, and :func:`uniform_rows` lists the shown groups concerned.
 
-The runtime audit solves linear programs (fast); :func:`audit` with ``exact=True`` solves the integer programs
-(``scipy.optimize.milp``), which the tests use to prove the result.
+The runtime audit is linear (linear programs and a rank test, :func:`pinned_targets`); the tests' independent
+attacker (tests/sdc_attacker.py) solves the integer programs (``scipy.optimize.milp``) over the published outputs
+to prove the result.
 """
 
 from __future__ import annotations
@@ -289,8 +294,8 @@ class Protector:
         return Level(question, fields, {g: frozenset(h) for g, h in hidden.items()}, primary, rounds)
 
     def _space(self, question: str | None, fields: tuple[str, ...]) -> tuple[_Space, np.ndarray, int]:
-        """The unknowns for ``question`` by ``fields`` (their true counts kept for the exact audit and the
-        published values), with every atom's size published."""
+        """The unknowns for ``question`` by ``fields`` (their true counts give the published values), with every
+        atom's size published."""
         answers, n_ans = self._answers(question)
         answered = n_ans - 1 if question is not None else 1
         dims = [len(self.categories(f)) for f in fields]
@@ -599,9 +604,8 @@ class Protector:
         for unit, atoms, cell in targets:
             sel = _select(index, atoms, fields, fields, cell, self.categories)
             for a in range(answered):
-                if not self._zero_exempt(atoms, cell, a, fields, space.truth, hidden, lower):
-                    sums.append(sel[:, a])
-                    owners.append((unit, cell, a))
+                sums.append(sel[:, a])
+                owners.append((unit, cell, a))
             sums.append(sel[:, :answered].ravel())
             owners.append((unit, cell, -1))
         out: list[Any] = []
@@ -610,12 +614,6 @@ class Protector:
             if key not in out:
                 out.append(key)
         return out
-
-    def _zero_exempt(self, atoms: np.ndarray, cell: tuple[str, ...], a: int, fields: tuple[str, ...],
-                     truth: np.ndarray, hidden: Mapping[str, frozenset], lower: list[Level]) -> bool:
-        """Kept for the exact audit's reading: a hidden count of 0 that a shown 0 implies is attribute disclosure
-        (see the module docstring); the structural audit never sees answers, so nothing is exempt here."""
-        return False
 
     def _escalate(self, target: tuple[str, tuple[str, ...], int], cells: list[tuple[str, ...]],
                   fields: tuple[str, ...], table: Mapping, hidden: Mapping[str, frozenset], forced: Mapping,
@@ -765,7 +763,7 @@ def _matrices(space: _Space) -> tuple[Any, np.ndarray, list[tuple[float, float]]
     return a_eq, np.asarray(values), bounds
 
 
-def pinned_targets(space: _Space, targets: Sequence[np.ndarray], *, exact: bool = False) -> list[int]:
+def pinned_targets(space: _Space, targets: Sequence[np.ndarray]) -> list[int]:
     """Indices of ``targets`` (each a set of unknowns, summed) whose value the equations pin down.
 
     The runtime test: linear programs find the unknowns that can be positive in some solution of the published
@@ -773,11 +771,9 @@ def pinned_targets(space: _Space, targets: Sequence[np.ndarray], *, exact: bool 
     the solutions then have a point where all of those are positive, so a sum is constant on them exactly when,
     on those unknowns, it is a combination of the rows of A - a rank test. Only published numbers and group
     sizes enter, never a hidden group's answers, so swapping answers between hidden groups changes no decision.
-    ``exact`` instead solves two integer programs per target on the real counts (``scipy.optimize.milp``: the
-    integer range, as tau-Argus's audit).
+    It is the linear (real-valued) range; the tests' attacker (tests/sdc_attacker.py) checks the integer range
+    with ``scipy.optimize.milp``, as tau-Argus's audit does.
     """
-    if exact:
-        return _pinned_exact(space, targets)
     a_eq, b_eq, bounds = _matrices(space)
     n = space.truth.size
     free = _can_be_positive(a_eq, b_eq, bounds)
@@ -840,29 +836,6 @@ def _can_be_positive(a_eq: Any, b_eq: np.ndarray, bounds: np.ndarray) -> np.ndar
         free[left[found]] = True
         left = left[~found]
     return free
-
-
-def _pinned_exact(space: _Space, targets: Sequence[np.ndarray]) -> list[int]:
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
-    a_eq, b_eq, bounds = _matrices(space)
-    truth = space.truth.ravel()
-    n = truth.size
-    out = []
-    for i, t in enumerate(targets):
-        value = truth[t].sum()
-        still = True
-        for sign in (1.0, -1.0):
-            c = np.zeros(n)
-            c[t] = sign
-            res = milp(c, constraints=LinearConstraint(a_eq, b_eq, b_eq), integrality=np.ones(n),
-                       bounds=Bounds(bounds[:, 0], bounds[:, 1]))
-            if res.status == 0 and abs(float(res.x[t].sum()) - value) >= 1 - 1e-6:
-                still = False
-                break
-        if still:
-            out.append(i)
-    return out
 
 
 @dataclass(frozen=True)

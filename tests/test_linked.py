@@ -218,3 +218,17 @@ def test_a_group_below_the_threshold_shows_nothing(example_survey):
         b = breakdown(s, "mulighed", ["koen"], among=g, min_group=5)
         assert all(r.suppressed for r in b.rows) and not b.overall
         assert p.level("mulighed", ()).is_hidden(g, ())
+
+
+def test_uniform_rows_lists_shown_groups_that_all_gave_one_answer(example_survey):
+    """Attribute disclosure is reported, not hidden: e.g. none of the 10 administrative part-timers wants more
+    hours (the memo's table 13 shows 0 of 10)."""
+    from fuldtid.linked import uniform_rows
+
+    rows = uniform_rows(Protector(example_survey, 5), "op_i_tid", ("overenskomst",))
+    admin = [u for u in rows if u.group == "deltid" and u.cell == ("Administration og IT mv., KL",)]
+    assert admin and admin[0].answer == "Nej" and admin[0].size == 10
+    r = example_survey.responses
+    for u in rows:
+        mask = example_survey.group_mask(u.group) & r["op_i_tid"].notna() & (r["overenskomst"] == u.cell[0])
+        assert set(r.loc[mask, "op_i_tid"].astype(str)) == {u.answer} and int(mask.sum()) == u.size >= 5
