@@ -94,8 +94,9 @@ def breakdown_grid(b: Breakdown) -> Grid:
         rows.append((_label(r), *cells, fmt.number(total) + (" (100%)" if total else ""), *wcells))
     total_row = (
         TOTAL,
-        *(fmt.count_pct(b.overall.get(c, 0), 100 * b.overall.get(c, 0) / b.overall_total if b.overall_total else None)
-          for c in b.columns),
+        # A group too small to show (the whole breakdown hidden) has no overall counts: "*", never 0.
+        *(fmt.count_pct(b.overall[c], 100 * b.overall[c] / b.overall_total if b.overall_total else None)
+          if c in b.overall else HIDDEN for c in b.columns),
         fmt.number(b.overall_total) + (" (100%)" if b.overall_total else ""),
         *([""] * len(weighted_cols)),
     )
@@ -140,9 +141,10 @@ def breakdown_csv(b: Breakdown) -> bytes:
                 line += [_decimal(None if (r.weighted or {}).get(c) is None else r.weighted[c].pct)  # type: ignore[index]
                          for c in b.columns]
         w.writerow([_csv_safe(x) for x in line])
-    w.writerow(["", TOTAL, *(str(b.overall.get(c, 0)) for c in b.columns), str(b.overall_total),
-                *(_decimal(100 * b.overall.get(c, 0) / b.overall_total if b.overall_total else None) for c in b.columns),
-                "0", *([""] * (len(b.columns) if b.weighted else 0))])
+    w.writerow(["", TOTAL, *(str(b.overall[c]) if c in b.overall else "" for c in b.columns), str(b.overall_total),
+                *(_decimal(100 * b.overall[c] / b.overall_total if b.overall_total and c in b.overall else None)
+                  for c in b.columns),
+                "0" if b.overall else "1", *([""] * (len(b.columns) if b.weighted else 0))])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -184,8 +186,8 @@ def breakdown_xlsx(b: Breakdown) -> bytes:
         rows.append(line)
     total: list[Any] = [TOTAL, *([""] if nested else [])]
     for c in b.columns:
-        n = b.overall.get(c, 0)
-        total += [n, 100.0 * n / b.overall_total if b.overall_total else None]
+        n = b.overall.get(c)
+        total += [HIDDEN, HIDDEN] if n is None else [n, 100.0 * n / b.overall_total if b.overall_total else None]
     total.append(b.overall_total)
     wb = new_workbook()
     ws = wb.create_sheet("Opdeling")

@@ -140,10 +140,12 @@ def _count_rows(t: Table) -> list[tuple[str, ...]]:
 def _cross_grid(t: Table, notes: list[str]) -> Grid:
     header = ("", *t.columns, TOTAL)
     rows = _count_rows(t)
-    overall = t.overall or {}
+    overall = t.overall
     total_row = (
         TOTAL,
-        *(fmt.count_pct(overall.get(c, 0), 100.0 * overall.get(c, 0) / t.base if t.base else None) for c in t.columns),
+        # A table whose group is hidden whole has no overall counts: "*", never 0.
+        *(fmt.count_pct(overall.get(c, 0), 100.0 * overall.get(c, 0) / t.base if t.base else None)
+          if overall is not None else HIDDEN for c in t.columns),
         fmt.number(t.base) + (" (100%)" if t.base else ""),
     )
     return Grid(t.caption, t.question, header, tuple(rows), total_row, tuple(notes))

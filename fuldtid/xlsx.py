@@ -229,11 +229,11 @@ def table_sheet_data(t: Any) -> tuple[list[Column], list[list[Any]], list[Any]]:
                     w = (r.weighted or {}).get(c)
                     line += [None, None, None] if w is None else [w.pct, w.ci_low, w.ci_high]
             rows.append(line)
-        overall = t.overall or {}
+        overall = t.overall
         total: list[Any] = [TOTAL]
         for c in t.columns:
-            n = overall.get(c, 0)
-            total += [n, 100.0 * n / t.base if t.base else None]
+            n = None if overall is None else overall.get(c, 0)
+            total += [HIDDEN, HIDDEN] if n is None else [n, 100.0 * n / t.base if t.base else None]
         total.append(t.base)
         return cols, rows, total
     has_examples = t.kind == "coded" and any(r.examples for r in t.rows)

@@ -232,3 +232,25 @@ def test_uniform_rows_lists_shown_groups_that_all_gave_one_answer(example_survey
     for u in rows:
         mask = example_survey.group_mask(u.group) & r["op_i_tid"].notna() & (r["overenskomst"] == u.cell[0])
         assert set(r.loc[mask, "op_i_tid"].astype(str)) == {u.answer} and int(mask.sum()) == u.size >= 5
+
+
+def test_a_hidden_group_shows_no_counts_in_any_format(tmp_path):
+    """The part-timers' answers to "mulighed" are hidden whole (with the 2 respondents without hours, they
+    would give those two away by subtraction): every format shows "*" or nothing, never a count of 0."""
+    from click.testing import CliRunner
+
+    from fuldtid.cli import cli
+
+    args = ["breakdown", f"{EXAMPLE}/export", "--question", "mulighed", "--by", "koen", "--among", "deltid"]
+    text = CliRunner().invoke(cli, args)
+    assert text.exit_code == 0, text.output
+    total = next(line for line in text.output.splitlines() if line.startswith("I alt"))
+    assert "0 (0%)" not in total and total.split()[2:5] == ["*", "*", "*"]
+    out = tmp_path / "b.json"
+    assert CliRunner().invoke(cli, [*args, "--out", str(out)]).exit_code == 0
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert d["overall"]["counts"] == {} and all(r.get("suppressed") for r in d["rows"])
+    csv = tmp_path / "b.csv"
+    assert CliRunner().invoke(cli, [*args, "--out", str(csv)]).exit_code == 0
+    last = csv.read_text(encoding="utf-8-sig").splitlines()[-1].split(";")
+    assert last[2:5] == ["", "", ""]
