@@ -254,3 +254,26 @@ def test_a_hidden_group_shows_no_counts_in_any_format(tmp_path):
     assert CliRunner().invoke(cli, [*args, "--out", str(csv)]).exit_code == 0
     last = csv.read_text(encoding="utf-8-sig").splitlines()[-1].split(";")
     assert last[2:5] == ["", "", ""]
+
+
+@pytest.mark.parametrize("seed", [7, 11])
+def test_attacker_pins_nothing_in_a_drafted_questionnaire(tmp_path, seed):
+    """Another questionnaire entirely (a well-being survey drafted by `fuldtid init`), at the default threshold."""
+    import yaml
+    from click.testing import CliRunner
+
+    from fuldtid.cli import cli
+    from fuldtid.exportwriter import write_export
+    from fuldtid.survey import load_survey
+    from questionnaires import wellbeing
+
+    variables, data = wellbeing(n=150, seed=seed)
+    export = write_export(variables, data, tmp_path / "eksport")
+    assert CliRunner().invoke(cli, ["init", str(export), "--out", str(tmp_path / "s.yaml")]).exit_code == 0
+    d = yaml.safe_load((tmp_path / "s.yaml").read_text(encoding="utf-8"))
+    background = list(d["background"])
+    questions = [k for k, f in d["fields"].items() if f.get("type", "single") == "single" and k not in background]
+    s = load_survey(export, tmp_path / "s.yaml")
+    ts = build_tables(s, None, min_group=5)
+    for q in questions[:2]:
+        assert attack(s, ts, q, tuple(background[:2]), 5) == [], q
