@@ -170,7 +170,8 @@ def breakdown(
     excluded: dict[str, int] = {}
     no_answer = data[question].isna()
     if no_answer.any():
-        excluded[f"svarede ikke på {question}"] = int(no_answer.sum())
+        f_ = survey.definition.fields.get(question)
+        excluded[f"svarede ikke på »{f_.text if f_ is not None else question}«"] = int(no_answer.sum())
     data = data[~no_answer.to_numpy()]
     from .linked import NA, protected_rows, protector_for
 
