@@ -308,7 +308,7 @@ def _whole_warning(min_group: int) -> str:
 def _rows(counts: pd.DataFrame, hidden: set[str], group: str | None, whole: bool, *,
           subtotal: bool = False) -> list[BreakdownRow]:
     """Rows of one protected table: shown groups, hidden ones (no counts) and "Øvrige grupper" (their sum)."""
-    from .disclosure import OTHER_LABEL
+    from .disclosure import other_label
 
     reason = "skjult af hensyn til anonymiteten"
     out = []
@@ -327,9 +327,7 @@ def _rows(counts: pd.DataFrame, hidden: set[str], group: str | None, whole: bool
         merged = counts.loc[list(members)].sum(axis=0)
         cells = {str(c): int(n) for c, n in merged.items()}
         total = sum(cells.values())
-        label = OTHER_LABEL
-        while label in counts.index:
-            label += " (samlet)"
+        label = other_label([str(i) for i in counts.index])
         out.append(BreakdownRow(label, cells, total, {c: _pct(n, total) for c, n in cells.items()}, group=group,
                                 subtotal=subtotal, members=members,
                                 reason=f"{len(members)} grupper slået sammen af hensyn til anonymiteten"))

@@ -179,8 +179,8 @@ def _count_matrix(counts: pd.DataFrame) -> np.ndarray:
     return values.astype(np.int64).reshape(len(counts.index), len(counts.columns))
 
 
-def _other_label(labels: list[str]) -> str:
-    # A group that happens to be called "Øvrige grupper" must not be confused with the merged row.
+def other_label(labels: Collection[str]) -> str:
+    """The merged row's label: "Øvrige grupper", unless a group happens to be called that."""
     label = OTHER_LABEL
     while label in labels:
         label += " (samlet)"
@@ -272,7 +272,7 @@ def protect(counts: pd.DataFrame, min_group: int, *, merge: bool = True, strict:
     hidden, warning = _choose_hidden(totals, min_group, strict, forced) if min_group > 1 else (set(), None)
     reason = f"skjult af hensyn til anonymiteten (grupper under {min_group} svar)"
     if merge:
-        reason += f"; indgår i {_other_label(labels)}"
+        reason += f"; indgår i {other_label(labels)}"
 
     rows: list[ProtectedRow] = []
     for i, label in enumerate(labels):
@@ -287,7 +287,7 @@ def protect(counts: pd.DataFrame, min_group: int, *, merge: bool = True, strict:
         merged_counts = matrix[order].sum(axis=0)
         rows.append(
             ProtectedRow(
-                label=_other_label(labels),
+                label=other_label(labels),
                 counts={col: int(v) for col, v in zip(columns, merged_counts)},
                 total=int(merged_counts.sum()),
                 suppressed=False,

@@ -158,7 +158,7 @@ def _drop_not_given(records: list[tuple[str, dict[str, int], int]], hidden: set[
 def _merge(records: list[tuple[str, dict[str, int], int]], hidden: set[str]
            ) -> tuple[list[tuple[str, dict[str, int], int]], tuple[str, ...], str | None]:
     """Shown groups, with the hidden ones together as "Øvrige grupper" (as in the tables)."""
-    from .disclosure import OTHER_LABEL
+    from .disclosure import other_label
 
     shown = [r for r in records if r[0] not in hidden]
     members = tuple(r[0] for r in records if r[0] in hidden)
@@ -169,9 +169,7 @@ def _merge(records: list[tuple[str, dict[str, int], int]], hidden: set[str]
         if label in hidden:
             for c, n in counts.items():
                 merged[c] = merged.get(c, 0) + n
-    label = OTHER_LABEL
-    while label in {r[0] for r in records}:
-        label += " (samlet)"
+    label = other_label([r[0] for r in records])
     return [*shown, (label, merged, sum(merged.values()))], members, label
 
 

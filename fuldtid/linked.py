@@ -259,7 +259,7 @@ class Protector:
             return Level(question, fields, {g: (primary[g] | ({()} if g not in shown else set())) for g in groups},
                          primary)
         forced: dict[str, set[tuple[str, ...]]] = {g: set(inherited[g]) | set(primary[g]) for g in groups}
-        targets = self._targets(fields, cells, truth, answered, primary, inherited)
+        targets = self._targets(fields, cells, truth, answered)
         # What the definition and the levels below already pin (those in the group "find it impossible" all
         # answered "Nej") is not this level's doing, and hiding its cells could not change it: leave it out.
         nothing = {g: frozenset(cells) for g in groups}
@@ -283,7 +283,7 @@ class Protector:
             # of each at once (fewer audit rounds).
             for target in pinned if len(pinned) > 1 else pinned[:1]:
                 extra = self._escalate(target, cells, fields, table, hidden, forced, space, index, answered,
-                                       targets, lower, lower_fields=fields, verify=len(pinned) == 1)
+                                       lower, verify=len(pinned) == 1)
                 if extra is not None and extra[1] not in forced[extra[0]]:
                     forced[extra[0]].add(extra[1])
                     grew = True
@@ -354,7 +354,7 @@ class Protector:
                 for f in pair:
                     self._publish(space, index, self.level(SIZE, (f,)), pair, 1, sizes=True)
             cells = _cells([self.categories(f) for f in pair])
-            targets = self._targets(pair, cells, space.truth, answered, {}, {})
+            targets = self._targets(pair, cells, space.truth, answered)
             if not targets:
                 continue
             nothing = {g: frozenset(cells) for g in self.groups}
@@ -446,8 +446,7 @@ class Protector:
         units += [(f"#{a}", np.array([a])) for a in range(len(self.atom_size)) if a not in singles]
         return units
 
-    def _targets(self, fields: tuple[str, ...], cells: list[tuple[str, ...]], truth: np.ndarray, answered: int,
-                 primary: Mapping[str, frozenset], inherited: Mapping[str, frozenset]
+    def _targets(self, fields: tuple[str, ...], cells: list[tuple[str, ...]], truth: np.ndarray, answered: int
                  ) -> list[tuple[str, np.ndarray, tuple[str, ...]]]:
         """What must not be pinned: every cell below the threshold of a group or of a combination of groups,
         whether its table is shown or not."""
@@ -617,8 +616,8 @@ class Protector:
 
     def _escalate(self, target: tuple[str, tuple[str, ...], int], cells: list[tuple[str, ...]],
                   fields: tuple[str, ...], table: Mapping, hidden: Mapping[str, frozenset], forced: Mapping,
-                  space: _Space, index: np.ndarray, answered: int, targets: list, lower: list[Level], *,
-                  lower_fields: tuple[str, ...], verify: bool = True) -> tuple[str, tuple[str, ...]] | None:
+                  space: _Space, index: np.ndarray, answered: int, lower: list[Level], *,
+                  verify: bool = True) -> tuple[str, tuple[str, ...]] | None:
         """The cell to hide next for a pinned ``target``: of the shown cells linked to it (the same cell in
         another group's table, or a cell of the same row, column or table in a group containing it), the
         smallest whose hiding frees the target, else the smallest."""

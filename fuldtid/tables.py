@@ -577,11 +577,9 @@ def protect_table(t: Table, survey: Survey, min_group: int) -> Table:
     hidden_labels = [r.label for r in t.rows if key(r.label) in hidden]
     if not hidden_labels:
         return replace(t, min_group=min_group)
-    from .disclosure import OTHER_LABEL
+    from .disclosure import other_label
 
-    other = OTHER_LABEL
-    while other in {r.label for r in t.rows}:
-        other += " (samlet)"
+    other = other_label([r.label for r in t.rows])
     if t.kind == "cross":
         rows: list[Any] = []
         merged = {c: 0 for c in t.columns}
