@@ -21,8 +21,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fuldtid.population import Margin, Population, PopulationCategory  # noqa: E402
-from fuldtid.weighting import rake, weighted_share  # noqa: E402
+from fuldtid.model.population import Margin, Population, PopulationCategory  # noqa: E402
+from fuldtid.stats.weighting import rake, weighted_share  # noqa: E402
 
 SIZES = (1_000, 100_000, 1_000_000)
 MARGINS = {"koen": 2, "alder": 5, "omraade": 13, "timer": 3}

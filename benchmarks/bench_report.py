@@ -49,7 +49,8 @@ def breakdown(min_group: int, population: bool) -> list[tuple[str, float]]:
         steps.append((fmt, time.perf_counter() - t))
     # The figures on their own (plotting imports included); DOCX and HTML then reuse the cached PNGs.
     t = time.perf_counter()
-    from fuldtid.figures import all_figures, render_png
+    from fuldtid.stats.figuredata import all_figures
+    from fuldtid.render.figures import render_png
 
     for f in all_figures(ts):
         render_png(f)

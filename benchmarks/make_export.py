@@ -40,8 +40,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fuldtid.export import STATUS_LABELS, read_export  # noqa: E402
-from fuldtid.exportwriter import FORMS, write_export  # noqa: E402
+from fuldtid.read.export import STATUS_LABELS, read_export  # noqa: E402
+from exportwriter import FORMS, write_export  # noqa: E402
 
 EXAMPLE = ROOT / "surveys" / "examples" / "vjh_2022"
 SUFFIXES = {"csv-zip": ".zip", "csv-folder": "", "xlsx": ".xlsx", "sav": ".sav"}

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Iterator
 
-from .errors import OutputError
+from fuldtid.errors import OutputError
 
 
 def _folder(target: Path) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from .errors import SurveyError
-from .personal import mask_quoted
+from fuldtid.errors import SurveyError
+from fuldtid.personal import mask_quoted
 
 EXPORT_HELP = "EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav."
 
@@ -87,13 +87,13 @@ def document_options(f: Any) -> Any:
 
 
 def _info(doc_date: Any, author: str | None, recipient: str | None) -> Any:
-    from .docx_look import DocumentInfo
+    from fuldtid.render.docx_look import DocumentInfo
 
     return DocumentInfo(doc_date.date() if doc_date is not None else None, author or None, recipient or None)
 
 
 def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
-    from .limits import parse_size
+    from fuldtid.read.limits import parse_size
 
     try:
         return None if value is None else parse_size(value)
@@ -121,7 +121,7 @@ def cli(ctx: click.Context, max_size: int | None, max_rows: int | None, max_cell
     Inputs larger than the limits are refused before they are read (a damaged or hostile file cannot
     exhaust the memory); raise them with the options below for a genuinely larger export.
     """
-    from .limits import current, using
+    from fuldtid.read.limits import current, using
 
     ctx.with_resource(using(current().with_(max_size=max_size, max_rows=max_rows, max_cells=max_cells)))
 
@@ -160,12 +160,12 @@ def report(export: Path, survey: str | None, coding: Path | None, population: Pa
 
     EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
     """
-    from .progress import TerminalProgress
-    from .report import FORMATS, analyse, summary, write_report
+    from fuldtid.progress import TerminalProgress
+    from fuldtid.report import FORMATS, analyse, summary, write_report
 
     chosen = _formats(formats, FORMATS)
-    from .outputs import guard_folder
-    from .report import FILENAMES
+    from fuldtid.outputs import guard_folder
+    from fuldtid.report import FILENAMES
 
     guard_folder(out_dir, [FILENAMES[f] for f in chosen] + (["udvikling.json"] if previous and "json" in chosen else []),
                  _inputs(export, survey, coding=coding, population=population, intro=intro,
@@ -181,9 +181,9 @@ def report(export: Path, survey: str | None, coding: Path | None, population: Pa
         tableset = analyse(export, survey=survey, coding=coding, population=population, min_group=min_group,
                            trim=trim, progress=progress)
         if previous is not None:
-            from .compare import compare_waves
-            from .compare_memo import with_comparison
-            from .compare_render import comparison_json as render_comparison_json
+            from fuldtid.stats.compare import compare_waves
+            from fuldtid.render.compare_memo import with_comparison
+            from fuldtid.render.compare_render import comparison_json as render_comparison_json
 
             before = analyse(previous, survey=survey, coding=previous_coding, population=previous_population,
                              min_group=min_group, trim=trim, progress=progress)
@@ -198,7 +198,7 @@ def report(export: Path, survey: str | None, coding: Path | None, population: Pa
         progress.close()
     click.echo(mask_quoted(str(summary(tableset, written))))
     if previous is not None:
-        from .compare_memo import comparison_summary
+        from fuldtid.render.compare_memo import comparison_summary
 
         click.echo(mask_quoted(comparison_summary(tableset.extra["comparison"])))
 
@@ -217,8 +217,8 @@ def tables(export: Path, survey: str | None, coding: Path | None, population: Pa
 
     EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
     """
-    from .grid import render_text
-    from .report import analyse
+    from fuldtid.render.grid import render_text
+    from fuldtid.report import analyse
 
     tableset = analyse(export, survey=survey, coding=coding, population=population, min_group=min_group)
     available = sorted({t.number for t in tableset.tables} | {spec.number for spec in tableset.pending})
@@ -246,7 +246,7 @@ def validate(export: Path, survey: str | None, coding: Path | None, population: 
     routing and codes, problems in the coding file and, with --population, whether the population file
     fits the export (categories, counts, weighting). Exits with 1 when a problem was found.
     """
-    from .validation import validate as run_validation
+    from fuldtid.validation import validate as run_validation
 
     result = run_validation(export, survey=survey, coding=coding, population=population)
     click.echo(mask_quoted(str(result)))
@@ -280,8 +280,8 @@ def breakdown(export: Path, question: str, by: tuple[str, ...], among: str | Non
 
     Example: fuldtid breakdown EXPORT --question op_i_tid --by overenskomst
     """
-    from .breakdown import run_breakdown
-    from .breakdown_render import breakdown_text, write_breakdown
+    from fuldtid.stats.breakdown import run_breakdown
+    from fuldtid.render.breakdown_render import breakdown_text, write_breakdown
 
     if out is not None:
         _guard(out, _inputs(export, survey, population=population))
@@ -309,8 +309,8 @@ def weights(export: Path, population: Path, survey: str | None, trim: float | No
 
     EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
     """
-    from .survey import load_survey
-    from .weighted import describe_weights, weigh_survey
+    from fuldtid.model.survey import load_survey
+    from fuldtid.stats.weighted import describe_weights, weigh_survey
 
     if out is not None:
         _guard(out, _inputs(export, survey, population=population))
@@ -318,8 +318,8 @@ def weights(export: Path, population: Path, survey: str | None, trim: float | No
     w = weigh_survey(s, population, trim=trim)
     click.echo(describe_weights(w))
     if out is not None:
-        from .atomic import atomic_path
-        from .weighting import weights_to_csv
+        from fuldtid.atomic import atomic_path
+        from fuldtid.stats.weighting import weights_to_csv
 
         with atomic_path(out) as tmp:
             weights_to_csv(w, tmp)
@@ -351,8 +351,8 @@ def compare(export_a: Path, export_b: Path, codings: tuple[Path, ...], populatio
 
     Example: fuldtid compare 2022/export 2024/export --population pop2022.csv --population pop2024.csv
     """
-    from .compare import compare_exports
-    from .compare_render import EXTENSIONS, comparison_text, write_comparison
+    from fuldtid.stats.compare import compare_exports
+    from fuldtid.render.compare_render import EXTENSIONS, comparison_text, write_comparison
 
     if out is not None and out.suffix.lower() not in (*EXTENSIONS, ".htm"):
         raise click.BadParameter(f"{out}: unknown output type {out.suffix or '(none)'!r}; use one of "
@@ -391,26 +391,26 @@ def coding_sheet(export: Path, survey: str | None, existing: Path | None, out: P
     Fill in the kategori column, then pass the sheet to `fuldtid report EXPORT --coding SHEET`.
     The sheet holds the raw answers (personal data): keep it internal.
     """
-    from .coding import read_coding
-    from .survey import load_survey
+    from fuldtid.model.coding import read_coding
+    from fuldtid.model.survey import load_survey
 
     if out is not None:
         _guard(out, _inputs(export, survey, coding=existing, evaluated_coding=evaluate_coding))
     s = load_survey(export, survey)
     if evaluate_coding is not None:
-        from .suggest import evaluate
+        from fuldtid.stats.suggest import evaluate
 
         click.echo(str(evaluate(s, read_coding(evaluate_coding, s))))
         if out is None:
             return
     if out is None:
         raise click.UsageError("give --out sheet.xlsx (or --evaluate CODING)")
-    from .atomic import write_bytes
-    from .codingsheet import coding_sheet as make_sheet
+    from fuldtid.atomic import write_bytes
+    from fuldtid.render.codingsheet import coding_sheet as make_sheet
 
     codes = read_coding(existing, s) if existing is not None else None
     write_bytes(out, make_sheet(s, codes))
-    from .definition import survey_option_text
+    from fuldtid.model.definition import survey_option_text
 
     click.echo(f"Wrote {out}: fill in 'kategori', then run fuldtid report {export}"
                f"{survey_option_text(s.definition)} --coding {out}")
@@ -429,9 +429,9 @@ def init(export: Path, out: Path, force: bool) -> None:
     (department, age, ...) are proposed for breakdowns. The draft runs as it is with
     `fuldtid report EXPORT --survey OUT`; then edit it (docs/survey-definition.md describes the format).
     """
-    from .draft import write_draft
-    from .errors import OutputError
-    from .export import read_export
+    from fuldtid.model.draft import write_draft
+    from fuldtid.errors import OutputError
+    from fuldtid.read.export import read_export
 
     if out.exists() and not force:
         raise OutputError(f"{out}: exists already; give another --out, or --force to overwrite it.")
@@ -458,7 +458,7 @@ def _inputs(export: Path, survey: str | None, **files: Path | None) -> dict[str,
 
 
 def _guard(out: Path, inputs: dict[str, Any]) -> None:
-    from .outputs import guard
+    from fuldtid.outputs import guard
 
     guard([out], inputs)
 
@@ -468,7 +468,7 @@ def _warm_up_plotting() -> None:
     import is a second of the run. Failures are left for the figure code to report."""
     import threading
 
-    from .figures import warm_up
+    from fuldtid.render.figures import warm_up
 
     def run() -> None:
         try:
@@ -483,8 +483,8 @@ def _memo_options(intro: Path | None, conclusion: Path | None, docx_template: Pa
     def read(p: Path | None) -> str | None:
         if p is None:
             return None
-        from .tabular import decode
-        from .textsniff import clean_text
+        from fuldtid.read.tabular import decode
+        from fuldtid.read.textsniff import clean_text
 
         # BOMs, UTF-8, a UTF-8 file with stray bytes (an error naming the line) or cp1252, as for side files.
         return clean_text(decode(p.read_bytes(), p, SurveyError))

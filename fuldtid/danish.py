@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import fmt
+from fuldtid import fmt
 
 _FIXED = {
     "fisher's exact test": "Fishers eksakte test",
@@ -25,7 +25,7 @@ _MONTE_CARLO = re.compile(r"^monte carlo(?: exact)? test \((\d+) simulations?, s
 
 
 def method_name(method: str) -> str:
-    """The Danish name of a method of :mod:`fuldtid.significance`: ``Fishers eksakte test``,
+    """The Danish name of a method of :mod:`fuldtid.stats.significance`: ``Fishers eksakte test``,
     ``Monte Carlo-test (19.999 simuleringer, seed 2022)``, ``Rao–Scott-korrigeret chi-i-anden-test (F)``.
     A name it does not know (already Danish, say) is returned as it is."""
     key = method.strip().lower().replace("–", "-")

@@ -16,7 +16,7 @@ class SurveyError(Exception):
 
     def __init__(self, message: object = "", *args: object) -> None:
         if isinstance(message, str):
-            from .personal import mask_quoted
+            from fuldtid.personal import mask_quoted
 
             message = mask_quoted(message)
         super().__init__(message, *args)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .errors import OutputError
+from fuldtid.errors import OutputError
 
 _MAX_FOLDER_FILES = 10_000  # an export folder holds three files; do not walk a whole disk
 _TRIO = re.compile(r"^(dataset|structure|labels)\b.*\.csv$", re.IGNORECASE)

@@ -1,6 +1,6 @@
 """Personal data as people type it (CPR numbers, phone numbers, e-mail addresses), found and masked.
 
-Used for the quotes in the memo (:mod:`fuldtid.quotes`) and for every error message that echoes a value
+Used for the quotes in the memo (:mod:`fuldtid.stats.quotes`) and for every error message that echoes a value
 (:class:`fuldtid.errors.SurveyError`). Kept free of heavy imports, since the errors module needs it.
 """
 

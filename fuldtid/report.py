@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from .atomic import write_together
-from .definition import survey_option_text
-from .errors import OutputError
-from .outputs import guard_folder
-from .tables import TableSet, build_tables
+from fuldtid.atomic import write_together
+from fuldtid.model.definition import survey_option_text
+from fuldtid.errors import OutputError
+from fuldtid.outputs import guard_folder
+from fuldtid.stats.tables import TableSet, build_tables
 
 FORMATS = ("json", "xlsx", "docx", "html")
 FILENAMES = {"json": "tables.json", "xlsx": "tabeller.xlsx", "docx": "notat.docx", "html": "notat.html"}
@@ -31,8 +31,8 @@ def analyse(
 
     ``coding`` and ``population`` are paths (or None); ``min_group`` None takes the definition's threshold.
     """
-    from .export import Export, read_export
-    from .survey import load_survey
+    from fuldtid.read.export import Export, read_export
+    from fuldtid.model.survey import load_survey
 
     step = progress or (lambda _label: None)
     if not isinstance(export, Export):
@@ -42,20 +42,20 @@ def analyse(
     s = load_survey(export, survey)
     codes = None
     if coding is not None:
-        from .coding import read_coding
+        from fuldtid.model.coding import read_coding
 
         step("reading the coding file")
         codes = read_coding(coding, s)
     weights = None
     if population is not None:
-        from .weighted import weigh_survey
+        from fuldtid.stats.weighted import weigh_survey
 
         step("raking to the population")
         weights = weigh_survey(s, population, trim=trim)
     step("computing the tables")
     tableset = build_tables(s, codes, min_group=min_group)
     if weights is not None:
-        from .weighted import add_weighted
+        from fuldtid.stats.weighted import add_weighted
 
         step("weighted estimates")
         tableset = add_weighted(tableset, weights)
@@ -72,15 +72,15 @@ def render(tableset: TableSet, fmt: str, **options: Any) -> bytes:
     if fmt == "json":
         return tables_json(tableset).encode("utf-8")
     if fmt == "xlsx":
-        from .xlsx import tables_workbook
+        from fuldtid.render.xlsx import tables_workbook
 
         return tables_workbook(tableset)
     if fmt == "html":
-        from .memo_html import memo_html
+        from fuldtid.render.memo_html import memo_html
 
         return memo_html(tableset, **options).encode("utf-8")
     if fmt == "docx":
-        from .memo_docx import memo_docx
+        from fuldtid.render.memo_docx import memo_docx
 
         return memo_docx(tableset, **options)
     raise OutputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")

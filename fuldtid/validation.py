@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import SurveyError
+from fuldtid.errors import SurveyError
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def validate(export: Any, *, survey: Any = None, coding: str | Path | None = Non
     every category have respondents, none more than the register counts, can the answers be weighted);
     what is wrong there makes the report not ``ok``.
     """
-    from .survey import load_survey
+    from fuldtid.model.survey import load_survey
 
     s = load_survey(export, survey)
     e = s.export
@@ -52,7 +52,7 @@ def validate(export: Any, *, survey: Any = None, coding: str | Path | None = Non
     if extra:
         lines.append(f"Variables in the export not in the definition (ignored): {', '.join(extra)}")
     if s.definition.background:
-        from .definition import survey_option_text
+        from fuldtid.model.definition import survey_option_text
 
         lines.append(f"Background for breakdowns: {', '.join(s.definition.background)} (e.g. fuldtid breakdown {e.path}"
                      f"{survey_option_text(s.definition)} --question FIELD --by {s.definition.background[0]})")
@@ -63,7 +63,7 @@ def validate(export: Any, *, survey: Any = None, coding: str | Path | None = Non
         lines.append(f"Note: {w}")
     ok = True
     if coding is not None:
-        from .coding import read_coding
+        from fuldtid.model.coding import read_coding
 
         codes = read_coding(coding, s)
         per_field = codes.codes.groupby("field")["respondentid"].nunique().to_dict()
@@ -85,8 +85,8 @@ def check_population(s: Any, population: str | Path) -> tuple[list[str], bool]:
     """The population file against the export: per weighting variable and register category, how many
     answered against how many there are, then whether the answers can be weighted and at what cost.
     Returns the lines to print and whether nothing is wrong."""
-    from .errors import WeightingError
-    from .population import read_population
+    from fuldtid.errors import WeightingError
+    from fuldtid.model.population import read_population
 
     pop = read_population(population, s.field_labels())
     e = s.export
@@ -116,7 +116,7 @@ def check_population(s: Any, population: str | Path) -> tuple[list[str], bool]:
         if missing:
             lines.append(f"  {m.variable:<12} {'(not answered)':<28} {missing:>6} respondents: left out of the weighted figures")
     try:
-        from .weighted import weigh_survey
+        from fuldtid.stats.weighted import weigh_survey
 
         w = weigh_survey(s, population)
     except WeightingError as exc:

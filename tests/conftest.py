@@ -15,14 +15,14 @@ def example_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def example_export():
-    from fuldtid.export import read_export
+    from fuldtid.read.export import read_export
 
     return read_export(EXAMPLE / "export")
 
 
 @pytest.fixture(scope="session")
 def example_survey(example_export):
-    from fuldtid.survey import load_survey
+    from fuldtid.model.survey import load_survey
 
     return load_survey(example_export)
 
@@ -30,8 +30,8 @@ def example_survey(example_export):
 @pytest.fixture(scope="session")
 def example_tables(example_survey):
     """The memo's tables as printed: every count shown."""
-    from fuldtid.coding import read_coding
-    from fuldtid.tables import build_tables
+    from fuldtid.model.coding import read_coding
+    from fuldtid.stats.tables import build_tables
 
     coding = read_coding(EXAMPLE / "coding.csv", example_survey)
     return build_tables(example_survey, coding, min_group=1)
@@ -47,6 +47,6 @@ def ts():
 
 @pytest.fixture(scope="session")
 def memo(ts):
-    from fuldtid.memo import build_memo
+    from fuldtid.render.memo import build_memo
 
     return build_memo(ts)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fuldtid.memo import BulletList, Paragraph
-from fuldtid.tables import TableSet, build_tables
+from fuldtid.render.memo import BulletList, Paragraph
+from fuldtid.stats.tables import TableSet, build_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "surveys" / "examples" / "vjh_2022"

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fuldtid.export import Variable
+from fuldtid.read.export import Variable
 
 AGREE = {1: "Helt uenig", 2: "Uenig", 3: "Hverken enig eller uenig", 4: "Enig", 5: "Helt enig"}
 TICK = {0: "Ikke valgt", 1: "Valgt"}

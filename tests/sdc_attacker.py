@@ -1,6 +1,6 @@
 """An attacker who holds every output fuldtid gives for one export at one threshold, and an integer program.
 
-Independent of fuldtid.linked on purpose: it reads only what the public functions publish (breakdowns in both
+Independent of fuldtid.stats.linked on purpose: it reads only what the public functions publish (breakdowns in both
 orders among every group, the report's tables and figures), writes every published number as a linear equation
 over the unknown counts of every combination of routing groups (atoms), background categories and answers, adds
 what the survey definition tells any reader (routing, who is in which group) and the size of every atom (more
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fuldtid.breakdown import NOT_STATED, breakdown
-from fuldtid.definition import ALL
+from fuldtid.stats.breakdown import NOT_STATED, breakdown
+from fuldtid.model.definition import ALL
 
 NA = "\x00na"
 
@@ -146,7 +146,7 @@ def publish_breakdowns(m: Model, min_group: int) -> None:
 
 def publish_report(m: Model, tableset) -> None:
     """The report's tables and figures that speak of this question or these fields."""
-    from fuldtid.figures import all_figures
+    from fuldtid.stats.figuredata import all_figures
 
     for t in tableset.tables:
         if t.among not in m.groups:

@@ -1,6 +1,6 @@
 """Exports of other questionnaires and other shapes than VJH's, in every form, read back and counted.
 
-Each export is written by fuldtid.exportwriter in the shape the issue names (no respondent ids, stato_
+Each export is written by exportwriter in the shape the issue names (no respondent ids, stato_
 status columns, Multiple questions as 0/1 options, grids, labels only in labels.csv, Structure lines with
 or without a trailing separator) and read back; the counts are compared with a direct count of the files
 (tests/questionnaires.py reads them with the csv module).
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fuldtid.export import read_export
-from fuldtid.exportwriter import write_export
+from fuldtid.read.export import read_export
+from exportwriter import write_export
 from questionnaires import anonymous_pulse, answered_rows, count_codes, read_dataset_rows, wellbeing
 
 SUFFIX = {"csv-folder": "", "csv-zip": ".zip", "xlsx": ".xlsx", "sav": ".sav"}

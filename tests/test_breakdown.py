@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from fuldtid.breakdown import breakdown
+from fuldtid.stats.breakdown import breakdown
 from fuldtid.cli import cli
 from fuldtid.errors import DefinitionError
 

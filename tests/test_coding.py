@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from fuldtid.coding import read_coding
+from fuldtid.model.coding import read_coding
 from fuldtid.errors import CodingError
-from fuldtid.tables import build_tables
+from fuldtid.stats.tables import build_tables
 
 
 def _write(tmp_path, text, name="coding.csv", encoding="utf-8"):

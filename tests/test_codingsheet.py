@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fuldtid.coding import Coding, read_coding
-from fuldtid.codingsheet import BANNER, CATEGORY_SHEET, GUIDE_SHEET, coding_sheet, context_fields
-from fuldtid.suggest import suggest
-from fuldtid.survey import load_survey
-from fuldtid.tables import build_tables
+from fuldtid.model.coding import Coding, read_coding
+from fuldtid.render.codingsheet import BANNER, CATEGORY_SHEET, GUIDE_SHEET, coding_sheet, context_fields
+from fuldtid.stats.suggest import suggest
+from fuldtid.model.survey import load_survey
+from fuldtid.stats.tables import build_tables
 
 QUESTION_SHEETS = ["s_9 op_hvorfor", "s_10 op_hvorfor_ikke", "s_13 ned_hvorfor", "s_14 ned_hvorfor_ikke",
                    "s_16 mulighed_uddyb"]

@@ -1,4 +1,4 @@
-"""Comparing two waves (fuldtid.compare): counts, Fisher's exact test and weighted differences as R gives
+"""Comparing two waves (fuldtid.stats.compare): counts, Fisher's exact test and weighted differences as R gives
 them, aligned answer categories, anonymity carried over from each wave, the CLI and the memo section."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fuldtid.cli import cli
-from fuldtid.compare import (COMPARED, HIDDEN, NO_ANSWERS, ONLY_A, ONLY_B, compare_exports, compare_waves,
+from fuldtid.stats.compare import (COMPARED, HIDDEN, NO_ANSWERS, ONLY_A, ONLY_B, compare_exports, compare_waves,
                              fisher_2x2, share_interval)
 from fuldtid.report import analyse
 
@@ -185,7 +185,7 @@ def test_shipped_example_waves_match_r():
     assert comp.labels == ("2022", "2024") and comp.min_group == 5
     assert _check_against_r(comp, R_EXAMPLE) == 8
     # R has this agreement too (46 and 47). The first round's per-table linking hid it in the 2024 report;
-    # the release-wide protection (fuldtid.linked) needs only the small agreements hidden, so it is compared.
+    # the release-wide protection (fuldtid.stats.linked) needs only the small agreements hidden, so it is compared.
     oms = comp.table(10).answer("Oms.- og pæd.medhj. samt pæd. ass., KL")
     assert oms.status != HIDDEN and (oms.a.count, oms.b.count) == (46, 47)
 
@@ -266,7 +266,7 @@ def test_a_group_below_the_threshold_in_one_wave_is_not_compared(tmp_path, examp
     mw = _load("fuldtid_test_make_vjh_2024", ROOT / "surveys" / "examples" / "make_vjh_2024.py")
     # Hardly any full-timers in the new wave: table 5 (among full-timers) has fewer than 5 answers there.
     wave = mw.make_wave(example_export, seed=3, distributed=400, answered=120, tilt={"s_6": {5: 0.01}})
-    from fuldtid.exportwriter import write_export
+    from exportwriter import write_export
 
     path = write_export(wave.variables, wave.data, tmp_path / "small")
     ta = analyse(EX22 / "export")
@@ -306,7 +306,7 @@ def test_cli_compare_outputs(tmp_path, waves, comp_waves):
     res = runner.invoke(cli, [*args, "--out", str(out)])
     assert res.exit_code == 0 and res.output.startswith(f"Wrote {out}")
     assert json.loads(out.read_bytes()) == comp_waves.to_dict()
-    from fuldtid.compare_render import render_comparison
+    from fuldtid.render.compare_render import render_comparison
 
     for ext in (".json", ".xlsx", ".docx", ".html"):
         first = render_comparison(comp_waves, f"x{ext}")
@@ -349,8 +349,8 @@ def test_report_previous_needs_previous():
 
 
 def test_memo_calls_a_change_real_only_when_its_test_says_so(waves):
-    from fuldtid.compare_memo import with_comparison
-    from fuldtid.memo import build_memo
+    from fuldtid.render.compare_memo import with_comparison
+    from fuldtid.render.memo import build_memo
 
     for pops in ((None, None), (waves["pop_a"], waves["pop_b"])):
         ta = analyse(waves["a"], population=pops[0])
@@ -388,8 +388,8 @@ def test_cli_compare_refuses_an_unknown_output_type_before_reading(tmp_path):
 
 
 def test_change_figure_draws_the_same_bytes_twice(comp_waves):
-    from fuldtid.compare_render import change_figure
-    from fuldtid.figures import _draw
+    from fuldtid.render.compare_render import change_figure
+    from fuldtid.render.figures import _draw
 
     qs = [comp_waves.question("op_i_tid"), comp_waves.question("mulighed")]
     fig = change_figure(comp_waves, qs, 7, "Udvikling")
@@ -407,13 +407,13 @@ def test_one_weighted_wave_is_compared_unweighted_and_said_so(waves):
     tb = analyse(waves["b"], population=waves["pop_b"])
     comp = compare_waves(ta, tb)
     assert not comp.weighted and all(a.weighted is None for q in comp.questions for a in q.answers)
-    from fuldtid.compare_memo import comparison_summary
+    from fuldtid.render.compare_memo import comparison_summary
 
     assert "compared unweighted" in comparison_summary(comp)
 
 
 def test_wave_labels_from_the_dates(waves):
-    from fuldtid.compare import wave_labels
+    from fuldtid.stats.compare import wave_labels
 
     ta = analyse(waves["a"])
     assert wave_labels(ta, ta) == ("Tidligere måling", "Ny måling")  # same month: no name to tell them apart
@@ -424,7 +424,7 @@ def test_wave_labels_from_the_dates(waves):
 @settings(max_examples=200, deadline=None)
 def test_fisher_2x2_agrees_with_the_exact_rxc_test(a, b, c, d):
     """The 2 x 2 test equals fuldtid's Fisher–Freeman–Halton test (itself checked against R) on any table."""
-    from fuldtid.significance import exact_rxc_pvalue
+    from fuldtid.stats.significance import exact_rxc_pvalue
 
     p = fisher_2x2(a, b, c, d)
     assert 0.0 <= p <= 1.0

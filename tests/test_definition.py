@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fuldtid.definition import load_definition
+from fuldtid.model.definition import load_definition
 from fuldtid.errors import DefinitionError
 
 

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from fuldtid.disclosure import (
+from fuldtid.stats.disclosure import (
     OTHER_LABEL,
     ProtectedTable,
     _choose_hidden,

@@ -20,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fuldtid.cli import cli
-from fuldtid.docx_look import CELL_PADDING_CM, SAFETY, DocumentInfo, column_widths, text_width_cm
-from fuldtid.exportwriter import write_export
+from fuldtid.render.docx_look import CELL_PADDING_CM, SAFETY, DocumentInfo, column_widths, text_width_cm
+from exportwriter import write_export
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SHUFFLED = ("s_1", "s_2", "s_4", "s_5")  # køn, alder, overenskomst, tilbud: not routed on
@@ -87,7 +87,7 @@ def _assert_danish_a4(docx: bytes) -> None:
 def test_memo_in_a_letter_template_becomes_a_danish_a4_document_dated_by_the_data(other_tables, letter_template):
     from docx import Document
 
-    from fuldtid.memo_docx import memo_docx
+    from fuldtid.render.memo_docx import memo_docx
 
     data = memo_docx(other_tables, docx_template=letter_template)
     assert memo_docx(other_tables, docx_template=letter_template) == data  # same bytes on a rerun
@@ -108,8 +108,8 @@ def test_memo_in_a_letter_template_becomes_a_danish_a4_document_dated_by_the_dat
 def test_date_author_and_recipient_from_the_options(other_tables):
     from docx import Document
 
-    from fuldtid.memo_docx import memo_docx
-    from fuldtid.memo_html import memo_html
+    from fuldtid.render.memo_docx import memo_docx
+    from fuldtid.render.memo_html import memo_html
 
     info = DocumentInfo(dt.date(2025, 12, 1), "Anna Holm", "MED-udvalget")
     doc = Document(io.BytesIO(memo_docx(other_tables, info=info)))
@@ -125,8 +125,8 @@ def test_date_author_and_recipient_from_the_options(other_tables):
 def test_an_export_without_answer_times_gives_an_undated_document(tmp_path, example_export):
     from docx import Document
 
-    from fuldtid.breakdown import run_breakdown
-    from fuldtid.breakdown_render import breakdown_docx
+    from fuldtid.stats.breakdown import run_breakdown
+    from fuldtid.render.breakdown_render import breakdown_docx
 
     data = example_export.data.copy()
     data["starttime"] = pd.NaT
@@ -203,7 +203,7 @@ def test_column_widths_fill_the_page_and_break_no_word(rows, total):
 
 def test_every_method_of_the_significance_module_has_a_danish_name():
     from fuldtid.danish import method_name
-    from fuldtid.significance import test_difference
+    from fuldtid.stats.significance import test_difference
 
     cases = [
         np.array([[3, 7], [8, 2]]),                        # 2 x 2: Fisher
@@ -259,9 +259,9 @@ def test_no_english_method_names_in_any_breakdown_format(other_export, example_d
 def test_breakdown_workbook_holds_numbers_with_a_header_row_frozen_and_a4(other_export, example_dir, tmp_path):
     from openpyxl import load_workbook
 
-    from fuldtid.breakdown import run_breakdown
-    from fuldtid.breakdown_render import breakdown_xlsx
-    from fuldtid.xlsx import PCT_FORMAT
+    from fuldtid.stats.breakdown import run_breakdown
+    from fuldtid.render.breakdown_render import breakdown_xlsx
+    from fuldtid.render.xlsx import PCT_FORMAT
 
     b = run_breakdown(other_export, "ned_i_tid", ["omraade"], population=example_dir / "population.csv")
     ws = load_workbook(io.BytesIO(breakdown_xlsx(b)))["Opdeling"]
@@ -294,8 +294,8 @@ def test_breakdown_workbook_holds_numbers_with_a_header_row_frozen_and_a4(other_
 
 
 def test_csv_is_for_danish_excel(other_export, tmp_path):
-    from fuldtid.breakdown import run_breakdown
-    from fuldtid.breakdown_render import breakdown_csv
+    from fuldtid.stats.breakdown import run_breakdown
+    from fuldtid.render.breakdown_render import breakdown_csv
 
     b = run_breakdown(other_export, "op_i_tid", ["omraade"], min_group=1)
     data = breakdown_csv(b)
@@ -314,7 +314,7 @@ def test_csv_is_for_danish_excel(other_export, tmp_path):
 
 
 def test_memo_prose_has_no_field_names_and_one_exclusion_line_per_table(other_tables):
-    from fuldtid.memo import build_memo
+    from fuldtid.render.memo import build_memo
 
     memo = build_memo(other_tables)
     text = memo.text()
@@ -332,7 +332,7 @@ def test_memo_prose_has_no_field_names_and_one_exclusion_line_per_table(other_ta
 
 
 def test_merged_groups_are_explained_from_the_table(other_tables):
-    from fuldtid.grid import table_grid
+    from fuldtid.render.grid import table_grid
 
     merged_seen = 0
     for t in other_tables.tables:
@@ -352,7 +352,7 @@ def test_merged_groups_are_explained_from_the_table(other_tables):
 
 
 def test_same_quote_is_shown_once():
-    from fuldtid.grid import unique_quotes
+    from fuldtid.render.grid import unique_quotes
 
     assert unique_quotes(["For lidt tid.", "for  lidt tid.", "Andet", "For lidt tid."]) == ["For lidt tid.", "Andet"]
 
@@ -360,7 +360,7 @@ def test_same_quote_is_shown_once():
 def test_table_rows_are_kept_together_and_the_total_row_not_orphaned(other_tables):
     from docx import Document
 
-    from fuldtid.memo_docx import memo_docx
+    from fuldtid.render.memo_docx import memo_docx
 
     doc = Document(io.BytesIO(memo_docx(other_tables)))
     for table in doc.tables:
@@ -376,8 +376,8 @@ def test_table_rows_are_kept_together_and_the_total_row_not_orphaned(other_table
 def test_figures_use_the_body_font_and_print_sharp(other_tables):
     from PIL import Image
 
-    from fuldtid import figures
-    from fuldtid.memo import build_memo
+    from fuldtid.render import figures
+    from fuldtid.render.memo import build_memo
 
     f = build_memo(other_tables).figures()[0].data
     png = figures.render_png(f)
@@ -422,8 +422,8 @@ def test_the_weighted_note_names_whom_the_weights_stand_for_in_the_definitions_w
 
     import openpyxl
 
-    from fuldtid.grid import weighted_note
-    from fuldtid.xlsx import tables_workbook
+    from fuldtid.render.grid import weighted_note
+    from fuldtid.render.xlsx import tables_workbook
     from memo_helpers import example_tableset, with_definition
 
     tsw = example_tableset(min_group=5, population=True)

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from fuldtid.errors import ExportError
-from fuldtid.export import Export, Variable, is_admin_column, read_export
-from fuldtid.exportwriter import write_export
+from fuldtid.read.export import Export, Variable, is_admin_column, read_export
+from exportwriter import write_export
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -593,9 +593,9 @@ def test_sav_code_without_label_names_case(tmp_path: Path) -> None:
 
 
 def test_import_is_light() -> None:
-    code = ("import sys, fuldtid.export, fuldtid.exportwriter; "
+    code = ("import sys, fuldtid.read.export, exportwriter; "
             "print([m for m in ('openpyxl', 'pyreadstat', 'scipy', 'statsmodels') if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO / "tests")
     assert out.stdout.strip() == "[]"
 
 

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from fuldtid.errors import ExportError
-from fuldtid.export import Variable, read_export
-from fuldtid.exportwriter import write_export
+from fuldtid.read.export import Variable, read_export
+from exportwriter import write_export
 
 VARS = {
     "s_1": Variable("s_1", "Hvad er dit køn?", "single", {1: "Kvinde", 2: "Mand"}),

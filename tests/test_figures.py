@@ -9,21 +9,23 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fuldtid import figures, fmt
-from fuldtid.definition import FigureSpec
+from fuldtid import fmt
+from fuldtid.render import figures
+from fuldtid.stats import figuredata
+from fuldtid.model.definition import FigureSpec
 
 from memo_helpers import example_tableset, rebuild
 
 
 def by_number(tableset, number):
-    return next(f for f in figures.all_figures(tableset) if f.number == number)
+    return next(f for f in figuredata.all_figures(tableset) if f.number == number)
 
 
 def test_every_figure_of_the_definition(ts):
-    figs = figures.all_figures(ts)
+    figs = figuredata.all_figures(ts)
     assert [f.number for f in figs] == [1, 2, 3, 4, 5, 6]
     for f in figs:
-        assert list(f.data.columns) == figures.COLUMNS
+        assert list(f.data.columns) == figuredata.COLUMNS
         assert f.caption.startswith(f"Figur {f.number}: {f.title} (n=")
 
 
@@ -85,10 +87,10 @@ def test_a_tiny_by_group_is_hidden_in_a_share_figure(ts):
 def test_figure_data_for_an_empty_group_is_empty(ts):
     r = ts.survey.responses.iloc[:0]
     empty = rebuild(ts, responses=r)
-    f = figures.figure_data(empty.survey, FigureSpec(9, "distribution", "koen", "Køn"), 1)
+    f = figuredata.figure_data(empty.survey, FigureSpec(9, "distribution", "koen", "Køn"), 1)
     assert f.n == 0
     assert all(p is None for p in f.data["pct"])
-    f1 = figures.figure_data(empty.survey, empty.survey.definition.figures[0], 1)
+    f1 = figuredata.figure_data(empty.survey, empty.survey.definition.figures[0], 1)
     assert f1.data.empty
 
 
@@ -121,7 +123,7 @@ def test_figure_key_changes_with_the_numbers(ts):
 
 
 def test_figure_alt_text_lists_every_bar(ts):
-    from fuldtid.memo import figure_alt
+    from fuldtid.render.memo import figure_alt
 
     f = by_number(ts, 6)
     alt = figure_alt(f)
@@ -134,7 +136,7 @@ def test_no_plotting_import_for_figure_data():
     import subprocess
 
     code = (
-        "import sys; from fuldtid import figures, memo; "
+        "import sys; from fuldtid.stats import figuredata; from fuldtid.render import memo; "
         "assert 'plotnine' not in sys.modules and 'matplotlib' not in sys.modules, sorted(sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
@@ -159,14 +161,14 @@ def tsw():
 
 
 def test_weighted_shares_on_every_bar(tsw):
-    from fuldtid.weighting import weighted_share
+    from fuldtid.stats.weighting import weighted_share
 
-    figs = {f.number: f for f in figures.all_figures(tsw)}
+    figs = {f.number: f for f in figuredata.all_figures(tsw)}
     # Figures 5 and 6 show the weighting variables themselves: weighted, their shares are the population
     # file's by construction, so no weighted estimate (with a pretend interval) is drawn for them.
     assert [n for n, f in figs.items() if not f.weighted] == [5, 6]
     assert figs[5].weighting_variable and figs[6].weighting_variable
-    assert figs[5].weighted_pct("Kvinde") is None and list(figs[6].data.columns) == figures.COLUMNS
+    assert figs[5].weighted_pct("Kvinde") is None and list(figs[6].data.columns) == figuredata.COLUMNS
     w, r = tsw.weighting, tsw.survey.responses
     # Figure 6 still hides the 2 respondents without hours with the smallest group (10-19 timer).
     assert figs[6].hidden == ("10-19 timer", "Ikke angivet")
@@ -190,8 +192,8 @@ def test_weighted_shares_on_every_bar(tsw):
 
 
 def test_unweighted_figures_are_unchanged(ts):
-    for f in figures.all_figures(ts):
-        assert not f.weighted and list(f.data.columns) == figures.COLUMNS
+    for f in figuredata.all_figures(ts):
+        assert not f.weighted and list(f.data.columns) == figuredata.COLUMNS
         assert f.weighted_pct(f.groups()[0], None if f.kind != "cross" else f.data["category"].iloc[0]) is None
 
 
@@ -199,13 +201,13 @@ def test_weights_without_a_raked_design_draw_unweighted(ts):
     from types import SimpleNamespace
 
     fake = SimpleNamespace(margins=(), population=SimpleNamespace(size=1000))
-    f = figures.all_figures(replace(ts, weighting=fake))[0]
+    f = figuredata.all_figures(replace(ts, weighting=fake))[0]
     assert not f.weighted
 
 
 def test_weighted_plot_adds_one_layer_and_renders_deterministically(ts, tsw):
-    plain = {f.number: f for f in figures.all_figures(example_tableset(min_group=5))}
-    for f in figures.all_figures(tsw):
+    plain = {f.number: f for f in figuredata.all_figures(example_tableset(min_group=5))}
+    for f in figuredata.all_figures(tsw):
         added = 0 if f.weighting_variable else 1
         assert len(figures._plot(f).layers) == len(figures._plot(plain[f.number]).layers) + added
     f = by_number(tsw, 3)
@@ -227,7 +229,7 @@ def test_weighted_plot_adds_one_layer_and_renders_deterministically(ts, tsw):
 
 
 def test_weighted_alt_text(tsw):
-    from fuldtid.memo import figure_alt
+    from fuldtid.render.memo import figure_alt
 
     # A weighting variable (figure 6, hours) has no weighted share: the text lists the answers only.
     assert "vægtet" not in figure_alt(by_number(tsw, 6))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from fuldtid.coding import read_coding
+from fuldtid.model.coding import read_coding
 from fuldtid.errors import DefinitionError
-from fuldtid.export import Variable, read_export
-from fuldtid.exportwriter import write_export
-from fuldtid.survey import load_survey
-from fuldtid.tables import build_tables
+from fuldtid.read.export import Variable, read_export
+from exportwriter import write_export
+from fuldtid.model.survey import load_survey
+from fuldtid.stats.tables import build_tables
 
 
 def _counts(tableset):
@@ -97,7 +97,7 @@ def test_a_missing_question_names_the_closest_text(tmp_path, example_export):
 
 
 def test_a_new_answer_option_is_counted_and_reported(tmp_path, example_export):
-    from fuldtid.export import Variable
+    from fuldtid.read.export import Variable
 
     variables = dict(example_export.variables)
     v = variables["s_6"]

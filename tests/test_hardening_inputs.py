@@ -18,12 +18,12 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fuldtid import limits
+from fuldtid.read import limits
 from fuldtid.cli import cli
 from fuldtid.errors import CodingError, ExportError, PopulationError
-from fuldtid.export import Variable, read_export
-from fuldtid.exportwriter import write_export
-from fuldtid.limits import Limits, using
+from fuldtid.read.export import Variable, read_export
+from exportwriter import write_export
+from fuldtid.read.limits import Limits, using
 
 VARS = {
     "s_1": Variable("s_1", "Hvad er dit køn?", "single", {1: "Kvinde", 2: "Mand"}),
@@ -250,8 +250,8 @@ def test_cp1252_files_are_still_read_and_never_mojibake(tmp_path):
 
 
 def test_mixed_side_files_name_the_line(tmp_path):
-    from fuldtid.population import read_population
-    from fuldtid.tabular import read_sheets
+    from fuldtid.model.population import read_population
+    from fuldtid.read.tabular import read_sheets
 
     coding = tmp_path / "coding.csv"
     coding.write_bytes("respondentid;variabel;kategori\n1;s_9;Løn\n2;s_9;Tid\n3;s_9;Løn\n".encode("utf-8")
@@ -341,8 +341,8 @@ def test_control_characters_reach_no_writer(tmp_path, example_dir):
 def test_side_file_workbooks_are_bounded_too(tmp_path, example_dir):
     import openpyxl
 
-    from fuldtid.population import read_population
-    from fuldtid.tabular import read_sheets
+    from fuldtid.model.population import read_population
+    from fuldtid.read.tabular import read_sheets
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -368,7 +368,7 @@ _LINE = st.text(alphabet=st.sampled_from("abc xyzæøåÆØÅé,.;0123"), min_si
 def test_a_side_file_is_read_right_or_refused_never_mojibake(lines):
     """Lines saved in UTF-8 or cp1252, mixed at random: the text comes back exactly, or the file is
     refused naming a line; never silently garbled."""
-    from fuldtid.tabular import decode
+    from fuldtid.read.tabular import decode
 
     raw = b"\n".join(text.encode(enc) for text, enc in lines)
     original = "\n".join(text for text, _ in lines)

@@ -18,7 +18,7 @@ from fuldtid import atomic
 from fuldtid.cli import cli
 from fuldtid.errors import ExportError, OutputError
 from fuldtid.outputs import guard
-from fuldtid.quotes import mask_personal_data, mask_quoted
+from fuldtid.stats.quotes import mask_personal_data, mask_quoted
 
 
 def _fail(args, code=1):
@@ -312,7 +312,7 @@ def test_no_email_spelling_survives(before, address, after):
 
 
 def test_error_messages_mask_quoted_values_but_keep_ids(tmp_path):
-    from fuldtid.export import read_export
+    from fuldtid.read.export import read_export
 
     folder = tmp_path / "e"
     folder.mkdir()

@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fuldtid import fmt
-from fuldtid.grid import ROUNDING_NOTE, table_grid
-from fuldtid.memo import Wording, _top_phrase
-from fuldtid.tables import CrossRow, Row, Table
+from fuldtid.render.grid import ROUNDING_NOTE, table_grid
+from fuldtid.render.memo import Wording, _top_phrase
+from fuldtid.stats.tables import CrossRow, Row, Table
 
 
 @pytest.mark.parametrize("value, text", [(99.5, ">99%"), (99.99, ">99%"), (99.4, "99%"), (100.0, "100%"),

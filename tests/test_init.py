@@ -15,8 +15,8 @@ import yaml
 from click.testing import CliRunner
 
 from fuldtid.cli import cli
-from fuldtid.export import read_export
-from fuldtid.exportwriter import write_export
+from fuldtid.read.export import read_export
+from exportwriter import write_export
 from questionnaires import anonymous_pulse, answered_rows, count_codes, read_dataset_rows, wellbeing
 
 SHAPES = {
@@ -197,14 +197,14 @@ def test_multiple_and_grid_tables_are_weighted_like_a_direct_poststratification(
         for answer in grid.columns:
             want = 100 * float((w[base] * r.loc[base, name].eq(answer)).sum() / w[base].sum())
             assert abs(row.weighted[answer].pct - want) < 1e-9
-    from fuldtid.grid import render_text
+    from fuldtid.render.grid import render_text
 
     assert "vægtet" in render_text(grid) and "Vægtet" in render_text(multi)
 
 
 def test_repeated_question_texts_are_drafted_with_their_variable(tmp_path) -> None:
     """Two questions "Uddyb gerne dit svar" (and two equal single-choice texts): the draft names their variables."""
-    from fuldtid.export import Variable
+    from fuldtid.read.export import Variable
 
     variables, data = anonymous_pulse(60, seed=5)
     variables["q_6"] = Variable("q_6", "Uddyb gerne dit svar", "open")
@@ -235,7 +235,7 @@ def _random_questionnaire(draw_seed: int, singles: int, grid: int, options: int,
     import numpy as np
     import pandas as pd
 
-    from fuldtid.export import Variable
+    from fuldtid.read.export import Variable
 
     rng = np.random.default_rng(draw_seed)
     variables: dict[str, Variable] = {}
@@ -305,8 +305,8 @@ def test_any_drafted_questionnaire_reports_counts_of_its_data(tmp_path_factory, 
 
 def test_a_routed_multiple_choice_question_counts_those_who_saw_it(tmp_path) -> None:
     """SurveyXact writes 0 on every option for those never shown the question: the routing decides the base."""
-    from fuldtid.survey import load_survey
-    from fuldtid.tables import build_tables
+    from fuldtid.model.survey import load_survey
+    from fuldtid.stats.tables import build_tables
 
     variables, data = wellbeing(90, seed=11)
     export = write_export(variables, data, tmp_path / "e", separator=";")

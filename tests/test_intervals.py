@@ -12,7 +12,7 @@ import re
 import pandas as pd
 import pytest
 
-from fuldtid.weighting import NOTE_CALIBRATED, NOTE_CENSUS, NOTE_ONE, korn_graubard, weighted_share
+from fuldtid.stats.weighting import NOTE_CALIBRATED, NOTE_CENSUS, NOTE_ONE, korn_graubard, weighted_share
 
 from test_weighting import UNDER30, flags, rk, sample  # noqa: F401 (fixtures)
 
@@ -119,10 +119,10 @@ def test_groups_of_one_render_everywhere_without_an_interval():
     # crash tables.json (NaN) and the memo (decimal.InvalidOperation); now they carry no interval and a note.
     import json
 
-    from fuldtid.grid import table_grid, with_weighted
-    from fuldtid.memo_html import memo_html
+    from fuldtid.render.grid import table_grid, with_weighted
+    from fuldtid.render.memo_html import memo_html
     from fuldtid.report import tables_json
-    from fuldtid.xlsx import tables_workbook
+    from fuldtid.render.xlsx import tables_workbook
 
     from memo_helpers import example_tableset
 
@@ -138,7 +138,7 @@ def test_groups_of_one_render_everywhere_without_an_interval():
     assert f"Intet KI: {NOTE_ONE}." in g.notes
     assert tables_workbook(ts)
     assert memo_html(ts)  # the memo weighs its one-way tables and figures: it renders, and says no "nan"
-    from fuldtid.memo import build_memo, figure_alt
+    from fuldtid.render.memo import build_memo, figure_alt
 
     memo = build_memo(ts)
     words = memo.text() + " ".join(figure_alt(f.data) for f in memo.figures())

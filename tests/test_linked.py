@@ -1,4 +1,4 @@
-"""Anonymity across everything one export releases (fuldtid.linked), checked as an attacker would.
+"""Anonymity across everything one export releases (fuldtid.stats.linked), checked as an attacker would.
 
 The attacker (tests/sdc_attacker.py) holds every breakdown of a question by one or two background fields, in
 both orders, among every group, plus the report's tables and figures, and solves integer programs for the
@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fuldtid.breakdown import breakdown
+from fuldtid.stats.breakdown import breakdown
 from fuldtid.errors import DefinitionError
-from fuldtid.linked import Protector
+from fuldtid.stats.linked import Protector
 from fuldtid.report import analyse, tables_json
-from fuldtid.tables import build_tables
+from fuldtid.stats.tables import build_tables
 
 from sdc_attacker import attack
 
@@ -67,7 +67,7 @@ def test_attacker_pins_no_small_group_in_other_exports(example_survey, seed, min
 def test_the_attack_finds_what_per_table_protection_leaves_open(example_survey):
     """The attacker is not toothless: protecting each breakdown on its own (the first round's rule) leaves
     small groups pinned once both orders of a pair are combined."""
-    import fuldtid.linked as linked
+    import fuldtid.stats.linked as linked
     from sdc_attacker import NA, build_model, pinned
 
     m = build_model(example_survey, "op_i_tid", ("overenskomst", "koen"))
@@ -198,7 +198,7 @@ def test_breakdowns_are_by_background_fields_and_of_questions(example_survey):
 
 
 def test_the_test_of_difference_uses_the_published_rows_only(example_survey):
-    from fuldtid.significance import test_difference
+    from fuldtid.stats.significance import test_difference
 
     b = breakdown(example_survey, "op_i_tid", ["overenskomst"], min_group=5)
     published = pd.DataFrame(
@@ -223,7 +223,7 @@ def test_a_group_below_the_threshold_shows_nothing(example_survey):
 def test_uniform_rows_lists_shown_groups_that_all_gave_one_answer(example_survey):
     """Attribute disclosure is reported, not hidden: e.g. none of the 10 administrative part-timers wants more
     hours (the memo's table 13 shows 0 of 10)."""
-    from fuldtid.linked import uniform_rows
+    from fuldtid.stats.linked import uniform_rows
 
     rows = uniform_rows(Protector(example_survey, 5), "op_i_tid", ("overenskomst",))
     admin = [u for u in rows if u.group == "deltid" and u.cell == ("Administration og IT mv., KL",)]
@@ -263,8 +263,8 @@ def test_attacker_pins_nothing_in_a_drafted_questionnaire(tmp_path, seed):
     from click.testing import CliRunner
 
     from fuldtid.cli import cli
-    from fuldtid.exportwriter import write_export
-    from fuldtid.survey import load_survey
+    from exportwriter import write_export
+    from fuldtid.model.survey import load_survey
     from questionnaires import wellbeing
 
     variables, data = wellbeing(n=150, seed=seed)

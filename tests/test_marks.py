@@ -8,10 +8,10 @@ import math
 import pandas as pd
 import pytest
 
-from fuldtid.breakdown import breakdown
-from fuldtid.breakdown_render import breakdown_grid
-from fuldtid.significance import group_differences, group_differences_weighted
-from fuldtid.weighting import weighted_difference
+from fuldtid.stats.breakdown import breakdown
+from fuldtid.render.breakdown_render import breakdown_grid
+from fuldtid.stats.significance import group_differences, group_differences_weighted
+from fuldtid.stats.weighting import weighted_difference
 
 from test_weighting import rk, sample  # noqa: F401 (fixtures)
 
@@ -73,7 +73,7 @@ def test_marks_use_the_answer_of_interest(example_survey):
 
 
 def test_weighted_breakdown_marks_are_weighted(example_survey):
-    from fuldtid.weighted import weigh_survey
+    from fuldtid.stats.weighted import weigh_survey
 
     w = weigh_survey(example_survey, EXAMPLE_POP)
     b = breakdown(example_survey, "mulighed", ["timetal"], min_group=5, weights=w)

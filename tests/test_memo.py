@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from fuldtid import fmt
-from fuldtid.memo import (
+from fuldtid.render.memo import (
     BulletList,
     FigureBlock,
     Heading,
@@ -29,7 +29,7 @@ from fuldtid.memo import (
     join_da,
     markdown_blocks,
 )
-from fuldtid.tables import Weighted, build_tables
+from fuldtid.stats.tables import Weighted, build_tables
 
 from memo_helpers import example_tableset, key_points, paragraphs, rebuild, swap, with_definition
 
@@ -65,7 +65,7 @@ def test_every_table_and_figure_once_in_order(ts, memo):
 
 
 def test_table_blocks_carry_the_shared_grid(ts, memo):
-    from fuldtid.grid import table_grid
+    from fuldtid.render.grid import table_grid
 
     for b in memo.tables():
         g = table_grid(ts.table(b.number))
@@ -394,8 +394,8 @@ def test_danish_helpers():
 
 def test_every_number_in_the_key_points_is_in_a_table_or_figure(ts, memo):
     """Each percentage of the key points is printed in a table or drawn in a figure."""
-    from fuldtid.figures import all_figures
-    from fuldtid.grid import table_grid
+    from fuldtid.stats.figuredata import all_figures
+    from fuldtid.render.grid import table_grid
 
     shown = set()
     for t in ts.tables:
@@ -411,8 +411,8 @@ def test_every_number_in_the_key_points_is_in_a_table_or_figure(ts, memo):
 
 def test_another_questionnaire_gets_a_memo_too(ts, tmp_path):
     """A definition without the working-time questions: generic sentences, every table and figure placed."""
-    from fuldtid.definition import load_definition
-    from fuldtid.survey import Survey
+    from fuldtid.model.definition import load_definition
+    from fuldtid.model.survey import Survey
 
     (tmp_path / "lille.yaml").write_text(
         "name: lille\ntitle: En lille undersøgelse\norganisation: Et center\n"
@@ -544,7 +544,7 @@ def test_a_placeholder_the_memo_does_not_know_is_a_definition_error(ts):
     ("wording: {figures: {1: {tekst: x}}}", "wording: figure 1: unknown key 'tekst'"),
 ])
 def test_wording_shape_errors_name_the_file(tmp_path, wording, message):
-    from fuldtid.definition import load_definition
+    from fuldtid.model.definition import load_definition
     from fuldtid.errors import DefinitionError
 
     p = tmp_path / "forkert.yaml"
@@ -562,8 +562,8 @@ def test_wording_shape_errors_name_the_file(tmp_path, wording, message):
 def test_sections_are_found_from_the_definition_not_the_field_names(ts, tmp_path):
     """The VJH definition with every routing field renamed gives the same memo: the sections come from the
     groups and tables, the words from the YAML."""
-    from fuldtid.definition import load_definition
-    from fuldtid.survey import Survey
+    from fuldtid.model.definition import load_definition
+    from fuldtid.model.survey import Survey
 
     names = {"op_i_tid": "mere", "op_timer": "mere_timer", "op_hvorfor_ikke": "mere_nej_hvorfor",
              "op_hvorfor": "mere_hvorfor", "ned_i_tid": "mindre", "ned_timer": "mindre_timer",

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fuldtid.coding import read_coding
-from fuldtid.exportwriter import write_export
-from fuldtid.memo import build_memo
-from fuldtid.survey import load_survey
-from fuldtid.tables import build_tables
+from fuldtid.model.coding import read_coding
+from exportwriter import write_export
+from fuldtid.render.memo import build_memo
+from fuldtid.model.survey import load_survey
+from fuldtid.stats.tables import build_tables
 from questionnaires import answered_rows, count_codes, read_dataset_rows, wellbeing
 
 DEFINITION = """\

@@ -12,21 +12,21 @@ from pathlib import Path
 import pytest
 
 from fuldtid.errors import OutputError
-from fuldtid.memo import build_memo
+from fuldtid.render.memo import build_memo
 
 from memo_helpers import example_tableset, rebuild
 
 
 @pytest.fixture(scope="module")
 def html(ts):
-    from fuldtid.memo_html import memo_html
+    from fuldtid.render.memo_html import memo_html
 
     return memo_html(ts)
 
 
 @pytest.fixture(scope="module")
 def docx_bytes(ts):
-    from fuldtid.memo_docx import memo_docx
+    from fuldtid.render.memo_docx import memo_docx
 
     return memo_docx(ts)
 
@@ -129,7 +129,7 @@ def test_html_is_self_contained(html):
 def test_html_figures_are_the_rendered_svgs(memo, html):
     import base64
 
-    from fuldtid.figures import render_svg
+    from fuldtid.render.figures import render_svg
 
     p = parse(html)
     for img, b in zip(p.images, memo.figures()):
@@ -140,13 +140,13 @@ def test_html_figures_are_the_rendered_svgs(memo, html):
 
 
 def test_html_is_byte_identical_on_a_second_run(ts, html):
-    from fuldtid.memo_html import memo_html
+    from fuldtid.render.memo_html import memo_html
 
     assert memo_html(ts) == html
 
 
 def test_html_escapes_answers_and_markdown(ts):
-    from fuldtid.memo_html import memo_html
+    from fuldtid.render.memo_html import memo_html
 
     t3 = ts.table(3)
     quote = t3.row("Økonomi").examples[0]
@@ -165,7 +165,7 @@ def test_html_escapes_answers_and_markdown(ts):
 
 
 def test_html_says_which_tables_await_coding(ts):
-    from fuldtid.memo_html import memo_html
+    from fuldtid.render.memo_html import memo_html
 
     out = memo_html(rebuild(ts, coding=None))
     p = parse(out)
@@ -212,7 +212,7 @@ def test_docx_captions_headings_and_figures(memo, docx_bytes):
 def test_docx_is_byte_identical_and_dated_by_the_data(ts, docx_bytes):
     import datetime as dt
 
-    from fuldtid.memo_docx import memo_docx
+    from fuldtid.render.memo_docx import memo_docx
 
     assert memo_docx(ts) == docx_bytes
     doc = open_docx(docx_bytes)
@@ -243,7 +243,7 @@ def test_docx_with_an_organisations_template(ts, tmp_path):
     from docx import Document
     from docx.shared import RGBColor
 
-    from fuldtid.memo_docx import memo_docx
+    from fuldtid.render.memo_docx import memo_docx
 
     tpl = Document()
     tpl.sections[0].header.paragraphs[0].text = "Aarhus Kommune · Sociale Forhold og Beskæftigelse"
@@ -264,7 +264,7 @@ def test_docx_with_an_organisations_template(ts, tmp_path):
 
 
 def test_docx_template_errors(ts, tmp_path):
-    from fuldtid.memo_docx import memo_docx
+    from fuldtid.render.memo_docx import memo_docx
 
     with pytest.raises(OutputError, match="not found"):
         memo_docx(ts, docx_template=tmp_path / "mangler.docx")
@@ -297,8 +297,8 @@ def test_report_writes_both_memos(ts, tmp_path, html, docx_bytes):
 
 
 def test_weighted_memo_renders_the_weighted_column(tmp_path):
-    from fuldtid.memo_docx import memo_docx
-    from fuldtid.memo_html import memo_html
+    from fuldtid.render.memo_docx import memo_docx
+    from fuldtid.render.memo_html import memo_html
 
     tsw = example_tableset(min_group=5, population=True)
     memo = build_memo(tsw)
@@ -314,9 +314,9 @@ def test_weighted_memo_renders_the_weighted_column(tmp_path):
 def test_weighted_memo_embeds_the_weighted_figures():
     import base64
 
-    from fuldtid.figures import render_svg
-    from fuldtid.memo_docx import memo_docx
-    from fuldtid.memo_html import memo_html
+    from fuldtid.render.figures import render_svg
+    from fuldtid.render.memo_docx import memo_docx
+    from fuldtid.render.memo_html import memo_html
 
     tsw = example_tableset(min_group=5, population=True)
     memo = build_memo(tsw)

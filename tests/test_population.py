@@ -1,4 +1,4 @@
-"""Reading and validating population files (fuldtid.population)."""
+"""Reading and validating population files (fuldtid.model.population)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fuldtid.errors import PopulationError, SurveyError
-from fuldtid.population import Population, PopulationCategory, read_population
+from fuldtid.model.population import Population, PopulationCategory, read_population
 
 HOURS = ["1-9 timer", "10-19 timer", "20-29 timer", "30-36 timer", "37 timer"]
 LABELS = {

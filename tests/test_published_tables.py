@@ -98,8 +98,8 @@ def test_every_answered_respondent_is_accounted_for(example_tables):
 def test_linked_tables_hide_the_same_groups(example_survey, example_dir):
     """Table 10 (everyone by agreement) minus table 14 (full-timers) would give table 13 (part-timers),
     up to the two without hours: a group hidden in one of them must not be shown in both others."""
-    from fuldtid.coding import read_coding
-    from fuldtid.tables import build_tables
+    from fuldtid.model.coding import read_coding
+    from fuldtid.stats.tables import build_tables
 
     ts = build_tables(example_survey, read_coding(example_dir / "coding.csv", example_survey), min_group=5)
     t10, t13, t14 = (ts.table(n) for n in (10, 13, 14))

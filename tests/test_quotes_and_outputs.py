@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fuldtid.atomic import atomic_path
-from fuldtid.quotes import mask_personal_data
+from fuldtid.stats.quotes import mask_personal_data
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_example_quotes_carry_no_personal_data(example_tables):
 def test_xlsx_text_never_becomes_a_formula(tmp_path):
     from openpyxl import load_workbook
 
-    from fuldtid.xlsx import new_workbook, set_cell, workbook_bytes
+    from fuldtid.render.xlsx import new_workbook, set_cell, workbook_bytes
 
     wb = new_workbook()
     ws = wb.create_sheet("x")
@@ -82,7 +82,7 @@ def test_report_writes_nothing_when_a_format_fails(example_tables, tmp_path, mon
     def broken(*_a, **_k):
         raise RuntimeError("renderer crashed")
 
-    monkeypatch.setattr("fuldtid.xlsx.tables_workbook", broken)
+    monkeypatch.setattr("fuldtid.render.xlsx.tables_workbook", broken)
     with pytest.raises(RuntimeError):
         report.write_report(example_tables, tmp_path / "out", ["json", "xlsx"])
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
@@ -91,7 +91,7 @@ def test_report_writes_nothing_when_a_format_fails(example_tables, tmp_path, mon
 def test_tables_workbook_holds_numbers(example_tables):
     from openpyxl import load_workbook
 
-    from fuldtid.xlsx import PCT_FORMAT, tables_workbook
+    from fuldtid.render.xlsx import PCT_FORMAT, tables_workbook
 
     wb = load_workbook(io.BytesIO(tables_workbook(example_tables)))
     assert wb.sheetnames == [f"Tabel {n}" for n in range(1, 15)]

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from fuldtid.significance import (
+from fuldtid.stats.significance import (
     DifferenceTest,
     chi2_sf,
     exact_rxc_pvalue,
@@ -330,7 +330,7 @@ def test_format_p(p, text):
 
 def test_scipy_is_not_imported_at_start_up_nor_by_unweighted_tests():
     code = (
-        "import sys, pandas as pd, fuldtid.significance as s, fuldtid.disclosure as d; "
+        "import sys, pandas as pd, fuldtid.stats.significance as s, fuldtid.stats.disclosure as d; "
         "t = pd.DataFrame([[8, 2, 1], [1, 5, 0]]); d.protect(t, 5); s.test_difference(t); "
         "s.test_difference(pd.DataFrame([[80, 20], [10, 50]])); s.group_differences(t, 0); "
         "heavy = [m for m in ('scipy', 'scipy.stats', 'statsmodels', 'matplotlib', 'docx') if m in sys.modules]; "

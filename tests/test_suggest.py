@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fuldtid.coding import Coding, read_coding
-from fuldtid.definition import load_definition
-from fuldtid.suggest import (
+from fuldtid.model.coding import Coding, read_coding
+from fuldtid.model.definition import load_definition
+from fuldtid.stats.suggest import (
     Evaluation,
     QuestionEvaluation,
     _compile,
@@ -21,7 +21,7 @@ from fuldtid.suggest import (
     suggest,
     suggester,
 )
-from fuldtid.survey import FieldMatch, Survey
+from fuldtid.model.survey import FieldMatch, Survey
 
 ROOT = Path(__file__).resolve().parent.parent
 VJH = load_definition(ROOT / "surveys" / "vjh.yaml")

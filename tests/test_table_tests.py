@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fuldtid.significance import test_difference
-from fuldtid.tables import CrossRow, Table
-from fuldtid.tabletests import cross_table_test, published_counts, test_dict, test_note
+from fuldtid.stats.significance import test_difference
+from fuldtid.stats.tables import CrossRow, Table
+from fuldtid.stats.tabletests import cross_table_test, published_counts, test_dict, test_note
 
 from memo_helpers import example_tableset, rebuild
 
@@ -110,7 +110,7 @@ def test_a_table_with_one_shown_group_has_no_test():
 
 def test_every_cross_table_carries_its_test_in_every_output(tmp_path):
     from fuldtid.report import tables_json
-    from fuldtid.xlsx import tables_workbook
+    from fuldtid.render.xlsx import tables_workbook
     import io
 
     import openpyxl
@@ -131,7 +131,7 @@ def test_every_cross_table_carries_its_test_in_every_output(tmp_path):
     wb = openpyxl.load_workbook(io.BytesIO(tables_workbook(ts)))
     text = "\n".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
     assert text.count("Metode: Rao–Scott-korrigeret chi-i-anden-test (F), F = ") == tested == 3
-    from fuldtid.memo import build_memo
+    from fuldtid.render.memo import build_memo
 
     notes = [n for b in build_memo(ts).tables() if b.table_kind == "cross" for n in b.notes]
     assert sum("Metode: Rao–Scott" in n for n in notes) == tested
@@ -153,7 +153,7 @@ def test_altered_answers_change_the_test():
 
 
 def test_memo_names_a_largest_group_only_when_the_test_supports_it():
-    from fuldtid.memo import build_memo
+    from fuldtid.render.memo import build_memo
 
     ts = example_tableset(min_group=5)
     text = build_memo(ts).text()
@@ -173,8 +173,8 @@ def test_memo_names_a_largest_group_only_when_the_test_supports_it():
 
 @pytest.mark.parametrize("mg", [1, 5])
 def test_figure_tests_match_r(mg):
-    from fuldtid.figures import all_figures
-    from fuldtid.tabletests import share_test
+    from fuldtid.stats.figuredata import all_figures
+    from fuldtid.stats.tabletests import share_test
 
     # table_tests.R, "figure" lines: groups x (answer compared or not) as the bars are published;
     # unweighted chisq.test(x, correct = FALSE), weighted svychisq(~group + y, subset(rk, !is.na(group)), "F").
@@ -197,7 +197,7 @@ def test_figure_tests_match_r(mg):
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=2, max_size=6))
 def test_network_algorithm_equals_full_enumeration(rows):
-    from fuldtid.significance import exact_rx2_pvalue, exact_rxc_pvalue
+    from fuldtid.stats.significance import exact_rx2_pvalue, exact_rxc_pvalue
 
     table = np.array(rows)
     table = table[table.sum(axis=1) > 0]

@@ -1,4 +1,4 @@
-"""Raking weights and weighted estimates (fuldtid.weighting), checked against R's survey package.
+"""Raking weights and weighted estimates (fuldtid.stats.weighting), checked against R's survey package.
 
 The reference numbers were computed by tests/r_reference/reference.R (survey 4.1.1, R 4.2.2) on
 tests/r_reference/sample.csv; its full output is tests/r_reference/reference_output.txt. In R:
@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fuldtid.errors import WeightingError
-from fuldtid.population import Margin, Population, PopulationCategory, read_population
-from fuldtid.weighting import Estimate, rake, weighted_chisq, weighted_share, weights_to_csv
+from fuldtid.model.population import Margin, Population, PopulationCategory, read_population
+from fuldtid.stats.weighting import Estimate, rake, weighted_chisq, weighted_share, weights_to_csv
 
 REF = Path(__file__).parent / "r_reference"
 HOURS = ["1-9 timer", "10-19 timer", "20-29 timer", "30-36 timer", "37 timer"]
@@ -600,7 +600,7 @@ def test_example_chisq_matches_r(vjh):
 
 def test_example_through_the_survey_loader(example_survey, vjh):
     # The same weights when the answers come from fuldtid's own export reader (Categorical labels).
-    from fuldtid.weighted import weigh_survey
+    from fuldtid.stats.weighted import weigh_survey
 
     w = weigh_survey(example_survey, EXAMPLE / "population.csv")
     ours = w.weights.set_axis(w.weights.index.astype(str))

@@ -123,7 +123,7 @@ def build() -> bytes:
     from docx.shared import Cm, Pt
 
     sys.path.insert(0, str(HERE.parent.parent))
-    from fuldtid.docx_look import set_language
+    from fuldtid.render.docx_look import set_language
     from fuldtid.ziputil import normalise_zip
 
     doc = Document()

@@ -38,7 +38,7 @@ SEED = 20240828
 
 @dataclass(frozen=True)
 class Wave:
-    variables: dict          # name -> fuldtid.export.Variable
+    variables: dict          # name -> fuldtid.read.export.Variable
     data: pd.DataFrame       # shaped like Export.data (index respondentid)
     source: pd.Series        # new respondentid -> the respondentid it was drawn from
     renamed: dict            # old variable name -> new variable name
@@ -50,7 +50,7 @@ def make_wave(export, *, seed: int, distributed: int, answered: int,
               rename_labels: Mapping[str, Mapping[str, str]] | None = None,
               extra_options: Mapping[str, tuple[str, float]] | None = None,
               years: int = 2, first_id: int = 400_000_000) -> Wave:
-    """A later wave drawn from ``export`` (an :class:`fuldtid.export.Export`).
+    """A later wave drawn from ``export`` (an :class:`fuldtid.read.export.Export`).
 
     ``answered`` respondents are drawn with replacement from the answered rows, each row with probability
     proportional to the product of ``tilt[var][code]`` over its answers (1 where not given); the rest of
@@ -59,7 +59,7 @@ def make_wave(export, *, seed: int, distributed: int, answered: int,
     ``extra_options[var] = (label, share)`` adds an answer option given by that share of the answers to it.
     Dates move ``years`` years on.
     """
-    from fuldtid.export import Variable
+    from fuldtid.read.export import Variable
 
     rng = np.random.default_rng(seed)
     data = export.data
@@ -140,8 +140,9 @@ timetal;37 timer;328;37 timer
 
 def main(out: Path) -> None:
     sys.path.insert(0, str(HERE.parent.parent))
-    from fuldtid.export import read_export
-    from fuldtid.exportwriter import write_export
+    from fuldtid.read.export import read_export
+    sys.path.insert(0, str(HERE.parent.parent / "tests"))
+    from exportwriter import write_export
 
     earlier = HERE / "vjh_2022"
     export = read_export(earlier / "export")

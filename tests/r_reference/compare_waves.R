@@ -1,4 +1,4 @@
-# Reference values for comparing two waves (fuldtid/compare.py, tests/test_compare.py).
+# Reference values for comparing two waves (fuldtid/stats/compare.py, tests/test_compare.py).
 #   Rscript tests/r_reference/compare_waves.R EXPORT_A POPULATION_A EXPORT_B POPULATION_B
 # EXPORT_* is a folder with the SurveyXact CSV trio (cp1252, ';'). Questions are found by their text in
 # structure.csv (so shifted s_N names do not matter), codes turned into labels with labels.csv; answered =

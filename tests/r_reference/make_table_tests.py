@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from fuldtid.figures import all_figures
+from fuldtid.stats.figuredata import all_figures
 from fuldtid.report import analyse
-from fuldtid.tabletests import published_groups
+from fuldtid.stats.tabletests import published_groups
 
 HERE = Path(__file__).parent
 EX = HERE.parents[1] / "surveys" / "examples" / "vjh_2022"

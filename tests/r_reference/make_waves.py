@@ -44,8 +44,8 @@ def _wave_module():
 
 def build(out: Path) -> dict[str, Path]:
     """Write both waves and their population files under ``out``; returns their paths."""
-    from fuldtid.export import read_export
-    from fuldtid.exportwriter import write_export
+    from fuldtid.read.export import read_export
+    from exportwriter import write_export
 
     mw = _wave_module()
     base = read_export(ROOT / "surveys" / "examples" / "vjh_2022" / "export")

@@ -1,0 +1,1 @@
+"""Rendering protected results: the memo (DOCX, HTML), workbooks, breakdown and comparison documents, figures."""

@@ -1,0 +1,1 @@
+"""Statistics on the survey model: tables, weights, tests and the protection of small groups; the protected results every renderer reads."""

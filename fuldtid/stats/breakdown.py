@@ -1,0 +1,431 @@
+"""Follow-up breakdowns (the unions' requests): one single-choice question by one or two fields,
+anonymity-protected, with a test of whether the groups differ."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+
+from fuldtid.model.definition import ALL
+from fuldtid.errors import DefinitionError
+from fuldtid.model.survey import Survey
+
+NOT_STATED = "Ikke angivet"
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    label: str
+    counts: Mapping[str, int] | None
+    total: int | None
+    pcts: Mapping[str, float | None] | None
+    suppressed: bool = False
+    group: str | None = None  # nested breakdowns: the outer group
+    subtotal: bool = False  # nested breakdowns: the outer group's own row
+    members: tuple[str, ...] = ()  # a merged "Øvrige grupper" row: the groups in it
+    weighted: Mapping[str, Any] | None = None  # column -> fuldtid.stats.tables.Weighted
+    differs: bool | None = None  # share of the first column differs from the other groups (Holm)
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"label": self.label}
+        if self.group is not None:
+            d["group"] = self.group
+        if self.subtotal:
+            d["subtotal"] = True
+        if self.suppressed:
+            d["suppressed"] = True
+            return d
+        d.update({"counts": dict(self.counts or {}), "total": self.total, "pcts": dict(self.pcts or {})})
+        if self.members:
+            d["members"] = list(self.members)
+        if self.weighted:
+            d["weighted"] = {c: w.to_dict() for c, w in self.weighted.items()}
+        if self.differs is not None:
+            d["differs"] = self.differs
+        return d
+
+
+@dataclass(frozen=True)
+class BreakdownSource:
+    """The survey behind a breakdown: organisation, title, export file and when the answers came in."""
+
+    organisation: str
+    survey_title: str
+    export_name: str
+    first: Any  # pd.Timestamp or None
+    last: Any
+
+    @classmethod
+    def of(cls, survey: Survey) -> "BreakdownSource":
+        first, last = survey.export.period
+        return cls(survey.definition.organisation, survey.definition.title, Path(str(survey.export.path)).name,
+                   first, last)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    question: str
+    question_text: str
+    by: tuple[str, ...]
+    among: str
+    among_label: str
+    min_group: int
+    columns: tuple[str, ...]
+    rows: tuple[BreakdownRow, ...]
+    overall: Mapping[str, int]
+    overall_total: int
+    test: Any  # fuldtid.stats.significance.DifferenceTest or None
+    excluded: Mapping[str, int] = field(default_factory=dict)  # reason -> respondents
+    weighted: bool = False
+    warning: str | None = None
+    by_nouns: tuple[str, ...] = ()  # the by fields as Danish nouns ("område"), from the definition's wording
+    marked_column: str | None = None  # the answer the † marks compare (the field's of_interest, else the first)
+    nested_marks: bool = False  # two --by fields: inner groups are compared within each outer group
+    source: "BreakdownSource | None" = None  # where the answers come from: the documents' source line
+
+    @property
+    def title(self) -> str:
+        by = " og ".join(self.by_nouns or self.by)
+        return f"{self.question_text} fordelt på {by} ({self.among_label}, n={self.overall_total})"
+
+    def to_dict(self) -> dict[str, Any]:
+        from fuldtid.stats.tabletests import test_dict
+
+        test = test_dict(self.test)
+        return {
+            "question": self.question,
+            "question_text": self.question_text,
+            "by": list(self.by),
+            "among": self.among,
+            "min_group": self.min_group,
+            "columns": list(self.columns),
+            "rows": [r.to_dict() for r in self.rows],
+            "overall": {
+                "counts": dict(self.overall),
+                "total": self.overall_total,
+                "pcts": {c: _pct(n, self.overall_total) for c, n in self.overall.items()},
+            },
+            "test": test,
+            "excluded": dict(self.excluded),
+            "warning": self.warning,
+        }
+
+
+def _pct(n: int, total: int | None) -> float | None:
+    return 100.0 * n / total if total else None
+
+
+def _single_choice(survey: Survey, name: str, role: str) -> tuple[str, ...]:
+    if name not in survey.responses.columns:
+        known = ", ".join(n for n in survey.responses.columns if isinstance(survey.responses[n].dtype, pd.CategoricalDtype))
+        raise DefinitionError(f"{role} {name!r} is not a field of the survey; single-choice fields: {known}")
+    if not isinstance(survey.responses[name].dtype, pd.CategoricalDtype):
+        f = survey.definition.fields.get(name)
+        what = "a multiple-choice question" if f is not None and f.is_multiple else "an open question"
+        raise DefinitionError(f"{role} {name!r} is {what}; a breakdown needs a single-choice field")
+    return survey.options(name)
+
+
+def default_among(survey: Survey, question: str) -> str:
+    """The question's own routing: op_i_tid is asked of part-timers, so it is broken down among them."""
+    f = survey.definition.fields.get(question)
+    return f.among if f is not None else ALL
+
+
+def breakdown(
+    survey: Survey,
+    question: str,
+    by: Sequence[str],
+    *,
+    among: str | None = None,
+    min_group: int | None = None,
+    weights: Any = None,
+    alpha: float = 0.05,
+) -> Breakdown:
+    """Counts and row percentages of ``question`` by one or two fields, with anonymity protection."""
+    from fuldtid.render.memo import Wording
+    from fuldtid.stats.significance import from_weighted_chisq, test_difference
+    from fuldtid.stats.weighting import weighted_chisq
+
+    question = survey.resolve_field(question)
+    by = [survey.resolve_field(b) for b in by]
+    if not 1 <= len(by) <= 2:
+        raise DefinitionError("a breakdown takes one or two --by fields")
+    if question in by:
+        raise DefinitionError(f"--question {question!r} cannot also be a --by field")
+    if len(set(by)) < len(by):
+        raise DefinitionError(f"--by {by[0]!r} is given twice; give two different fields, or one")
+    columns = _single_choice(survey, question, "--question")
+    for b in by:
+        _single_choice(survey, b, "--by")
+    among = among or default_among(survey, question)
+    if min_group is None:
+        min_group = survey.definition.min_group
+    in_group = survey.group_mask(among).to_numpy()
+    data = survey.responses.loc[in_group, [question, *by]]
+    excluded: dict[str, int] = {}
+    no_answer = data[question].isna()
+    if no_answer.any():
+        f_ = survey.definition.fields.get(question)
+        excluded[f"svarede ikke på »{f_.text if f_ is not None else question}«"] = int(no_answer.sum())
+    data = data[~no_answer.to_numpy()]
+    from fuldtid.stats.linked import NA, protected_rows, protector_for
+
+    protector = protector_for(survey, min_group)
+    for b in by:
+        if min_group > 1 and b not in protector.background:
+            raise DefinitionError(
+                f"--by {b!r} is not a background field of the survey definition "
+                f"({', '.join(protector.background)}); a breakdown is by who the respondents are. "
+                "For a routing group use --among; to break down by another field, list it under 'background'."
+            )
+    if min_group > 1 and question in protector.background:
+        raise DefinitionError(
+            f"--question {question!r} is a background field: its categories are groups of people, not answers. "
+            f"Break a question down by it instead (--by {question})."
+        )
+    by_values = []
+    for b in by:
+        col = data[b]
+        if col.isna().any() or NOT_STATED not in col.cat.categories:
+            col = col.cat.add_categories([NOT_STATED]).fillna(NOT_STATED) if NOT_STATED not in col.cat.categories \
+                else col.fillna(NOT_STATED)
+        by_values.append(col)
+
+    def key(label: str) -> str:
+        return NA if label == NOT_STATED else label
+
+    if len(by) == 1:
+        counts = pd.crosstab(by_values[0], data[question], dropna=False)
+        counts = counts.reindex(index=[*survey.options(by[0]), NOT_STATED], columns=list(columns), fill_value=0)
+        counts.index = counts.index.astype(str)
+        counts = counts[(counts.index != NOT_STATED) | (counts.to_numpy().sum(axis=1) > 0)]
+        hidden, whole = protected_rows(protector, question, by, among, [(key(i),) for i in counts.index])
+        warning = _whole_warning(min_group) if whole else None
+        rows = _rows(counts, {i for i in counts.index if (key(i),) in hidden}, None, whole)
+        overall = {c: int(counts[c].sum()) for c in columns}
+        overall_total = int(counts.to_numpy().sum())
+    else:
+        counts = pd.crosstab([by_values[0], by_values[1]], data[question], dropna=False)
+        counts = counts.reindex(columns=list(columns), fill_value=0)
+        counts.index = pd.MultiIndex.from_tuples([(str(a), str(b)) for a, b in counts.index])
+        outer_counts = counts.groupby(level=0, sort=False).sum()
+        outer_order = [o for o in [*survey.options(by[0]), NOT_STATED] if o in outer_counts.index]
+        outer_counts = outer_counts.reindex(outer_order)
+        outer_counts = outer_counts[(outer_counts.index != NOT_STATED) | (outer_counts.to_numpy().sum(axis=1) > 0)]
+        hidden_outer, whole = protected_rows(protector, question, by[:1], among,
+                                             [(key(i),) for i in outer_counts.index])
+        warning = _whole_warning(min_group) if whole else None
+        rows = []
+        for r in _rows(outer_counts, {i for i in outer_counts.index if (key(i),) in hidden_outer}, None, whole,
+                       subtotal=True):
+            rows.append(r)
+            if r.suppressed or r.members or whole:
+                continue
+            inner = counts.loc[r.label]
+            inner = inner[inner.to_numpy().sum(axis=1) > 0]
+            inner_order = [o for o in [*survey.options(by[1]), NOT_STATED] if o in inner.index]
+            inner = inner.reindex(inner_order)
+            hidden_inner, _ = protected_rows(protector, question, by, among,
+                                             [(key(r.label), key(i)) for i in inner.index])
+            rows.extend(_rows(inner, {i for i in inner.index if (key(r.label), key(i)) in hidden_inner},
+                              r.label, False))
+        overall = {c: int(outer_counts[c].sum()) for c in columns}
+        overall_total = int(outer_counts.to_numpy().sum())
+    # Everything below is computed from the published rows: the shown groups and "Øvrige grupper" (the hidden
+    # groups together), never from a hidden group's own counts; "Ikke angivet" is not compared.
+    test = None
+    outer_rows = [r for r in rows if r.group is None and not r.suppressed and r.counts is not None
+                  and r.label != NOT_STATED]
+    tested = _published_counts(outer_rows, columns)
+    f = survey.definition.fields.get(question)
+    column = f.of_interest if f is not None and f.of_interest in columns else columns[0]
+    answer = survey.responses[question]
+    base = survey.group_mask(among) & answer.notna()
+    if weights is not None:
+        rows = _add_weighted(survey, rows, question, by, among, columns, weights)
+    if whole:
+        test = None
+    elif weights is not None:
+        # Rao-Scott F test on the raked design (R: svychisq(~group + question, subset(design, published groups)))
+        groups = _respondent_groups(survey, outer_rows, by[0], base)
+        test = from_weighted_chisq(weighted_chisq(weights, groups, answer.astype("object").where(groups.notna())),
+                                   alpha)
+    elif len(tested) >= 2:
+        test = test_difference(tested, alpha)
+    diffs: dict[tuple[str | None, str], bool] = {}
+    if not whole and len(tested) >= 2:
+        diffs.update(((None, k), v) for k, v in _marks(survey, tested, outer_rows, by[0], base, answer, column,
+                                                      weights, alpha).items())
+    if len(by) == 2 and not whole:
+        # The nested field is tested too: the inner groups within each outer group, against each other.
+        for outer in outer_rows:
+            inner_rows = [r for r in rows if r.group == outer.label and not r.suppressed and r.counts is not None
+                          and r.label != NOT_STATED]
+            inner = _published_counts(inner_rows, columns)
+            if len(inner) < 2:
+                continue
+            within = base & survey.responses[by[0]].astype("object").fillna(NOT_STATED).isin(
+                outer.members or (outer.label,))
+            diffs.update(((outer.label, k), v) for k, v in _marks(survey, inner, inner_rows, by[1], within, answer,
+                                                                 column, weights, alpha).items())
+    # Marks only for groups shown on their own: a hidden group's share is never hinted at.
+    rows = [_with_differs(r, diffs.get((r.group, r.label))) if not r.members and not r.suppressed else r
+            for r in rows]
+    if whole:
+        overall = {}
+    return Breakdown(
+        question=question,
+        question_text=f.text if f is not None else question,
+        by=tuple(by),
+        among=among,
+        among_label=survey.definition.groups[among].label,
+        min_group=min_group,
+        columns=tuple(columns),
+        rows=tuple(rows),
+        overall=overall,
+        overall_total=overall_total,
+        test=test,
+        excluded=excluded,
+        weighted=weights is not None,
+        warning=warning,
+        marked_column=column,
+        nested_marks=len(by) == 2,
+        by_nouns=tuple(Wording(survey.definition).noun(b) for b in by),
+        source=BreakdownSource.of(survey),
+    )
+
+
+def _whole_warning(min_group: int) -> str:
+    return (f"Gruppen har færre end {min_group} svar, eller dens tal ville afsløre en mindre gruppe; "
+            "der vises ingen tal.")
+
+
+def _rows(counts: pd.DataFrame, hidden: set[str], group: str | None, whole: bool, *,
+          subtotal: bool = False) -> list[BreakdownRow]:
+    """Rows of one protected table: shown groups, hidden ones (no counts) and "Øvrige grupper" (their sum)."""
+    from fuldtid.stats.disclosure import other_label
+
+    reason = "skjult af hensyn til anonymiteten"
+    out = []
+    for label, line in counts.iterrows():
+        label = str(label)
+        if whole or label in hidden:
+            out.append(BreakdownRow(label, None, None, None, suppressed=True, group=group, subtotal=subtotal,
+                                    reason=reason))
+            continue
+        cells = {str(c): int(n) for c, n in line.items()}
+        total = sum(cells.values())
+        out.append(BreakdownRow(label, cells, total, {c: _pct(n, total) for c, n in cells.items()}, group=group,
+                                subtotal=subtotal, reason=None if total else "ingen svar"))
+    members = tuple(str(i) for i in counts.index if str(i) in hidden)
+    if members and not whole:
+        merged = counts.loc[list(members)].sum(axis=0)
+        cells = {str(c): int(n) for c, n in merged.items()}
+        total = sum(cells.values())
+        label = other_label([str(i) for i in counts.index])
+        out.append(BreakdownRow(label, cells, total, {c: _pct(n, total) for c, n in cells.items()}, group=group,
+                                subtotal=subtotal, members=members,
+                                reason=f"{len(members)} grupper slået sammen af hensyn til anonymiteten"))
+    return out
+
+
+def _with_differs(r: BreakdownRow, differs: bool | None) -> BreakdownRow:
+    from dataclasses import replace
+
+    return replace(r, differs=differs)
+
+
+def _rows_from_single(pr: Any, group: str | None, *, subtotal: bool = False) -> list[BreakdownRow]:
+    if pr.suppressed:
+        return [BreakdownRow(pr.label, None, None, None, suppressed=True, group=group, subtotal=subtotal, reason=pr.reason)]
+    counts = {str(c): int(n) for c, n in pr.counts.items()}
+    total = int(pr.total)
+    return [
+        BreakdownRow(
+            pr.label,
+            counts,
+            total,
+            {c: _pct(n, total) for c, n in counts.items()},
+            group=group,
+            subtotal=subtotal,
+            members=pr.members if pr.merged else (),
+            reason=pr.reason,
+        )
+    ]
+
+
+def _rows_from(protected: Any, group: str | None) -> list[BreakdownRow]:
+    out: list[BreakdownRow] = []
+    for pr in protected.rows:
+        out.extend(_rows_from_single(pr, group))
+    return out
+
+
+def _published_counts(rows: Sequence[BreakdownRow], columns: Sequence[str]) -> pd.DataFrame:
+    """The published counts of some rows: groups x answers."""
+    return pd.DataFrame([[int((r.counts or {})[c]) for c in columns] for r in rows],
+                        index=[r.label for r in rows], columns=list(columns), dtype="int64")
+
+
+def _respondent_groups(survey: Survey, rows: Sequence[BreakdownRow], by: str, inside: pd.Series) -> pd.Series:
+    """Per respondent, the published row of ``by`` it is counted in (NaN outside ``inside`` or in no row)."""
+    values = survey.responses[by].astype("object").fillna(NOT_STATED)
+    group = pd.Series(pd.NA, index=values.index, dtype="object")
+    for r in rows:
+        group[values.isin(r.members or (r.label,)).to_numpy()] = r.label
+    return group.where(inside)
+
+
+def _marks(survey: Survey, counts: pd.DataFrame, rows: Sequence[BreakdownRow], by: str, inside: pd.Series,
+           answer: pd.Series, column: str, weights: Any, alpha: float) -> dict[str, bool]:
+    """Which published groups' share of ``column`` differs from the other groups' (unweighted z test, or the
+    design-based one with weights), Holm-corrected across more than two groups."""
+    from fuldtid.stats.significance import group_differences, group_differences_weighted
+
+    if weights is None:
+        return {d.label: d.differs for d in group_differences(counts, column, alpha)}
+    groups = _respondent_groups(survey, rows, by, inside)
+    y = (answer.astype("object") == column).where(groups.notna())
+    return {d.label: d.differs for d in group_differences_weighted(weights, groups, y, list(counts.index), alpha)}
+def _add_weighted(survey: Survey, rows: list[BreakdownRow], question: str, by: Sequence[str], among: str,
+                  columns: Sequence[str], weights: Any) -> list[BreakdownRow]:
+    from dataclasses import replace
+
+    from fuldtid.stats.weighted import answer_shares
+
+    r = survey.responses
+    base = survey.group_mask(among) & r[question].notna()
+    answer = r[question]
+    out = []
+    for row in rows:
+        if row.suppressed or not row.total:
+            out.append(row)
+            continue
+        labels = row.members or (row.label,)
+        level = 0 if (row.subtotal or len(by) == 1) else 1
+        col = r[by[level]].astype("object").fillna(NOT_STATED)
+        domain = base & col.isin(labels)
+        if level == 1 and row.group is not None:
+            domain &= r[by[0]].astype("object").fillna(NOT_STATED) == row.group
+        out.append(replace(row, weighted=answer_shares(weights, answer, columns, domain)))
+    return out
+
+
+def run_breakdown(export: Any, question: str, by: Sequence[str], *, survey: Any = None, among: str | None = None,
+                  population: str | Path | None = None, min_group: int | None = None,
+                  trim: float | None = None) -> Breakdown:
+    """Read an export and make one breakdown: what ``fuldtid breakdown`` does before rendering."""
+    from fuldtid.model.survey import load_survey
+
+    s = load_survey(export, survey)
+    weights = None
+    if population is not None:
+        from fuldtid.stats.weighted import weigh_survey
+
+        weights = weigh_survey(s, population, trim=trim)
+    return breakdown(s, question, by, among=among, min_group=min_group, weights=weights)
