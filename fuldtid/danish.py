@@ -8,7 +8,10 @@ name from :func:`method_name` instead, and :func:`test_note` says the result in 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
+
+import pandas as pd
 
 from fuldtid import fmt
 
@@ -56,3 +59,54 @@ def test_note(test: Any) -> str:
     Danish name and, where there is one, the statistic."""
     stat = statistic_text(test)
     return f"{test.sentence} Metode: {method_name(test.method)}" + (f", {stat}." if stat else ".")
+
+
+# --- Danish grammar for the prose of every document ---------------------------------------------------
+
+MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+          "november", "december")
+
+
+def count_noun(n: int, singular: str, plural: str) -> str:
+    """``1 medarbejder``, ``2 medarbejdere``, ``1.172 medarbejdere``."""
+    return f"{fmt.number(n)} {singular if n == 1 else plural}"
+
+
+def join_da(parts: Sequence[str], last: str = "og") -> str:
+    parts = [p for p in parts if p]
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    return f"{', '.join(parts[:-1])} {last} {parts[-1]}"
+
+
+def quoted(label: str) -> str:
+    return f"»{label}«"
+
+
+def da_date(ts: Any) -> str:
+    t = pd.Timestamp(ts)
+    return f"{t.day}. {MONTHS[t.month - 1]} {t.year}"
+
+
+def da_period(first: Any, last: Any) -> str | None:
+    if first is None or last is None or pd.isna(first) or pd.isna(last):
+        return None
+    a, b = pd.Timestamp(first), pd.Timestamp(last)
+    if a.date() == b.date():
+        return f"den {da_date(a)}"
+    if a.year == b.year:
+        start = f"{a.day}. {MONTHS[a.month - 1]}"
+        return f"fra den {start} til den {da_date(b)}"
+    return f"fra den {da_date(a)} til den {da_date(b)}"
+
+
+def about(n: float) -> str:
+    """A population count as prose: rounded to tens from 100 up, to fives from 20 up."""
+    if n >= 100:
+        return fmt.number(round(n / 10) * 10)
+    if n >= 20:
+        return fmt.number(round(n / 5) * 5)
+    return fmt.number(round(n))
+

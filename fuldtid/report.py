@@ -1,4 +1,6 @@
-"""From an export to the report's files: the one function the ``report`` command calls."""
+"""From an export to the report's files: :func:`analyse` (export -> protected results, in
+:mod:`fuldtid.stats.analysis`) and :func:`write_report` (protected results -> files), which the ``report``
+command calls."""
 
 from __future__ import annotations
 
@@ -11,55 +13,13 @@ from fuldtid.atomic import write_together
 from fuldtid.model.definition import survey_option_text
 from fuldtid.errors import OutputError
 from fuldtid.outputs import guard_folder
-from fuldtid.stats.tables import TableSet, build_tables
+from fuldtid.stats.analysis import analyse  # noqa: F401  (the library's entry point, re-exported)
+from fuldtid.stats.tables import TableSet
 
 FORMATS = ("json", "xlsx", "docx", "html")
 FILENAMES = {"json": "tables.json", "xlsx": "tabeller.xlsx", "docx": "notat.docx", "html": "notat.html"}
 
 
-def analyse(
-    export: Any,
-    *,
-    survey: Any = None,
-    coding: Any = None,
-    population: Any = None,
-    min_group: int | None = None,
-    trim: float | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> TableSet:
-    """Read an export (path or Export) through a survey definition and compute every table.
-
-    ``coding`` and ``population`` are paths (or None); ``min_group`` None takes the definition's threshold.
-    """
-    from fuldtid.read.export import Export, read_export
-    from fuldtid.model.survey import load_survey
-
-    step = progress or (lambda _label: None)
-    if not isinstance(export, Export):
-        step("reading the export")
-        export = read_export(export)
-    step("matching the questions")
-    s = load_survey(export, survey)
-    codes = None
-    if coding is not None:
-        from fuldtid.model.coding import read_coding
-
-        step("reading the coding file")
-        codes = read_coding(coding, s)
-    weights = None
-    if population is not None:
-        from fuldtid.stats.weighted import weigh_survey
-
-        step("raking to the population")
-        weights = weigh_survey(s, population, trim=trim)
-    step("computing the tables")
-    tableset = build_tables(s, codes, min_group=min_group)
-    if weights is not None:
-        from fuldtid.stats.weighted import add_weighted
-
-        step("weighted estimates")
-        tableset = add_weighted(tableset, weights)
-    return tableset
 
 
 def tables_json(tableset: TableSet) -> str:
@@ -106,15 +66,7 @@ def write_report(tableset: TableSet, out_dir: str | Path, formats: Sequence[str]
 
 def _inputs(tableset: TableSet, options: dict[str, Any]) -> dict[str, Any]:
     """The files this run read, which no output may overwrite."""
-    s = tableset.survey
-    weighting = tableset.weighting
-    return {
-        "export": s.export.path,
-        "survey definition": getattr(s.definition, "path", None),
-        "coding file": tableset.coding.path if tableset.coding is not None else None,
-        "population file": weighting.population.path if weighting is not None else None,
-        "DOCX template": options.get("docx_template"),
-    }
+    return {**tableset.sources, "DOCX template": options.get("docx_template")}
 
 
 @dataclass(frozen=True)

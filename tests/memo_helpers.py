@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fuldtid.render.memo import BulletList, Paragraph
+from fuldtid.render.blocks import BulletList, Paragraph
 from fuldtid.stats.tables import TableSet, build_tables
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -123,7 +123,7 @@ def test_figure_key_changes_with_the_numbers(ts):
 
 
 def test_figure_alt_text_lists_every_bar(ts):
-    from fuldtid.render.memo import figure_alt
+    from fuldtid.render.memo_context import figure_alt
 
     f = by_number(ts, 6)
     alt = figure_alt(f)
@@ -229,7 +229,7 @@ def test_weighted_plot_adds_one_layer_and_renders_deterministically(ts, tsw):
 
 
 def test_weighted_alt_text(tsw):
-    from fuldtid.render.memo import figure_alt
+    from fuldtid.render.memo_context import figure_alt
 
     # A weighting variable (figure 6, hours) has no weighted share: the text lists the answers only.
     assert "vægtet" not in figure_alt(by_number(tsw, 6))

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from fuldtid import fmt
 from fuldtid.render.grid import ROUNDING_NOTE, table_grid
-from fuldtid.render.memo import Wording, _top_phrase
+from fuldtid.model.wording import Wording
+from fuldtid.render.memo_sentences import _top_phrase
 from fuldtid.stats.tables import CrossRow, Row, Table
 
 

@@ -138,7 +138,8 @@ def test_groups_of_one_render_everywhere_without_an_interval():
     assert f"Intet KI: {NOTE_ONE}." in g.notes
     assert tables_workbook(ts)
     assert memo_html(ts)  # the memo weighs its one-way tables and figures: it renders, and says no "nan"
-    from fuldtid.render.memo import build_memo, figure_alt
+    from fuldtid.render.memo import build_memo
+    from fuldtid.render.memo_context import figure_alt
 
     memo = build_memo(ts)
     words = memo.text() + " ".join(figure_alt(f.data) for f in memo.figures())

@@ -9,26 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 from fuldtid import fmt
-from fuldtid.render.memo import (
-    BulletList,
-    FigureBlock,
-    Heading,
-    Paragraph,
-    PendingTable,
-    TableBlock,
-    build_memo,
-    count_noun,
-    da_period,
-    inline_runs,
-    join_da,
-    markdown_blocks,
-)
+from fuldtid.render.blocks import BulletList, FigureBlock, Heading, Paragraph, PendingTable, TableBlock, inline_runs, markdown_blocks
+from fuldtid.render.memo import build_memo
+from fuldtid.danish import count_noun, da_period, join_da
 from fuldtid.stats.tables import Weighted, build_tables
 
 from memo_helpers import example_tableset, key_points, paragraphs, rebuild, swap, with_definition
@@ -357,19 +345,26 @@ def test_weighted_tables_and_section():
 
 
 def test_weighting_text_with_a_hand_built_weighting(ts):
-    """Only the attributes the memo reads: the memo must not depend on more of the weighting module."""
+    """Only what the release publishes of the weighting: the memo depends on WeightingFacts, not on the
+    weighting module's raked design."""
+    from fuldtid.stats.release import MarginFact, Release, WeightingFacts
+
     margins = (
-        SimpleNamespace(variable="koen", category="Kvinde", sample_count=236, sample_share=0.5,
-                        population_share=0.7, weighted_share=0.7),
-        SimpleNamespace(variable="koen", category="Mand", sample_count=97, sample_share=0.5,
-                        population_share=0.3, weighted_share=0.3),
+        MarginFact(variable="koen", category="Kvinde", sample_count=236, sample_share=0.5,
+                   population_share=0.7, weighted_share=0.7),
+        MarginFact(variable="koen", category="Mand", sample_count=97, sample_share=0.5,
+                   population_share=0.3, weighted_share=0.3),
     )
-    fake = SimpleNamespace(margins=margins, population=SimpleNamespace(size=1000), n_weighted=333,
-                           effective_n=250.4, design_effect=1.33, n_left_out=0, left_out_reasons={})
+    fake = WeightingFacts(population_path="population.csv", size=1000, method="post-stratification",
+                          variables=("koen",), n_weighted=333, n_left_out=0, left_out_reasons={},
+                          effective_n=250.4, design_effect=1.33, min_weight=0.5, max_weight=2.0, weight_ratio=4.0,
+                          iterations=1, trimmed=None, margins=margins)
     t1 = ts.table(1)
     rows = tuple(replace(r, weighted=Weighted(41.0, 33.5, 48.9, 301.0)) if r.label == "Ja" else r for r in t1.rows)
     tables = tuple(replace(t1, rows=rows) if t.number == 1 else t for t in ts.tables)
-    memo = build_memo(replace(ts, tables=tables, weighting=fake))
+    release = Release(replace(ts, tables=tables))
+    release.weighting = fake
+    memo = build_memo(release)
     text = memo.text()
     assert ("»Mand« (50% af besvarelserne mod 30% af medarbejderne) er overrepræsenteret; »Kvinde« (50% mod 70%) "
             "er underrepræsenteret") in text

@@ -2,6 +2,9 @@
 
 A definition is a YAML file (see ``surveys/vjh.yaml``). It is parsed into immutable objects here and
 checked for internal consistency; matching it against an export happens in :mod:`fuldtid.model.survey`.
+
+Longer than 500 lines: each key's parsing sits next to its consistency checks (every message names the file and
+the key); the schema itself is :mod:`fuldtid.model.definition_schema`.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ def breakdown_notes(b: Breakdown) -> list[str]:
 def source_line(b: Breakdown) -> str:
     """``Kilde: Analyse af data … (SurveyXact-eksport export.zip); besvarelserne er indsamlet fra den
     27. juli til den 29. august 2022.``"""
-    from fuldtid.render.memo import da_period
+    from fuldtid.danish import da_period
 
     src = b.source
     if src is None:
@@ -214,7 +214,7 @@ def breakdown_html(b: Breakdown, info: Any = None) -> str:
 
 def breakdown_memo(b: Breakdown) -> Any:
     """The breakdown as a short memo (title, source, one table with its notes): laid out by the memo's writer."""
-    from fuldtid.render.memo import Memo, TableBlock
+    from fuldtid.render.blocks import Memo, TableBlock
 
     g = breakdown_grid(b)
     src = b.source

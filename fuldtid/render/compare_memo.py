@@ -121,20 +121,20 @@ def change_grid(comp: Comparison, questions: list[QuestionChange], caption: str)
         rows.append((INDENT + "Besvarelser i alt", g.total[1], g.total[2], *([""] * (len(header) - 3))))
         notes.extend(n for n in g.notes if n not in notes)
     notes.extend(method_notes(comp))
-    total = ("Besvarelser i alt i undersøgelsen", fmt.number(comp.a.survey.answered), fmt.number(comp.b.survey.answered),
+    total = ("Besvarelser i alt i undersøgelsen", fmt.number(comp.a.facts.answered), fmt.number(comp.b.facts.answered),
              *([""] * (len(header) - 3)))
     return Grid(caption, "", tuple(header), tuple(rows), total, tuple(notes))
 
 
 def add_change_section(c: Any, comp: Comparison) -> None:
     """Add the section "Udvikling siden <year>" to the memo being built (``c``: the memo's context)."""
-    from fuldtid.render.memo import FigureBlock, Heading, TableBlock, para
+    from fuldtid.render.blocks import FigureBlock, Heading, TableBlock, para
 
     questions = main_questions(c, comp)
     if not questions:
         return
     la, lb = comp.labels
-    prev = comp.a.survey
+    prev = comp.a.facts
     c.add(Heading(1, section_heading(comp), c.section()))
     intro = (f"Undersøgelsen blev også gennemført i {la}, hvor {fmt.number(prev.answered)} af "
              f"{fmt.number(prev.distributed)} svarede (svarprocent {fmt.pct(100.0 * prev.response_rate)}). "
@@ -167,7 +167,7 @@ def comparison_summary(comp: Comparison) -> str:
     n = sum(len(q.compared) for q in comp.questions)
     real = sum(1 for q in comp.questions for a in q.compared if a.significant)
     how = "weighted shares" if comp.weighted else "answers unweighted (Fisher's exact test)"
-    line = (f"Compared with {la} ({comp.a.survey.export.path}): {n} answers of {len(comp.questions)} questions, "
+    line = (f"Compared with {la} ({comp.a.facts.export_path}): {n} answers of {len(comp.questions)} questions, "
             f"{how}; {real} statistically significant change(s) (p < {ALPHA}).")
     wa, wb = comp.a.weighting is not None, comp.b.weighting is not None
     if wa != wb:

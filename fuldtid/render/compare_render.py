@@ -131,10 +131,10 @@ def comparison_text(comp: Comparison) -> str:
 
 def _wave_line(comp: Comparison, i: int) -> str:
     ts = (comp.a, comp.b)[i]
-    s = ts.survey
-    w = ts.weighting
-    weights = f"; weighted to {w.population.path}" if w is not None else ""
-    return (f"{comp.labels[i]}: {s.export.path} ({s.answered:,} answered of {s.distributed:,}, "
+    s = ts.facts
+    population = ts.sources["population file"]
+    weights = f"; weighted to {population}" if population is not None else ""
+    return (f"{comp.labels[i]}: {s.export_path} ({s.answered:,} answered of {s.distributed:,}, "
             f"{100 * s.response_rate:.1f}%){weights}")
 
 
@@ -264,11 +264,7 @@ def render_comparison(comp: Comparison, out: str | Path) -> bytes:
 def _inputs(comp: Comparison) -> list[Path]:
     paths = []
     for ts in (comp.a, comp.b):
-        paths.append(Path(ts.survey.export.path))
-        if ts.weighting is not None:
-            paths.append(Path(ts.weighting.population.path))
-        if ts.coding is not None and getattr(ts.coding, "path", None) is not None:
-            paths.append(Path(ts.coding.path))
+        paths.extend(Path(p) for role, p in ts.sources.items() if p is not None and role != "survey definition")
     return paths
 
 

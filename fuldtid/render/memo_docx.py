@@ -13,7 +13,9 @@ from typing import Any
 
 from fuldtid.render.docx_look import DocumentInfo, clear_body, column_widths, finish, front_block, open_template, set_a4
 from fuldtid.render.docx_look import set_properties
-from fuldtid.render.memo import BulletList, FigureBlock, Heading, ListItem, Memo, Paragraph, PendingTable, Run, TableBlock, build_memo
+from fuldtid.render.blocks import BulletList, FigureBlock, Heading, ListItem, Memo, Paragraph, PendingTable, Run, TableBlock
+from fuldtid.render.memo import build_memo
+from fuldtid.stats.release import Release
 from fuldtid.stats.tables import TableSet
 
 TEXT_WIDTH_CM = 16.0
@@ -38,13 +40,14 @@ FALLBACK_STYLES = {
 }
 
 
-def memo_docx(tableset: TableSet, *, intro: str | None = None, conclusion: str | None = None,
+def memo_docx(tableset: Release | TableSet, *, intro: str | None = None, conclusion: str | None = None,
               docx_template: str | Path | None = None, info: DocumentInfo | None = None, **_other: Any) -> bytes:
     """The memo of ``tableset`` as DOCX bytes; ``docx_template`` is an organisation's own .docx to take
     styles, header and footer from (default: the shipped ``notat.docx``); ``info`` the date, sagsbehandler
     and recipient of the front block (default: the date of the last answer, no names)."""
-    memo = build_memo(tableset, intro=intro, conclusion=conclusion)
-    return render_docx(memo, docx_template, info=info, data_date=tableset.survey.export.period[1])
+    release = Release.of(tableset)
+    memo = build_memo(release, intro=intro, conclusion=conclusion)
+    return render_docx(memo, docx_template, info=info, data_date=release.facts.data_date)
 
 
 class _Writer:

@@ -13,19 +13,22 @@ from pathlib import Path
 from typing import Any
 
 from fuldtid.render.docx_look import DocumentInfo, front_block
-from fuldtid.render.memo import Memo, build_memo
+from fuldtid.render.blocks import Memo
+from fuldtid.render.memo import build_memo
+from fuldtid.stats.release import Release
 from fuldtid.stats.tables import TableSet
 
 TEMPLATE = "notat.html.j2"
 STYLESHEET = "notat.css"
 
 
-def memo_html(tableset: TableSet, *, intro: str | None = None, conclusion: str | None = None,
+def memo_html(tableset: Release | TableSet, *, intro: str | None = None, conclusion: str | None = None,
               docx_template: str | Path | None = None, info: DocumentInfo | None = None, **_other: Any) -> str:
     """The memo of ``tableset`` as an HTML document (``docx_template`` is accepted and ignored, so the
     same options serve every format); ``info`` the date, sagsbehandler and recipient of the front block."""
-    memo = build_memo(tableset, intro=intro, conclusion=conclusion)
-    return render_html(memo, info=info, data_date=tableset.survey.export.period[1])
+    release = Release.of(tableset)
+    memo = build_memo(release, intro=intro, conclusion=conclusion)
+    return render_html(memo, info=info, data_date=release.facts.data_date)
 
 
 def _read(name: str) -> str:

@@ -267,16 +267,16 @@ def tables_workbook(tableset: "TableSet") -> bytes:
         cols, rows, total = table_sheet_data(t)
         notes = list(table_grid(t).notes)
         if any(getattr(r, "weighted", None) for r in t.rows):
-            notes.append(weighted_note(tableset.survey.definition))
+            notes.append(weighted_note(tableset.facts.definition))
         notes += exclusion_lines(t.excluded)
         number_sheet(ws, title=t.caption, lines=[t.question], columns=cols, rows=rows, total=total, notes=notes)
     for spec in tableset.pending:
         ws = wb.create_sheet(safe_sheet_title(f"Tabel {spec.number}", taken))
         set_cell(ws, 1, 1, f"Tabel {spec.number}: {spec.title}", bold=True)
         set_cell(ws, 2, 1, "Afventer kodning af de åbne svar (fuldtid coding-sheet).")
-    d = tableset.survey.definition
+    d = tableset.facts.definition
     describe_workbook(wb, title=f"Tabeller: {d.title}", author=d.organisation)
-    return workbook_bytes(wb, tableset.survey.export.period[1])
+    return workbook_bytes(wb, tableset.facts.data_date)
 
 
 def exclusion_lines(excluded: Sequence[Any]) -> list[str]:

@@ -1,1 +1,2 @@
-"""Statistics on the survey model: tables, weights, tests and the protection of small groups; the protected results every renderer reads."""
+"""Statistics on the survey model: tables, weights, tests and the protection of small groups;
+the protected results (fuldtid.stats.release) every renderer reads."""

@@ -147,7 +147,7 @@ def breakdown(
     alpha: float = 0.05,
 ) -> Breakdown:
     """Counts and row percentages of ``question`` by one or two fields, with anonymity protection."""
-    from fuldtid.render.memo import Wording
+    from fuldtid.model.wording import Wording
     from fuldtid.stats.significance import from_weighted_chisq, test_difference
     from fuldtid.stats.weighting import weighted_chisq
 
@@ -166,14 +166,12 @@ def breakdown(
     if min_group is None:
         min_group = survey.definition.min_group
     in_group = survey.group_mask(among).to_numpy()
-    data = survey.responses.loc[in_group, [question, *by]]
     excluded: dict[str, int] = {}
-    no_answer = data[question].isna()
+    no_answer = survey.responses.loc[in_group, question].isna()
     if no_answer.any():
         f_ = survey.definition.fields.get(question)
         excluded[f"svarede ikke på »{f_.text if f_ is not None else question}«"] = int(no_answer.sum())
-    data = data[~no_answer.to_numpy()]
-    from fuldtid.stats.linked import NA, protected_rows, protector_for
+    from fuldtid.stats.linked import protector_for
 
     protector = protector_for(survey, min_group)
     for b in by:
@@ -188,54 +186,24 @@ def breakdown(
             f"--question {question!r} is a background field: its categories are groups of people, not answers. "
             f"Break a question down by it instead (--by {question})."
         )
-    by_values = []
-    for b in by:
-        col = data[b]
-        if col.isna().any() or NOT_STATED not in col.cat.categories:
-            col = col.cat.add_categories([NOT_STATED]).fillna(NOT_STATED) if NOT_STATED not in col.cat.categories \
-                else col.fillna(NOT_STATED)
-        by_values.append(col)
+    from fuldtid.stats.crosstab import group_table
 
-    def key(label: str) -> str:
-        return NA if label == NOT_STATED else label
-
-    if len(by) == 1:
-        counts = pd.crosstab(by_values[0], data[question], dropna=False)
-        counts = counts.reindex(index=[*survey.options(by[0]), NOT_STATED], columns=list(columns), fill_value=0)
-        counts.index = counts.index.astype(str)
-        counts = counts[(counts.index != NOT_STATED) | (counts.to_numpy().sum(axis=1) > 0)]
-        hidden, whole = protected_rows(protector, question, by, among, [(key(i),) for i in counts.index])
-        warning = _whole_warning(min_group) if whole else None
-        rows = _rows(counts, {i for i in counts.index if (key(i),) in hidden}, None, whole)
-        overall = {c: int(counts[c].sum()) for c in columns}
-        overall_total = int(counts.to_numpy().sum())
-    else:
-        counts = pd.crosstab([by_values[0], by_values[1]], data[question], dropna=False)
-        counts = counts.reindex(columns=list(columns), fill_value=0)
-        counts.index = pd.MultiIndex.from_tuples([(str(a), str(b)) for a, b in counts.index])
-        outer_counts = counts.groupby(level=0, sort=False).sum()
-        outer_order = [o for o in [*survey.options(by[0]), NOT_STATED] if o in outer_counts.index]
-        outer_counts = outer_counts.reindex(outer_order)
-        outer_counts = outer_counts[(outer_counts.index != NOT_STATED) | (outer_counts.to_numpy().sum(axis=1) > 0)]
-        hidden_outer, whole = protected_rows(protector, question, by[:1], among,
-                                             [(key(i),) for i in outer_counts.index])
-        warning = _whole_warning(min_group) if whole else None
-        rows = []
-        for r in _rows(outer_counts, {i for i in outer_counts.index if (key(i),) in hidden_outer}, None, whole,
-                       subtotal=True):
-            rows.append(r)
-            if r.suppressed or r.members or whole:
+    outer = group_table(survey, question, by[0], among, min_group, not_given_label=NOT_STATED)
+    whole = outer.whole
+    warning = _whole_warning(min_group) if whole else None
+    rows = _rows(outer, None, subtotal=len(by) == 2)
+    if len(by) == 2 and not whole:
+        nested = []
+        for r in rows:
+            nested.append(r)
+            if r.suppressed or r.members:
                 continue
-            inner = counts.loc[r.label]
-            inner = inner[inner.to_numpy().sum(axis=1) > 0]
-            inner_order = [o for o in [*survey.options(by[1]), NOT_STATED] if o in inner.index]
-            inner = inner.reindex(inner_order)
-            hidden_inner, _ = protected_rows(protector, question, by, among,
-                                             [(key(r.label), key(i)) for i in inner.index])
-            rows.extend(_rows(inner, {i for i in inner.index if (key(r.label), key(i)) in hidden_inner},
-                              r.label, False))
-        overall = {c: int(outer_counts[c].sum()) for c in columns}
-        overall_total = int(outer_counts.to_numpy().sum())
+            inner = group_table(survey, question, by[1], among, min_group, within=(by[0], r.label),
+                                not_given_label=NOT_STATED, drop_empty=True)
+            nested.extend(_rows(inner, r.label))
+        rows = nested
+    overall = dict(outer.overall_counts)
+    overall_total = int(sum(overall.values()))
     # Everything below is computed from the published rows: the shown groups and "Øvrige grupper" (the hidden
     # groups together), never from a hidden group's own counts; "Ikke angivet" is not compared.
     test = None
@@ -305,32 +273,21 @@ def _whole_warning(min_group: int) -> str:
             "der vises ingen tal.")
 
 
-def _rows(counts: pd.DataFrame, hidden: set[str], group: str | None, whole: bool, *,
-          subtotal: bool = False) -> list[BreakdownRow]:
-    """Rows of one protected table: shown groups, hidden ones (no counts) and "Øvrige grupper" (their sum)."""
-    from fuldtid.stats.disclosure import other_label
-
-    reason = "skjult af hensyn til anonymiteten"
+def _rows(table: Any, group: str | None, *, subtotal: bool = False) -> list[BreakdownRow]:
+    """Rows of one protected table (:class:`fuldtid.stats.crosstab.GroupTable`): shown groups, hidden ones (no
+    counts) and "Øvrige grupper" (their sum)."""
     out = []
-    for label, line in counts.iterrows():
-        label = str(label)
-        if whole or label in hidden:
-            out.append(BreakdownRow(label, None, None, None, suppressed=True, group=group, subtotal=subtotal,
-                                    reason=reason))
+    for r in table.rows:
+        if r.hidden:
+            out.append(BreakdownRow(r.label, None, None, None, suppressed=True, group=group, subtotal=subtotal,
+                                    reason="skjult af hensyn til anonymiteten"))
             continue
-        cells = {str(c): int(n) for c, n in line.items()}
-        total = sum(cells.values())
-        out.append(BreakdownRow(label, cells, total, {c: _pct(n, total) for c, n in cells.items()}, group=group,
-                                subtotal=subtotal, reason=None if total else "ingen svar"))
-    members = tuple(str(i) for i in counts.index if str(i) in hidden)
-    if members and not whole:
-        merged = counts.loc[list(members)].sum(axis=0)
-        cells = {str(c): int(n) for c, n in merged.items()}
-        total = sum(cells.values())
-        label = other_label([str(i) for i in counts.index])
-        out.append(BreakdownRow(label, cells, total, {c: _pct(n, total) for c, n in cells.items()}, group=group,
-                                subtotal=subtotal, members=members,
-                                reason=f"{len(members)} grupper slået sammen af hensyn til anonymiteten"))
+        cells = {c: int(n) for c, n in (r.counts or {}).items()}
+        total = int(r.total or 0)
+        reason = (f"{len(r.members)} grupper slået sammen af hensyn til anonymiteten" if r.members else
+                  None if total else "ingen svar")
+        out.append(BreakdownRow(r.label, cells, total, {c: _pct(n, total) for c, n in cells.items()}, group=group,
+                                subtotal=subtotal, members=r.members, reason=reason))
     return out
 
 
@@ -338,32 +295,6 @@ def _with_differs(r: BreakdownRow, differs: bool | None) -> BreakdownRow:
     from dataclasses import replace
 
     return replace(r, differs=differs)
-
-
-def _rows_from_single(pr: Any, group: str | None, *, subtotal: bool = False) -> list[BreakdownRow]:
-    if pr.suppressed:
-        return [BreakdownRow(pr.label, None, None, None, suppressed=True, group=group, subtotal=subtotal, reason=pr.reason)]
-    counts = {str(c): int(n) for c, n in pr.counts.items()}
-    total = int(pr.total)
-    return [
-        BreakdownRow(
-            pr.label,
-            counts,
-            total,
-            {c: _pct(n, total) for c, n in counts.items()},
-            group=group,
-            subtotal=subtotal,
-            members=pr.members if pr.merged else (),
-            reason=pr.reason,
-        )
-    ]
-
-
-def _rows_from(protected: Any, group: str | None) -> list[BreakdownRow]:
-    out: list[BreakdownRow] = []
-    for pr in protected.rows:
-        out.extend(_rows_from_single(pr, group))
-    return out
 
 
 def _published_counts(rows: Sequence[BreakdownRow], columns: Sequence[str]) -> pd.DataFrame:

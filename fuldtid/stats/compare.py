@@ -23,6 +23,9 @@ wave's report shows, or computed from such numbers only.
 Answer categories are aligned by label. One that exists in only one wave (a new answer option, an agreement
 that is gone) is shown and flagged, never dropped; its change is not computed, and the question is flagged
 as having different answer options, since the shares of the other answers are then not quite comparable.
+
+Longer than 500 lines: aligning two waves' answers, the per-answer tests and the protection rules above are
+one procedure, read top to bottom; the rendering of a comparison is :mod:`fuldtid.render.compare_render`.
 """
 
 from __future__ import annotations
@@ -382,7 +385,7 @@ def _weighting_variables(ts: TableSet) -> set[str]:
 def wave_labels(a: TableSet, b: TableSet) -> tuple[str, str]:
     """The waves' names in prose and tables: the year each was collected (from the answers' dates), or the
     month and year when both fall in one year; "Tidligere måling" / "Ny måling" when the data carry no dates."""
-    from fuldtid.render.memo import MONTHS
+    from fuldtid.danish import MONTHS
 
     first_a, first_b = a.survey.export.period[0], b.survey.export.period[0]
     if first_a is None or first_b is None:
@@ -561,7 +564,7 @@ def compare_exports(export_a: Any, export_b: Any, *, survey: Any = None, coding:
     ``coding`` and ``population`` are pairs in the order of the exports (None where there is none).
     """
     from fuldtid.model.definition import Definition, load_definition
-    from fuldtid.report import analyse
+    from fuldtid.stats.analysis import analyse
 
     definition = survey if isinstance(survey, Definition) else load_definition(survey)
     ts = [analyse(e, survey=definition, coding=c, population=p, min_group=min_group, trim=trim)

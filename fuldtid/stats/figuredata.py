@@ -116,125 +116,68 @@ def _frame(records: list[tuple[str, str, int, int]]) -> pd.DataFrame:
 NOT_GIVEN = "Ikke angivet"
 
 
-def _hidden(survey, question: str | None, by: str | None, among: str, labels: list[str], min_group: int
-            ) -> tuple[set[str], bool]:
-    """Which bars the linked protection hides (labels; ``NOT_GIVEN`` for those who did not give ``by``), and
-    whether the whole figure is hidden. The same decisions as the tables' and the breakdowns'."""
-    if min_group <= 1:
-        return set(), False
-    from fuldtid.stats.linked import NA, protected_rows, protector_for
+def _groups(survey, question: str | None, by: str, among: str, min_group: int
+            ) -> tuple[list[tuple[str, dict[str, int], int]], tuple[str, ...], str | None, int]:
+    """The bars of a figure by ``by``, from the one cross-tabulate-and-protect core
+    (:func:`fuldtid.stats.crosstab.group_table`, the same decisions as the tables' and the breakdowns'): shown
+    groups with their answer counts, then "Øvrige grupper" (the hidden ones together); the hidden labels; the
+    merged label; and the respondents behind the figure. Those who did not give ``by`` are drawn only inside
+    the merged bar when the protection hides them (so it holds the same people as the tables' merged row);
+    otherwise they are left out, and the shares are of those who gave it, as in the 2022 memo."""
+    from fuldtid.stats.crosstab import group_table
 
-    protector = protector_for(survey, min_group)
-    if by is None:
-        _, whole = protected_rows(protector, question, (), among, [()])
-        return set(), whole
-    key = {lab: ((NA,) if lab == NOT_GIVEN else (lab,)) for lab in labels}
-    hidden, whole = protected_rows(protector, question, (by,), among, list(key.values()))
-    return {lab for lab, k in key.items() if k in hidden}, whole
-
-
-def _drop_not_given(records: list[tuple[str, dict[str, int], int]], hidden: set[str]
-                    ) -> list[tuple[str, dict[str, int], int]]:
-    """Those who did not give the field are drawn only inside "Øvrige grupper" when the protection hides them
-    (so the merged bar holds the same people as the tables' merged row); otherwise they are left out, and the
-    shares are of those who gave it, as in the 2022 memo."""
-    return [r for r in records if r[0] != NOT_GIVEN or r[0] in hidden]
-
-
-def _merge(records: list[tuple[str, dict[str, int], int]], hidden: set[str]
-           ) -> tuple[list[tuple[str, dict[str, int], int]], tuple[str, ...], str | None]:
-    """Shown groups, with the hidden ones together as "Øvrige grupper" (as in the tables)."""
-    from fuldtid.stats.disclosure import other_label
-
-    shown = [r for r in records if r[0] not in hidden]
-    members = tuple(r[0] for r in records if r[0] in hidden)
-    if not members:
-        return shown, (), None
-    merged: dict[str, int] = {}
-    for label, counts, _ in records:
-        if label in hidden:
-            for c, n in counts.items():
-                merged[c] = merged.get(c, 0) + n
-    label = other_label([r[0] for r in records])
-    return [*shown, (label, merged, sum(merged.values()))], members, label
+    g = group_table(survey, question, by, among, min_group)
+    if g.whole:
+        return [], tuple(r.label for r in g.rows), None, int(sum(g.overall_counts.values()))
+    records = [(r.label, dict(r.counts or {}), int(r.total or 0)) for r in g.rows
+               if not r.hidden and (r.label != NOT_GIVEN or r.merged)]
+    merged = g.merged
+    return records, g.hidden, merged.label if merged is not None else None, sum(n for _, _, n in records)
 
 
 def distribution_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
     """Shares of each answer of ``spec.field`` among the group ``spec.among`` (unanswered left out; for a
-    background field, those who did not give it are a bar of their own)."""
+    background field, whose categories are groups of people, protected like its table)."""
     from fuldtid.stats.linked import background_fields
 
-    values = survey.responses.loc[survey.group_mask(spec.among).to_numpy(), spec.field]
-    options = list(survey.options(spec.field))
-    counts = values.value_counts(sort=False).reindex(options, fill_value=0)
-    background = spec.field in background_fields(survey.definition)
-    records = [(str(o), {str(o): int(c)}, int(c)) for o, c in counts.items()]
-    if background and values.isna().any():
-        records.append((NOT_GIVEN, {NOT_GIVEN: int(values.isna().sum())}, int(values.isna().sum())))
-    hidden_set, whole = _hidden(survey, None if background else spec.field, spec.field if background else None,
-                                spec.among, [r[0] for r in records], min_group)
-    records = _drop_not_given(records, hidden_set)
-    n = sum(r[2] for r in records)
-    if whole:
-        hidden_set = {r[0] for r in records}
-    shown, hidden, merged = _merge(records, hidden_set) if not whole else ([], tuple(r[0] for r in records), None)
-    rows = [(label, label, total, n) for label, _, total in shown]
+    if spec.field in background_fields(survey.definition):
+        records, hidden, merged, n = _groups(survey, None, spec.field, spec.among, min_group)
+        rows = [(label, label, total, n) for label, _, total in records]
+    else:
+        values = survey.responses.loc[survey.group_mask(spec.among).to_numpy(), spec.field]
+        counts = values.value_counts(sort=False).reindex(list(survey.options(spec.field)), fill_value=0)
+        n = int(counts.sum())
+        hidden, merged = (), None
+        rows = [(str(o), str(o), int(c), n) for o, c in counts.items()]
+        if min_group > 1:
+            from fuldtid.stats.linked import protected_rows, protector_for
+
+            _, whole = protected_rows(protector_for(survey, min_group), spec.field, (), spec.among, [()])
+            if whole:
+                rows, hidden = [], tuple(r[0] for r in rows)
     fig = FigureData(spec.number, spec.kind, spec.title, spec.field, None, None, spec.among, n,
                      _frame(rows), hidden, merged, min_group)
     return fig if weights is None else _with_weighted(fig, survey, weights)
 
 
-def _by_counts(survey, spec: FigureSpec) -> pd.DataFrame:
-    assert spec.by is not None
-    r = survey.responses.loc[survey.group_mask(spec.among).to_numpy(), [spec.field, spec.by]]
-    r = r[r[spec.field].notna().to_numpy()]
-    by = r[spec.by].astype("object").where(r[spec.by].notna(), NOT_GIVEN)
-    index = list(survey.options(spec.by)) + ([NOT_GIVEN] if (by == NOT_GIVEN).any() else [])
-    return pd.crosstab(by, r[spec.field].astype("object")).reindex(
-        index=index, columns=list(survey.options(spec.field)), fill_value=0
-    ).astype("int64")
-
-
-def _group_records(survey, spec: FigureSpec, counts: pd.DataFrame, min_group: int
-                   ) -> tuple[list[tuple[str, dict[str, int], int]], tuple[str, ...], str | None]:
-    """Shown groups with their answer counts; empty groups are left out (they have no share to draw)."""
-    counts = counts.copy()
-    counts.index = [str(i) for i in counts.index]
-    counts.columns = [str(c) for c in counts.columns]
-    records = [(str(g), {str(c): int(v) for c, v in row.items()}, int(row.sum())) for g, row in counts.iterrows()]
-    hidden_set, whole = _hidden(survey, spec.field, spec.by, spec.among, [r[0] for r in records], min_group)
-    if whole:
-        return [], tuple(r[0] for r in records), None
-    records = _drop_not_given(records, hidden_set)
-    shown, hidden, merged = _merge(records, hidden_set)
-    return [g for g in shown if g[2] > 0], hidden, merged
-
-
-def _n(counts: pd.DataFrame, hidden: tuple[str, ...]) -> int:
-    """Respondents behind a figure by a field: those who did not give it count only when drawn (hidden)."""
-    if NOT_GIVEN in counts.index and NOT_GIVEN not in hidden:
-        counts = counts.drop(index=NOT_GIVEN)
-    return int(counts.to_numpy().sum())
-
-
 def share_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
     """The share answering ``spec.value`` in each group of ``spec.by`` (within ``spec.among``)."""
-    counts = _by_counts(survey, spec)
-    groups, hidden, merged = _group_records(survey, spec, counts, min_group)
+    assert spec.by is not None
+    groups, hidden, merged, n = _groups(survey, spec.field, spec.by, spec.among, min_group)
     value = str(spec.value)
-    records = [(g, value, c.get(value, 0), t) for g, c, t in groups]
+    records = [(g, value, c.get(value, 0), t) for g, c, t in groups if t > 0]
     fig = FigureData(spec.number, spec.kind, spec.title, spec.field, spec.by, value, spec.among,
-                     _n(counts, hidden), _frame(records), hidden, merged, min_group)
+                     n, _frame(records), hidden, merged, min_group)
     return fig if weights is None else _with_weighted(fig, survey, weights)
 
 
 def cross_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
     """The shares of every answer of ``spec.field`` in each group of ``spec.by`` (within ``spec.among``)."""
-    counts = _by_counts(survey, spec)
-    groups, hidden, merged = _group_records(survey, spec, counts, min_group)
-    records = [(g, str(cat), n, t) for g, c, t in groups for cat, n in c.items()]
+    assert spec.by is not None
+    groups, hidden, merged, n = _groups(survey, spec.field, spec.by, spec.among, min_group)
+    records = [(g, str(cat), k, t) for g, c, t in groups if t > 0 for cat, k in c.items()]
     fig = FigureData(spec.number, spec.kind, spec.title, spec.field, spec.by, None, spec.among,
-                     _n(counts, hidden), _frame(records), hidden, merged, min_group)
+                     n, _frame(records), hidden, merged, min_group)
     return fig if weights is None else _with_weighted(fig, survey, weights)
 
 

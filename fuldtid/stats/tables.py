@@ -16,181 +16,8 @@ import pandas as pd
 from fuldtid.model.coding import Coding
 from fuldtid.model.definition import TableSpec
 from fuldtid.model.survey import Survey
-
-
-OTHER_CATEGORIES = "Øvrige kategorier"
-NOT_GIVEN = "Ikke angivet"
-
-
-@dataclass(frozen=True)
-class Weighted:
-    """A weighted estimate of a share (percent units) with its 95% interval and the staff it stands for.
-
-    ``ci_low``/``ci_high`` are None where no interval can be estimated; ``note`` (Danish) says why."""
-
-    pct: float
-    ci_low: float | None
-    ci_high: float | None
-    population_count: float
-    note: str | None = None
-
-    @property
-    def has_interval(self) -> bool:
-        return self.ci_low is not None and self.ci_high is not None
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"pct": self.pct, "ci_low": self.ci_low, "ci_high": self.ci_high,
-                             "population_count": self.population_count}
-        if self.note:
-            d["ci_note"] = self.note
-        return d
-
-
-@dataclass(frozen=True)
-class Row:
-    """A row of a one-way or coded table."""
-
-    label: str
-    count: int | None
-    pct: float | None  # unrounded percent of the base, None where the base is 0 or the row is hidden
-    examples: tuple[str, ...] = ()
-    suppressed: bool = False
-    members: tuple[str, ...] = ()  # for a merged row ("Øvrige grupper"): the labels merged into it
-    weighted: Weighted | None = None  # with a population file
-
-
-@dataclass(frozen=True)
-class CrossRow:
-    """A row of a cross table: one group's answers, with row percentages."""
-
-    label: str
-    counts: Mapping[str, int] | None
-    total: int | None
-    pcts: Mapping[str, float | None] | None
-    suppressed: bool = False
-    members: tuple[str, ...] = ()
-    weighted: Mapping[str, Weighted] | None = None  # per column, with a population file
-
-
-@dataclass(frozen=True)
-class Exclusion:
-    """Respondents left out of a table (``table`` None: out of several), with the reason."""
-
-    table: int | None
-    reason: str
-    respondentids: tuple[str, ...]
-
-    @property
-    def count(self) -> int:
-        return len(self.respondentids)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "table": self.table,
-            "reason": self.reason,
-            "count": self.count,
-        }  # no respondent ids: they are pseudonymous microdata (write_exclusions writes them for the analyst)
-
-
-@dataclass(frozen=True)
-class Table:
-    number: int
-    kind: str  # "oneway" | "coded" | "cross"
-    title: str  # the title without "(n=...)"
-    field: str
-    question: str
-    among: str
-    base: int
-    rows: tuple[Row, ...] | tuple[CrossRow, ...]
-    columns: tuple[str, ...] = ()
-    by: str | None = None
-    overall: Mapping[str, int] | None = None  # cross tables: column totals
-    excluded: tuple[Exclusion, ...] = ()
-    n_codes: int | None = None  # coded tables: codes given (> base when answers got several)
-    min_group: int = 1
-    n_suppressed: int = 0
-    missing_row: str | None = None  # the row of those who did not answer the row field (e.g. "Har ikke svaret")
-    variables: tuple[str, ...] = ()  # the export variable(s) the table counts (s_3; s_4_1, s_4_2, ...)
-    test: Any = None  # cross tables: fuldtid.stats.significance.DifferenceTest on the published rows (tabletests.py)
-
-    @property
-    def full_title(self) -> str:
-        return f"{self.title} (n={self.base})"
-
-    @property
-    def caption(self) -> str:
-        return f"Tabel {self.number}: {self.full_title}"
-
-    def row(self, label: str) -> Row | CrossRow:
-        for r in self.rows:
-            if r.label == label:
-                return r
-        raise KeyError(label)
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "number": self.number,
-            "kind": self.kind,
-            "title": self.full_title,
-            "question": self.question,
-            "variables": list(self.variables),
-            "field": self.field,
-            "among": self.among,
-            "base": self.base,
-        }
-        if self.kind == "grid":
-            d["columns"] = list(self.columns)
-            d["rows"] = [_cross_row_dict(r) for r in self.rows]
-        elif self.kind == "cross":
-            from fuldtid.stats.tabletests import test_dict
-
-            d["by"] = self.by
-            d["columns"] = list(self.columns)
-            d["rows"] = [_cross_row_dict(r) for r in self.rows]
-            d["overall"] = {
-                "counts": dict(self.overall or {}),
-                "total": self.base,
-                "pcts": {c: _pct(n, self.base) for c, n in (self.overall or {}).items()},
-            }
-            d["test"] = test_dict(self.test)
-        else:
-            d["rows"] = [_row_dict(r) for r in self.rows]
-        if self.n_codes is not None:
-            d["codes"] = self.n_codes
-        d["excluded"] = sum(e.count for e in self.excluded)
-        d["min_group"] = self.min_group
-        d["suppressed"] = self.n_suppressed
-        return d
-
-
-def _row_dict(r: Row) -> dict[str, Any]:
-    if r.suppressed:
-        return {"label": r.label, "count": None, "suppressed": True}
-    d: dict[str, Any] = {"label": r.label, "count": r.count, "pct": r.pct}
-    if r.members:
-        d["members"] = list(r.members)
-    if r.examples:
-        d["examples"] = list(r.examples)
-    if r.weighted is not None:
-        d["weighted"] = r.weighted.to_dict()
-    return d
-
-
-def _cross_row_dict(r: CrossRow) -> dict[str, Any]:
-    # Every row has label and count (the contract of tables.json); a cross row's count is its total.
-    if r.suppressed:
-        return {"label": r.label, "count": None, "suppressed": True}
-    d: dict[str, Any] = {"label": r.label, "count": r.total, "counts": dict(r.counts or {}), "total": r.total,
-                         "pcts": dict(r.pcts or {})}
-    if r.members:
-        d["members"] = list(r.members)
-    if r.weighted is not None:
-        d["weighted"] = {c: w.to_dict() for c, w in r.weighted.items()}
-    return d
-
-
-def _pct(count: int, base: int) -> float | None:
-    return 100.0 * count / base if base else None
+from fuldtid.stats.tablemodel import (NOT_GIVEN, OTHER_CATEGORIES, CrossRow, Exclusion, Row, Table,  # noqa: F401
+                                      Weighted, _pct)
 
 
 @dataclass(frozen=True)
@@ -215,6 +42,30 @@ class TableSet:
     def all_exclusions(self) -> list[Exclusion]:
         return [*self.excluded, *(e for t in self.tables for e in t.excluded)]
 
+    @property
+    def facts(self) -> Any:
+        """What may be said about the survey itself (:class:`fuldtid.stats.release.SurveyFacts`): source,
+        asked, answered, period, the definition; no answers."""
+        hit = self.__dict__.get("_facts")
+        if hit is None:
+            from fuldtid.stats.release import SurveyFacts
+
+            hit = SurveyFacts.of(self.survey)
+            object.__setattr__(self, "_facts", hit)
+        return hit
+
+    @property
+    def sources(self) -> dict[str, str | None]:
+        """The files this table set was computed from, by role (no output may overwrite them)."""
+        w = self.weighting
+        return {
+            "export": str(self.survey.export.path),
+            "survey definition": getattr(self.survey.definition, "path", None),
+            "coding file": str(self.coding.path) if self.coding is not None and getattr(self.coding, "path", None)
+            else None,
+            "population file": str(w.population.path) if w is not None else None,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         s = self.survey
         first, last = s.export.period
@@ -238,30 +89,10 @@ class TableSet:
 
 
 def _weighting_dict(w: Any, tableset: "TableSet") -> dict[str, Any]:
-    """The weighting diagnostics, with the respondent counts of register categories that are (or contain)
-    groups the anonymity rule hides left out: they are the same groups of people as a size table's rows."""
-    from fuldtid.stats.weighted import weights_dict
+    """The weighting diagnostics as published (:func:`fuldtid.stats.release.weighting_facts`)."""
+    from fuldtid.stats.release import weighting_facts
 
-    d = weights_dict(w)
-    if tableset.min_group <= 1:
-        return d
-    from fuldtid.stats.linked import protected_rows, protector_for
-
-    protector = protector_for(tableset.survey, tableset.min_group)
-    covers = {(m.variable, c.label): c.covers or (c.label,)
-              for m in w.population.margins for c in m.categories}
-    for margin in d["margins"]:
-        labels = covers.get((margin["variable"], margin["category"]), (margin["category"],))
-        field_ = margin["variable"]
-        hide = margin["sample_count"] < tableset.min_group and margin["sample_count"] > 0
-        if field_ in tableset.survey.responses.columns and not hide:
-            hidden, whole = protected_rows(protector, None, (field_,), "alle", [(lab,) for lab in labels])
-            hide = whole or bool(hidden)
-        if hide:
-            margin["sample_count"] = None
-            margin["sample_share"] = None
-            margin["hidden"] = "skjult af hensyn til anonymiteten"
-    return d
+    return weighting_facts(w, tableset.survey, tableset.min_group).to_dict()
 
 
 def _iso(ts: Any) -> str | None:
@@ -308,7 +139,14 @@ def _group_exclusions(survey: Survey) -> list[Exclusion]:
     return out
 
 
-def oneway_table(survey: Survey, spec: TableSpec) -> Table:
+def oneway_table(survey: Survey, spec: TableSpec, min_group: int = 1) -> Table:
+    """The answers to ``spec.field`` among ``spec.among``. A background field's categories are groups of people:
+    its table is counted and protected by :func:`fuldtid.stats.crosstab.group_table` (those who did not give it
+    are a row of their own); a question's answers are shown in full, or not at all when the group is too small
+    (:func:`protect_table`)."""
+    background = spec.field in _background(survey)
+    if background:
+        return _group_sizes_table(survey, spec, min_group)
     r = survey.responses
     in_group = survey.group_mask(spec.among)
     values = r.loc[in_group.to_numpy(), spec.field]
@@ -317,69 +155,69 @@ def oneway_table(survey: Survey, spec: TableSpec) -> Table:
     missing = values.isna()
     excluded: tuple[Exclusion, ...] = ()
     rows_counts: list[tuple[str, int]] = [(str(k), int(v)) for k, v in counts.items()]
-    background = spec.field in _background(survey)
-    missing_row = spec.missing_row or (NOT_GIVEN if background and missing.any() else None)
+    missing_row = spec.missing_row
     if missing_row:
         rows_counts.append((missing_row, int(missing.sum())))
     elif missing.any():
         excluded = (Exclusion(spec.number, _missing_reason(survey, spec.field), _ids(missing)),)
     base = sum(n for _, n in rows_counts)
     rows = tuple(Row(label, n, _pct(n, base)) for label, n in rows_counts)
-    return Table(
-        number=spec.number,
-        kind="oneway",
-        title=spec.title,
-        field=spec.field,
-        question=_question(survey, spec.field),
-        among=spec.among,
-        base=base,
-        rows=rows,
-        excluded=excluded,
-        missing_row=missing_row,
-    )
+    return Table(number=spec.number, kind="oneway", title=spec.title, field=spec.field,
+                 question=_question(survey, spec.field), among=spec.among, base=base, rows=rows, excluded=excluded,
+                 missing_row=missing_row)
 
 
-def cross_table(survey: Survey, spec: TableSpec) -> Table:
+def _group_sizes_table(survey: Survey, spec: TableSpec, min_group: int) -> Table:
+    from fuldtid.stats.crosstab import NOT_GIVEN as GIVEN_NOT, group_table
+
+    label = spec.missing_row or GIVEN_NOT
+    g = group_table(survey, None, spec.field, spec.among, min_group,
+                    not_given="always" if spec.missing_row else "if_any", not_given_label=label)
+    base = int(g.overall_counts["n"])
+    rows: tuple[Row, ...]
+    if g.whole:
+        rows = tuple(Row(r.label, None, None, suppressed=True) for r in g.rows)
+    else:
+        rows = tuple(Row(r.label, None, None, suppressed=True) if r.hidden else
+                     Row(r.label, r.total, _pct(int(r.total or 0), base), members=r.members) for r in g.rows)
+    has_missing = any(r.label == label and not r.merged for r in g.rows)
+    return Table(number=spec.number, kind="oneway", title=spec.title, field=spec.field,
+                 question=_question(survey, spec.field), among=spec.among, base=base, rows=rows,
+                 missing_row=label if has_missing else None, min_group=min_group,
+                 n_suppressed=len(rows) if g.whole else len(g.hidden))
+
+
+def cross_table(survey: Survey, spec: TableSpec, min_group: int = 1) -> Table:
+    """``spec.field`` by the groups of ``spec.by`` among ``spec.among``, counted and protected by
+    :func:`fuldtid.stats.crosstab.group_table`; those who did not answer the question are counted as left out."""
+    from fuldtid.stats.crosstab import group_table
+
     assert spec.by is not None
     r = survey.responses
     in_group = survey.group_mask(spec.among).to_numpy()
-    sub = r.loc[in_group, [spec.field, spec.by]]
-    columns = survey.options(spec.field)
-    row_options = list(survey.options(spec.by))
-    no_answer = sub[spec.field].isna()
+    no_answer = r.loc[in_group, spec.field].isna()
     excluded = []
     if no_answer.any():
         excluded.append(Exclusion(spec.number, _missing_reason(survey, spec.field), _ids(no_answer)))
-    sub = sub[~no_answer.to_numpy()]
-    by = sub[spec.by]
-    # Those who did not give the row field are a row of their own (a group like any other, protected alike).
     missing_label = spec.missing_row or NOT_GIVEN
-    if spec.missing_row or by.isna().any():
-        by = by.cat.add_categories([missing_label]).fillna(missing_label)
-        row_options.append(missing_label)
-    crosstab = pd.crosstab(by, sub[spec.field], dropna=False).reindex(
-        index=row_options, columns=list(columns), fill_value=0
-    )
+    g = group_table(survey, spec.field, spec.by, spec.among, min_group,
+                    not_given="always" if spec.missing_row else "if_any", not_given_label=missing_label)
+    columns = g.columns
     rows = []
-    for label, line in crosstab.iterrows():
-        counts = {str(c): int(n) for c, n in line.items()}
-        total = sum(counts.values())
-        rows.append(CrossRow(str(label), counts, total, {c: _pct(n, total) for c, n in counts.items()}))
-    overall = {str(c): int(n) for c, n in crosstab.sum(axis=0).items()}
+    for row in g.rows:
+        if row.hidden:
+            rows.append(CrossRow(row.label, None, None, None, suppressed=True))
+        else:
+            counts = dict(row.counts or {})
+            total = int(row.total or 0)
+            rows.append(CrossRow(row.label, counts, total, {c: _pct(n, total) for c, n in counts.items()},
+                                 members=row.members))
+    overall = dict(g.overall_counts)
     return Table(
-        number=spec.number,
-        kind="cross",
-        title=spec.title,
-        field=spec.field,
-        question=_question(survey, spec.field),
-        among=spec.among,
-        base=sum(overall.values()),
-        rows=tuple(rows),
-        columns=tuple(str(c) for c in columns),
-        by=spec.by,
-        overall=overall,
-        excluded=tuple(excluded),
-        missing_row=missing_label,
+        number=spec.number, kind="cross", title=spec.title, field=spec.field,
+        question=_question(survey, spec.field), among=spec.among, base=sum(overall.values()), rows=tuple(rows),
+        columns=columns, by=spec.by, overall=None if g.whole else overall, excluded=tuple(excluded),
+        missing_row=missing_label, min_group=min_group, n_suppressed=len(rows) if g.whole else len(g.hidden),
     )
 
 
@@ -509,9 +347,9 @@ def build_tables(survey: Survey, coding: Coding | None = None, *, min_group: int
     pending: list[TableSpec] = []
     for spec in survey.definition.tables:
         if spec.kind == "oneway":
-            t = oneway_table(survey, spec)
+            t = oneway_table(survey, spec, min_group)
         elif spec.kind == "cross":
-            t = cross_table(survey, spec)
+            t = cross_table(survey, spec, min_group)
         elif spec.kind == "multiple":
             t = multiple_table(survey, spec)
         elif spec.kind == "grid":
@@ -543,61 +381,23 @@ def build_tables(survey: Survey, coding: Coding | None = None, *, min_group: int
 def protect_table(t: Table, survey: Survey, min_group: int) -> Table:
     """The table as it may be published at ``min_group`` (see :mod:`fuldtid.stats.linked` for the rule).
 
-    Rows that are groups of people (a cross table's rows, the categories of a background field) are hidden
-    where the linked protection of everything one export releases says so, and the hidden ones are shown
-    together as "Øvrige grupper". A table of a question's answers is shown in full when its group is at or
-    above the threshold, and not at all when it is below (or would give a smaller group away).
+    Tables of groups of people (a cross table's rows, a background field's categories) are protected where they
+    are counted (:func:`fuldtid.stats.crosstab.group_table`). A table of a question's answers (reasons, ticked
+    options, a grid's items, a single-choice question) is shown in full when its group is at or above the
+    threshold, and not at all when it is below (or would give a smaller group away).
     """
     if min_group <= 1:
         return replace(t, min_group=min_group)
-    from fuldtid.stats.linked import NA, protected_rows, protector_for
+    if t.kind == "cross" or (t.kind == "oneway" and t.field in _background(survey)):
+        return t
+    from fuldtid.stats.linked import protected_rows, protector_for
 
     protector = protector_for(survey, min_group)
     if t.kind in ("coded", "multiple", "grid"):
-        # Answers to a question (reasons, ticked options, a grid's items): shown in full for a group at or
-        # above the threshold, not at all below it.
         whole = 0 < t.base < min_group or () in protector.level(None, ()).primary.get(t.among, frozenset())
         return _hide_all(t, min_group) if whole else replace(t, min_group=min_group)
-    background = t.field in protector.background
-    if t.kind == "oneway" and not background:
-        _, whole = protected_rows(protector, t.field, (), t.among, [()])
-        return _hide_all(t, min_group) if whole or 0 < t.base < min_group else replace(t, min_group=min_group)
-    if t.kind == "oneway":
-        question, field_ = None, t.field
-    else:
-        question, field_ = t.field, t.by
-    assert field_ is not None
-
-    def key(label: str) -> tuple[str]:
-        return (NA,) if label == t.missing_row else (label,)
-
-    hidden, whole = protected_rows(protector, question, (field_,), t.among, [key(r.label) for r in t.rows])
-    if whole:
-        return _hide_all(t, min_group)
-    hidden_labels = [r.label for r in t.rows if key(r.label) in hidden]
-    if not hidden_labels:
-        return replace(t, min_group=min_group)
-    from fuldtid.stats.disclosure import other_label
-
-    other = other_label([r.label for r in t.rows])
-    if t.kind == "cross":
-        rows: list[Any] = []
-        merged = {c: 0 for c in t.columns}
-        for r in t.rows:
-            if r.label in hidden_labels:
-                rows.append(CrossRow(r.label, None, None, None, suppressed=True))
-                for c in t.columns:
-                    merged[c] += int(r.counts[c])  # type: ignore[index]
-            else:
-                rows.append(r)
-        total = sum(merged.values())
-        rows.append(CrossRow(other, merged, total, {c: _pct(n, total) for c, n in merged.items()},
-                             members=tuple(hidden_labels)))
-    else:
-        rows = [Row(r.label, None, None, suppressed=True) if r.label in hidden_labels else r for r in t.rows]
-        n = sum(int(r.count or 0) for r in t.rows if r.label in hidden_labels)
-        rows.append(Row(other, n, _pct(n, t.base), members=tuple(hidden_labels)))
-    return replace(t, rows=tuple(rows), min_group=min_group, n_suppressed=len(hidden_labels))
+    _, whole = protected_rows(protector, t.field, (), t.among, [()])
+    return _hide_all(t, min_group) if whole or 0 < t.base < min_group else replace(t, min_group=min_group)
 
 
 def _hide_all(t: Table, min_group: int) -> Table:

@@ -1,0 +1,185 @@
+"""The values of a table: rows, cross rows, weighted shares and who is left out, immutable and format-free.
+
+Computing them is :mod:`fuldtid.stats.tables`; rendering them (terminal, XLSX, JSON, DOCX, HTML) lives in
+:mod:`fuldtid.render`. A table's base is the respondents in its group who answered its question. Everyone else in
+the group is listed as an :class:`Exclusion` with the reason, so nobody is lost silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+OTHER_CATEGORIES = "Øvrige kategorier"
+NOT_GIVEN = "Ikke angivet"
+
+
+@dataclass(frozen=True)
+class Weighted:
+    """A weighted estimate of a share (percent units) with its 95% interval and the staff it stands for.
+
+    ``ci_low``/``ci_high`` are None where no interval can be estimated; ``note`` (Danish) says why."""
+
+    pct: float
+    ci_low: float | None
+    ci_high: float | None
+    population_count: float
+    note: str | None = None
+
+    @property
+    def has_interval(self) -> bool:
+        return self.ci_low is not None and self.ci_high is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"pct": self.pct, "ci_low": self.ci_low, "ci_high": self.ci_high,
+                             "population_count": self.population_count}
+        if self.note:
+            d["ci_note"] = self.note
+        return d
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of a one-way or coded table."""
+
+    label: str
+    count: int | None
+    pct: float | None  # unrounded percent of the base, None where the base is 0 or the row is hidden
+    examples: tuple[str, ...] = ()
+    suppressed: bool = False
+    members: tuple[str, ...] = ()  # for a merged row ("Øvrige grupper"): the labels merged into it
+    weighted: Weighted | None = None  # with a population file
+
+
+@dataclass(frozen=True)
+class CrossRow:
+    """A row of a cross table: one group's answers, with row percentages."""
+
+    label: str
+    counts: Mapping[str, int] | None
+    total: int | None
+    pcts: Mapping[str, float | None] | None
+    suppressed: bool = False
+    members: tuple[str, ...] = ()
+    weighted: Mapping[str, Weighted] | None = None  # per column, with a population file
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """Respondents left out of a table (``table`` None: out of several), with the reason."""
+
+    table: int | None
+    reason: str
+    respondentids: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.respondentids)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "reason": self.reason,
+            "count": self.count,
+        }  # no respondent ids: they are pseudonymous microdata (write_exclusions writes them for the analyst)
+
+
+@dataclass(frozen=True)
+class Table:
+    number: int
+    kind: str  # "oneway" | "coded" | "cross"
+    title: str  # the title without "(n=...)"
+    field: str
+    question: str
+    among: str
+    base: int
+    rows: tuple[Row, ...] | tuple[CrossRow, ...]
+    columns: tuple[str, ...] = ()
+    by: str | None = None
+    overall: Mapping[str, int] | None = None  # cross tables: column totals
+    excluded: tuple[Exclusion, ...] = ()
+    n_codes: int | None = None  # coded tables: codes given (> base when answers got several)
+    min_group: int = 1
+    n_suppressed: int = 0
+    missing_row: str | None = None  # the row of those who did not answer the row field (e.g. "Har ikke svaret")
+    variables: tuple[str, ...] = ()  # the export variable(s) the table counts (s_3; s_4_1, s_4_2, ...)
+    test: Any = None  # cross tables: fuldtid.stats.significance.DifferenceTest on the published rows (tabletests.py)
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title} (n={self.base})"
+
+    @property
+    def caption(self) -> str:
+        return f"Tabel {self.number}: {self.full_title}"
+
+    def row(self, label: str) -> Row | CrossRow:
+        for r in self.rows:
+            if r.label == label:
+                return r
+        raise KeyError(label)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "number": self.number,
+            "kind": self.kind,
+            "title": self.full_title,
+            "question": self.question,
+            "variables": list(self.variables),
+            "field": self.field,
+            "among": self.among,
+            "base": self.base,
+        }
+        if self.kind == "grid":
+            d["columns"] = list(self.columns)
+            d["rows"] = [_cross_row_dict(r) for r in self.rows]
+        elif self.kind == "cross":
+            from fuldtid.stats.tabletests import test_dict
+
+            d["by"] = self.by
+            d["columns"] = list(self.columns)
+            d["rows"] = [_cross_row_dict(r) for r in self.rows]
+            d["overall"] = {
+                "counts": dict(self.overall or {}),
+                "total": self.base,
+                "pcts": {c: _pct(n, self.base) for c, n in (self.overall or {}).items()},
+            }
+            d["test"] = test_dict(self.test)
+        else:
+            d["rows"] = [_row_dict(r) for r in self.rows]
+        if self.n_codes is not None:
+            d["codes"] = self.n_codes
+        d["excluded"] = sum(e.count for e in self.excluded)
+        d["min_group"] = self.min_group
+        d["suppressed"] = self.n_suppressed
+        return d
+
+
+def _row_dict(r: Row) -> dict[str, Any]:
+    if r.suppressed:
+        return {"label": r.label, "count": None, "suppressed": True}
+    d: dict[str, Any] = {"label": r.label, "count": r.count, "pct": r.pct}
+    if r.members:
+        d["members"] = list(r.members)
+    if r.examples:
+        d["examples"] = list(r.examples)
+    if r.weighted is not None:
+        d["weighted"] = r.weighted.to_dict()
+    return d
+
+
+def _cross_row_dict(r: CrossRow) -> dict[str, Any]:
+    # Every row has label and count (the contract of tables.json); a cross row's count is its total.
+    if r.suppressed:
+        return {"label": r.label, "count": None, "suppressed": True}
+    d: dict[str, Any] = {"label": r.label, "count": r.total, "counts": dict(r.counts or {}), "total": r.total,
+                         "pcts": dict(r.pcts or {})}
+    if r.members:
+        d["members"] = list(r.members)
+    if r.weighted is not None:
+        d["weighted"] = {c: w.to_dict() for c, w in r.weighted.items()}
+    return d
+
+
+def _pct(count: int, base: int) -> float | None:
+    return 100.0 * count / base if base else None
