@@ -21,13 +21,18 @@ BANDS = {"1-9 timer": "<30", "10-19 timer": "<30", "20-29 timer": "<30", "30-36 
 
 
 def reader_weights(survey, weights, min_group: int = 5) -> dict[tuple[str, str], float]:
-    """(koen, band) -> weight, from the published weighted breakdown of `mulighed` by koen x timetal (both
-    orders) among everybody."""
+    """(koen, band) -> weight, from published weighted breakdowns by koen x timetal (both orders): of `mulighed`
+    among everybody, of `op_i_tid` among part-timers, of `ned_i_tid` among full-timers."""
     from fuldtid.stats.breakdown import breakdown
 
     found: dict[tuple[str, str], float] = {}
-    for by in (["koen", "timetal"], ["timetal", "koen"]):
-        b = breakdown(survey, "mulighed", by, among="alle", min_group=min_group, weights=weights).to_dict()
+    for (question, among), by in itertools.product(
+            [("mulighed", "alle"), ("op_i_tid", "deltid"), ("ned_i_tid", "fuldtid")],
+            (["koen", "timetal"], ["timetal", "koen"])):
+        try:
+            b = breakdown(survey, question, by, among=among, min_group=min_group, weights=weights).to_dict()
+        except Exception:  # noqa: BLE001 - a refused breakdown publishes nothing
+            continue
         for row in b["rows"]:
             if row.get("suppressed") or not row.get("weighted") or not row.get("group") or not row.get("total"):
                 continue
