@@ -5,7 +5,8 @@ A weighted breakdown (``fuldtid breakdown EXPORT --question op_i_tid --by overen
 row and answer, the count n and the ``population_count`` P = sum of the raking weights of those n respondents.
 The weights take one value per koen x timetal-band cell (6 values, all public: see weighted_decode.py), so P
 decodes uniquely into the row's answers by gender and band. That gives the counts of crossings such as
-(part-timers, agreement X, Mand) that the two-field breakdown ``--by overenskomst --by koen`` hides.
+(part-timers, agreement X, Mand) that the two-field breakdown ``--by overenskomst --by koen`` hides, and of
+(part-timers, agreement X, 30-36 timer) that ``--by overenskomst --by timetal`` hides (a band of one category).
 
 Run: nice -n 15 python -m pytest tests/attacks/test_weighted_counts.py
 """
@@ -56,26 +57,32 @@ def pinned_by_weights(survey, weights, question: str, field: str, among: str, mi
                 decoded[(row["label"], ans)] = dict(zip([*cells, None], sols[0]))
     out = []
     r = survey.responses
-    for by in ([field, "koen"], ["koen", field]):
-        two = breakdown(survey, question, by, among=among, min_group=min_group).to_dict()
-        for row in two["rows"]:
-            if not row.get("group") or not row.get("suppressed"):
-                continue
-            x, k = (row["group"], row["label"]) if by[0] == field else (row["label"], row["group"])
-            mask = (survey.group_mask(among) & r[question].notna() & (r[field].astype(object) == x)
-                    & (r["koen"].astype(object) == k))
-            size = int(mask.sum())
-            if not 0 < size < min_group:
-                continue
-            for ans in one["columns"]:
-                d = decoded.get((x, ans))
-                if d is None:
+    single = {t for t, b in BANDS.items() if list(BANDS.values()).count(b) == 1}  # 30-36 timer, 37 timer
+    for other in ("koen", "timetal"):
+        for by in ([field, other], [other, field]):
+            two = breakdown(survey, question, by, among=among, min_group=min_group).to_dict()
+            for row in two["rows"]:
+                if not row.get("group") or not row.get("suppressed"):
                     continue
-                inferred = sum(v for c, v in d.items() if c is not None and c[0] == k)
-                truth = int((r.loc[mask, question].astype(object) == ans).sum())
-                assert inferred == truth  # the decoding is exact, not a guess
-                if inferred > 0 and ((x, k), ans, inferred, truth) not in out:
-                    out.append(((x, k), ans, inferred, truth))
+                x, y = (row["group"], row["label"]) if by[0] == field else (row["label"], row["group"])
+                if other == "timetal" and y not in single:
+                    continue
+                mask = (survey.group_mask(among) & r[question].notna() & (r[field].astype(object) == x)
+                        & (r[other].astype(object) == y))
+                size = int(mask.sum())
+                if not 0 < size < min_group:
+                    continue
+                for ans in one["columns"]:
+                    d = decoded.get((x, ans))
+                    if d is None:
+                        continue
+                    pos = 0 if other == "koen" else 1
+                    want = y if other == "koen" else BANDS[y]
+                    inferred = sum(v for c, v in d.items() if c is not None and c[pos] == want)
+                    truth = int((r.loc[mask, question].astype(object) == ans).sum())
+                    assert inferred == truth  # the decoding is exact, not a guess
+                    if inferred > 0 and ((x, y), ans, inferred, truth) not in out:
+                        out.append(((x, y), ans, inferred, truth))
     return out
 
 
