@@ -128,3 +128,40 @@ def test_2024_example_weighted_breakdown_pins_hidden_crossing():
     for q, among in (("op_i_tid", "deltid"), ("ned_i_tid", "fuldtid")):
         found += pinned_by_weights(s, w, q, "overenskomst", among)
     assert found == [], found
+
+
+@pytest.mark.xfail(strict=True, reason="the memo's table 10 weighted population counts give the size of table 14's hidden rows")
+def test_memo_alone_gives_the_size_of_a_hidden_row():
+    """From tables.json alone (`fuldtid report surveys/examples/vjh_2022/export --population ... --format json`):
+    table 10 (agreement among everybody) shows "Akademikere, KL" with count 7 and weighted population_count
+    17.943827388497887, which decodes to 1 woman and 2 men on 30-36 hours, 3 women and 1 man on 37 hours. Table 14
+    (ned_i_tid by agreement among full-timers) hides "Akademikere, KL" because the full-time academics are fewer
+    than 5: there are 4 (3 women, 1 man), as the decoding says. (Weights as a reader derives them.)"""
+    import json
+
+    from fuldtid.report import analyse, tables_json
+
+    ts = analyse(EXAMPLE / "export", population=EXAMPLE / "population.csv")
+    d = json.loads(tables_json(ts))
+    s = ts.survey if hasattr(ts, "survey") else _survey(EXAMPLE / "export")
+    from fuldtid.stats.weighted import weigh_survey
+
+    w = reader_weights(s, weigh_survey(s, EXAMPLE / "population.csv"))
+    cells = sorted(w)
+    t10 = next(t for t in d["tables"] if t["number"] == 10)
+    t14 = next(t for t in d["tables"] if t["number"] == 14)
+    hidden14 = {r["label"] for r in t14["rows"] if r.get("suppressed")}
+    r = s.responses
+    revealed = []
+    for row in t10["rows"]:
+        if row["label"] not in hidden14 or not row.get("weighted"):
+            continue
+        sols = decode(int(row["count"]), float(row["weighted"]["population_count"]), [w[c] for c in cells] + [0.0])
+        if len(sols) != 1:
+            continue
+        full_time = sum(n for c, n in zip(cells, sols[0]) if c[1] == "37")
+        truth = int((s.group_mask("fuldtid") & (r["overenskomst"].astype(object) == row["label"])).sum())
+        assert full_time == truth
+        if 0 < full_time < 5:
+            revealed.append((row["label"], full_time))
+    assert revealed == [], revealed
