@@ -97,7 +97,7 @@ def breakdown_grid(b: Breakdown) -> Grid:
         # A group too small to show (the whole breakdown hidden) has no overall counts: "*", never 0.
         *(fmt.count_pct(b.overall[c], 100 * b.overall[c] / b.overall_total if b.overall_total else None)
           if c in b.overall else HIDDEN for c in b.columns),
-        fmt.number(b.overall_total) + (" (100%)" if b.overall_total else ""),
+        HIDDEN if b.overall_total is None else fmt.number(b.overall_total) + (" (100%)" if b.overall_total else ""),
         *([""] * len(weighted_cols)),
     )
     return Grid(f"{b.title}", b.question_text, header, tuple(rows), total_row, tuple(breakdown_notes(b)))
@@ -141,7 +141,8 @@ def breakdown_csv(b: Breakdown) -> bytes:
                 line += [_decimal(None if (r.weighted or {}).get(c) is None else r.weighted[c].pct)  # type: ignore[index]
                          for c in b.columns]
         w.writerow([_csv_safe(x) for x in line])
-    w.writerow(["", TOTAL, *(str(b.overall[c]) if c in b.overall else "" for c in b.columns), str(b.overall_total),
+    w.writerow(["", TOTAL, *(str(b.overall[c]) if c in b.overall else "" for c in b.columns),
+                "" if b.overall_total is None else str(b.overall_total),
                 *(_decimal(100 * b.overall[c] / b.overall_total if b.overall_total and c in b.overall else None)
                   for c in b.columns),
                 "0" if b.overall else "1", *([""] * (len(b.columns) if b.weighted else 0))])
@@ -188,7 +189,7 @@ def breakdown_xlsx(b: Breakdown) -> bytes:
     for c in b.columns:
         n = b.overall.get(c)
         total += [HIDDEN, HIDDEN] if n is None else [n, 100.0 * n / b.overall_total if b.overall_total else None]
-    total.append(b.overall_total)
+    total.append(HIDDEN if b.overall_total is None else b.overall_total)
     wb = new_workbook()
     ws = wb.create_sheet("Opdeling")
     number_sheet(ws, title=b.title, lines=[b.question_text, source_line(b)], columns=cols, rows=rows, total=total,

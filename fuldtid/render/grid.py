@@ -108,9 +108,10 @@ def table_grid(t: Table) -> Grid:
         if has_examples:
             cells.append("\n".join(f"”{q}”" for q in unique_quotes(r.examples)))
         rows.append(tuple(cells))
-    total = [TOTAL, fmt.number(t.base), "100%" if t.base else ""]
+    base = HIDDEN if t.hidden_whole else fmt.number(t.base)  # a hidden group's size is not shown either
+    total = [TOTAL, base, "100%" if t.base and not t.hidden_whole else ""]
     if t.kind == "multiple":
-        total = ["Svarende i alt", fmt.number(t.base), ""]
+        total = ["Svarende i alt", base, ""]
         notes.append("Flere svar mulige: procenterne er af dem, der har svaret på spørgsmålet, og summerer "
                      "derfor til mere end 100.")
     if has_examples:
@@ -146,7 +147,7 @@ def _cross_grid(t: Table, notes: list[str]) -> Grid:
         # A table whose group is hidden whole has no overall counts: "*", never 0.
         *(fmt.count_pct(overall.get(c, 0), 100.0 * overall.get(c, 0) / t.base if t.base else None)
           if overall is not None else HIDDEN for c in t.columns),
-        fmt.number(t.base) + (" (100%)" if t.base else ""),
+        HIDDEN if t.hidden_whole else fmt.number(t.base) + (" (100%)" if t.base else ""),
     )
     return Grid(t.caption, t.question, header, tuple(rows), total_row, tuple(notes))
 
@@ -155,7 +156,7 @@ def _items_grid(t: Table, notes: list[str]) -> Grid:
     """A grid of statements: one row per item, its answers as counts with row percentages."""
     header = ("", *t.columns, TOTAL)
     rows = _count_rows(t)
-    total_row = ("Svarende i alt", *([""] * len(t.columns)), fmt.number(t.base))
+    total_row = ("Svarende i alt", *([""] * len(t.columns)), HIDDEN if t.hidden_whole else fmt.number(t.base))
     notes.append("Hver række er ét udsagn; procenterne er af dem, der har svaret på udsagnet.")
     return Grid(t.caption, t.question, header, tuple(rows), total_row, tuple(notes))
 

@@ -154,7 +154,7 @@ class _Ctx:
             # Whom the weights stand for is the definition's word (VJH: medarbejdergruppen), not the grid's.
             notes = [f"Vægtet: andelen skønnet for hele {self.population()} ud fra populationsfilen, med "
                      "95%-konfidensinterval." if n == WEIGHTED_NOTE else n for n in g.notes]
-            left_out = exclusion_note([(e.count, e.reason) for e in t.excluded])
+            left_out = "" if t.hidden_whole else exclusion_note([(e.count, e.reason) for e in t.excluded])
             if left_out:
                 notes.append(left_out)
             self.add(TableBlock(t.number, t.caption, g, t.kind, tuple(notes)))

@@ -234,7 +234,7 @@ def table_sheet_data(t: Any) -> tuple[list[Column], list[list[Any]], list[Any]]:
         for c in t.columns:
             n = None if overall is None else overall.get(c, 0)
             total += [HIDDEN, HIDDEN] if n is None else [n, 100.0 * n / t.base if t.base else None]
-        total.append(t.base)
+        total.append(HIDDEN if t.hidden_whole else t.base)
         return cols, rows, total
     has_examples = t.kind == "coded" and any(r.examples for r in t.rows)
     cols = [Column("Kategori" if t.kind == "coded" else "Svar", "text", _label_width(r.label for r in t.rows)),
@@ -252,7 +252,7 @@ def table_sheet_data(t: Any) -> tuple[list[Column], list[list[Any]], list[Any]]:
         if has_examples:
             line.append("\n".join(f"”{q}”" for q in unique_quotes(r.examples)))
         rows.append(line)
-    total = [TOTAL, t.base, 100.0 if t.base else None]
+    total = [TOTAL, HIDDEN, None] if t.hidden_whole else [TOTAL, t.base, 100.0 if t.base else None]
     return cols, rows, total
 
 
@@ -268,7 +268,7 @@ def tables_workbook(tableset: "TableSet") -> bytes:
         notes = list(table_grid(t).notes)
         if any(getattr(r, "weighted", None) for r in t.rows):
             notes.append(weighted_note(tableset.facts.definition))
-        notes += exclusion_lines(t.excluded)
+        notes += [] if t.hidden_whole else exclusion_lines(t.excluded)
         number_sheet(ws, title=t.caption, lines=[t.question], columns=cols, rows=rows, total=total, notes=notes)
     for spec in tableset.pending:
         ws = wb.create_sheet(safe_sheet_title(f"Tabel {spec.number}", taken))

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from os import PathLike
+from typing import TYPE_CHECKING, Callable, Union
 
 from fuldtid.stats.tables import TableSet, build_tables
 
+if TYPE_CHECKING:
+    from fuldtid.model.definition import Definition
+    from fuldtid.read.export import Export
+
+PathArg = Union[str, "PathLike[str]"]
+
 
 def analyse(
-    export: Any,
+    export: "PathArg | Export",
     *,
-    survey: Any = None,
-    coding: Any = None,
-    population: Any = None,
+    survey: "PathArg | Definition | None" = None,
+    coding: PathArg | None = None,
+    population: PathArg | None = None,
     min_group: int | None = None,
     trim: float | None = None,
     progress: Callable[[str], None] | None = None,

@@ -77,7 +77,7 @@ class Breakdown:
     columns: tuple[str, ...]
     rows: tuple[BreakdownRow, ...]
     overall: Mapping[str, int]
-    overall_total: int
+    overall_total: int | None  # None when the whole breakdown is hidden: its size is the hidden group's
     test: Any  # fuldtid.stats.significance.DifferenceTest or None
     excluded: Mapping[str, int] = field(default_factory=dict)  # reason -> respondents
     weighted: bool = False
@@ -90,7 +90,8 @@ class Breakdown:
     @property
     def title(self) -> str:
         by = " og ".join(self.by_nouns or self.by)
-        return f"{self.question_text} fordelt på {by} ({self.among_label}, n={self.overall_total})"
+        n = "*" if self.overall_total is None else self.overall_total
+        return f"{self.question_text} fordelt på {by} ({self.among_label}, n={n})"
 
     def to_dict(self) -> dict[str, Any]:
         from fuldtid.stats.tabletests import test_dict
@@ -245,7 +246,9 @@ def breakdown(
     rows = [_with_differs(r, diffs.get((r.group, r.label))) if not r.members and not r.suppressed else r
             for r in rows]
     if whole:
-        overall = {}
+        # Nothing of a hidden group is published: not its size, nor how many of it skipped the question
+        # (with the sizes of the shown groups either would give a smaller group away).
+        overall, overall_total, excluded = {}, None, {}
     return Breakdown(
         question=question,
         question_text=f.text if f is not None else question,

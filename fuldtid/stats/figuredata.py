@@ -12,6 +12,7 @@ bar on the unweighted bar.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -218,6 +219,7 @@ def _with_weighted(fig: FigureData, survey, weights: Any) -> FigureData:
     if fig.kind == "distribution" and fig.field in margins and fig.among == ALL:
         return replace(fig, weighting_variable=True)
     from fuldtid.errors import WeightingError
+    from fuldtid.stats.weighted import published_pct
     from fuldtid.stats.weighting import weighted_share
 
     r = survey.responses
@@ -240,7 +242,10 @@ def _with_weighted(fig: FigureData, survey, weights: Any) -> FigureData:
                 est = weighted_share(weights, y.fillna(False).astype(bool), dom.astype(bool), method="beta")
             except WeightingError:
                 est = None
-        out.append((est.pct, est.ci_low, est.ci_high) if est is not None else (nan, nan, nan))
+        # Rounded as every published weighted share is (fuldtid.stats.weighted.published_pct): drawn points and
+        # the alt text must not be finer than the tables.
+        out.append(tuple(nan if math.isnan(v) else published_pct(v) for v in (est.pct, est.ci_low, est.ci_high))
+                   if est is not None else (nan, nan, nan))
     d = fig.data.copy()
     for i, col in enumerate(WEIGHTED_COLUMNS):
         d[col] = pd.Series([float(v[i]) for v in out], index=d.index, dtype="float64")

@@ -137,11 +137,16 @@ def weighting_facts(w: Any, survey: Any, min_group: int) -> WeightingFacts:
         if protector is not None:
             hide = 0 < m.sample_count < min_group
             if not hide and m.variable in survey.responses.columns:
-                from fuldtid.stats.linked import protected_rows
+                # A register category holding some of the field's hidden groups is hidden; one holding all of
+                # them (or none) is not: its count is then the shown rows it covers plus the table's merged
+                # row, both published anyway (331 - 154 - 117 = 60 needs no hiding).
+                from fuldtid.stats.linked import NA, protected_rows
 
                 labels = covers.get((m.variable, m.category), (m.category,))
-                hidden, whole = protected_rows(protector, None, (m.variable,), ALL, [(lab,) for lab in labels])
-                hide = whole or bool(hidden)
+                every = [(o,) for o in survey.options(m.variable)] + [(NA,)]
+                hidden, whole = protected_rows(protector, None, (m.variable,), ALL, every)
+                inside = hidden & {(lab,) for lab in labels}
+                hide = whole or (bool(inside) and inside != hidden)
         margins.append(MarginFact(m.variable, m.category, None if hide else int(m.sample_count),
                                   None if hide else float(m.sample_share), float(m.population_share),
                                   float(m.weighted_share)))

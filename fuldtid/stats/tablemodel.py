@@ -106,8 +106,14 @@ class Table:
     test: Any = None  # cross tables: fuldtid.stats.significance.DifferenceTest on the published rows (tabletests.py)
 
     @property
+    def hidden_whole(self) -> bool:
+        """The whole table is hidden (its group is below the threshold, or would give a smaller one away):
+        then neither its base nor how many of it were left out is published either."""
+        return bool(self.rows) and all(getattr(r, "suppressed", False) for r in self.rows)
+
+    @property
     def full_title(self) -> str:
-        return f"{self.title} (n={self.base})"
+        return f"{self.title} (n={'*' if self.hidden_whole else self.base})"
 
     @property
     def caption(self) -> str:
@@ -128,7 +134,7 @@ class Table:
             "variables": list(self.variables),
             "field": self.field,
             "among": self.among,
-            "base": self.base,
+            "base": None if self.hidden_whole else self.base,
         }
         if self.kind == "grid":
             d["columns"] = list(self.columns)
@@ -141,7 +147,7 @@ class Table:
             d["rows"] = [_cross_row_dict(r) for r in self.rows]
             d["overall"] = {
                 "counts": dict(self.overall or {}),
-                "total": self.base,
+                "total": None if self.hidden_whole else self.base,
                 "pcts": {c: _pct(n, self.base) for c, n in (self.overall or {}).items()},
             }
             d["test"] = test_dict(self.test)
@@ -149,7 +155,7 @@ class Table:
             d["rows"] = [_row_dict(r) for r in self.rows]
         if self.n_codes is not None:
             d["codes"] = self.n_codes
-        d["excluded"] = sum(e.count for e in self.excluded)
+        d["excluded"] = None if self.hidden_whole else sum(e.count for e in self.excluded)
         d["min_group"] = self.min_group
         d["suppressed"] = self.n_suppressed
         return d
