@@ -99,3 +99,28 @@ def test_ordered_pairs_only_from_published_groups(example_survey):
         want = sub["op_timer"].astype("object").map(order)
         now = sub["timetal"].astype("object").map(order)
         assert got == int(((want <= now) & want.notna() & now.notna()).sum())
+
+
+def test_weighted_numbers_are_published_rounded(example_dir):
+    """At the default threshold every weighted share, interval bound and staff count is published rounded (whole
+    percent; tens, fives below ten): at full precision a row's weighted count splits back into its raking cells
+    (tests/attacks/test_weighted_counts.py). At --min-group 1 (nothing protected) they are exact."""
+    from fuldtid.report import analyse
+
+    kw = dict(coding=example_dir / "coding.csv", population=example_dir / "population.csv")
+    seen = 0
+    for t in analyse(example_dir / "export", **kw).tables:
+        for r in t.rows:
+            ws = r.weighted.values() if isinstance(r.weighted, dict) else [r.weighted]
+            for w in ws:
+                if w is None:
+                    continue
+                seen += 1
+                assert float(w.pct).is_integer()
+                assert w.ci_low is None or (float(w.ci_low).is_integer() and float(w.ci_high).is_integer())
+                step = 10 if w.population_count >= 10 else 5
+                assert w.population_count % step == 0
+    assert seen > 50
+    exact = analyse(example_dir / "export", min_group=1, **kw)
+    ja = exact.table(1).row("Ja").weighted
+    assert not float(ja.pct).is_integer() and not float(ja.population_count).is_integer()

@@ -244,7 +244,8 @@ def _with_weighted(fig: FigureData, survey, weights: Any) -> FigureData:
                 est = None
         # Rounded as every published weighted share is (fuldtid.stats.weighted.published_pct): drawn points and
         # the alt text must not be finer than the tables.
-        out.append(tuple(nan if math.isnan(v) else published_pct(v) for v in (est.pct, est.ci_low, est.ci_high))
+        out.append(tuple(nan if math.isnan(v) else published_pct(v) if fig.min_group > 1 else v
+                         for v in (est.pct, est.ci_low, est.ci_high))
                    if est is not None else (nan, nan, nan))
     d = fig.data.copy()
     for i, col in enumerate(WEIGHTED_COLUMNS):

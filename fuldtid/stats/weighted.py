@@ -25,7 +25,9 @@ def weigh_survey(survey: Survey, population: str | Path, *, trim: float | None =
     return rake(survey.responses[columns], pop, trim=trim)
 
 
-def estimate(weights: Any, y: pd.Series, domain: pd.Series) -> Weighted | None:
+def estimate(weights: Any, y: pd.Series, domain: pd.Series, rounded: bool = True) -> Weighted | None:
+    """The weighted share of ``y`` in ``domain`` with its interval; ``rounded`` as a protected release publishes it
+    (below), False at ``--min-group 1``, where nothing is protected."""
     from fuldtid.errors import WeightingError
     from fuldtid.stats.weighting import weighted_share
 
@@ -37,10 +39,10 @@ def estimate(weights: Any, y: pd.Series, domain: pd.Series) -> Weighted | None:
         return None
     if math.isnan(e.pct):
         return None
+    pct, count = (published_pct, published_count) if rounded else (float, float)
     if math.isnan(e.ci_low) or math.isnan(e.ci_high):
-        return Weighted(published_pct(e.pct), None, None, published_count(e.population_count), e.note)
-    return Weighted(published_pct(e.pct), published_pct(e.ci_low), published_pct(e.ci_high),
-                    published_count(e.population_count))
+        return Weighted(pct(e.pct), None, None, count(e.population_count), e.note)
+    return Weighted(pct(e.pct), pct(e.ci_low), pct(e.ci_high), count(e.population_count))
 
 
 # A weighted share is a sum of the raking weights of the respondents behind it, and there are only as many
@@ -67,11 +69,12 @@ def published_count(x: float) -> float:
     return float(round_half_up(x / step) * step)
 
 
-def answer_shares(weights: Any, answer: pd.Series, columns: Any, domain: pd.Series) -> dict[str, Weighted] | None:
+def answer_shares(weights: Any, answer: pd.Series, columns: Any, domain: pd.Series, rounded: bool = True
+                  ) -> dict[str, Weighted] | None:
     """The weighted share of each answer within a domain (a cross table's row), None when there is none."""
     cells = {}
     for c in columns:
-        est = estimate(weights, (answer == c).fillna(False).astype(bool), domain)
+        est = estimate(weights, (answer == c).fillna(False).astype(bool), domain, rounded)
         if est is not None:
             cells[c] = est
     return cells or None
@@ -103,7 +106,7 @@ def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -
             if any(lbl not in survey.options(t.by) for lbl in labels):
                 in_row |= by.isna()  # the "not stated" row
             domain = group & answer.notna() & in_row
-            rows.append(replace(row, weighted=answer_shares(weights, answer, t.columns, domain)))
+            rows.append(replace(row, weighted=answer_shares(weights, answer, t.columns, domain, t.min_group > 1)))
         return replace(t, rows=tuple(rows))
     if t.kind == "coded":
         codes = coding.for_field(t.field)
@@ -116,7 +119,7 @@ def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -
                 continue
             in_row = codes["kategori"].isin(_members(row.label, row.members))
             y = pd.Series(r.index.isin(codes.loc[in_row, "respondentid"]), index=r.index)
-            rows.append(replace(row, weighted=estimate(weights, y, domain)))
+            rows.append(replace(row, weighted=estimate(weights, y, domain, t.min_group > 1)))
         return replace(t, rows=tuple(rows))
     answer = r[t.field]
     options = set(survey.options(t.field))
@@ -133,7 +136,7 @@ def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -
         y = answer.astype("object").isin(labels)
         if any(lbl not in options for lbl in labels):
             y |= answer.isna()
-        rows.append(replace(row, weighted=estimate(weights, y.astype(bool), domain)))
+        rows.append(replace(row, weighted=estimate(weights, y.astype(bool), domain, t.min_group > 1)))
     return replace(t, rows=tuple(rows))
 
 
@@ -149,7 +152,7 @@ def _weighted_multiple(survey: Survey, t: Table, weights: Any) -> Table:
             rows.append(row)
             continue
         y = choices[labels].fillna(False).astype(bool).any(axis=1)
-        rows.append(replace(row, weighted=estimate(weights, y, domain)))
+        rows.append(replace(row, weighted=estimate(weights, y, domain, t.min_group > 1)))
     return replace(t, rows=tuple(rows))
 
 
@@ -164,7 +167,7 @@ def _weighted_grid(survey: Survey, t: Table, weights: Any) -> Table:
             rows.append(row)
             continue
         answer = survey.responses[name]
-        rows.append(replace(row, weighted=answer_shares(weights, answer, t.columns, group & answer.notna())))
+        rows.append(replace(row, weighted=answer_shares(weights, answer, t.columns, group & answer.notna(), t.min_group > 1)))
     return replace(t, rows=tuple(rows))
 
 
