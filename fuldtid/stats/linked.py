@@ -241,11 +241,12 @@ class Protector:
         cells = [()] if not fields else _cells([self.categories(f) for f in fields])
         groups = self.groups
 
-        def counts(g: str, cell: tuple[str, ...]) -> np.ndarray:
-            positions = [self.categories(f).index(c) for f, c in zip(fields, cell)]
-            return _sum_cell(truth, self.group_atoms(g), positions)[:answered]
+        def counts(g: str) -> dict[tuple[str, ...], np.ndarray]:
+            # Every cell of the group's table at once: the cells are in the order of the flattened fields.
+            per_cell = truth[self.group_atoms(g)].sum(axis=0).reshape(len(cells), -1)[:, :answered]
+            return dict(zip(cells, per_cell))
 
-        table = {g: {c: counts(g, c) for c in cells} for g in groups}
+        table = {g: counts(g) for g in groups}
         inherited = {g: self._inherited(g, cells, fields, lower) for g in groups}
         primary = {g: frozenset(c for c in cells if 0 < table[g][c].sum() < m and c not in inherited[g]) for g in groups}
         if m <= 1:
@@ -323,8 +324,8 @@ class Protector:
             space, _, answered = self._space(question, (field_,))
             hidden = {}
             for g in self.groups:
-                table = {c: _sum_cell(space.truth, self.group_atoms(g), [self.categories(field_).index(c[0])])
-                         [:answered] for c in cells}
+                per_cell = space.truth[self.group_atoms(g)].sum(axis=0)[:, :answered]
+                table = dict(zip(cells, per_cell))
                 inherited = self._inherited(g, cells, (field_,), lower)
                 small = {c for c in cells if 0 < table[c].sum() < self.min_group}
                 hidden[g] = self._choose(g, cells, (field_,), table, set(inherited) | small, lower)
@@ -341,9 +342,16 @@ class Protector:
         every = frozenset(_cells([self.categories(field_)]))
         nothing_f = Level(question, (field_,), {g: every for g in hidden}, {})
         out: list[tuple[str, tuple[str, ...], int]] = []
+        clear = self.__dict__.setdefault("_crossings_clear", {})
         for other in self.background:
             if other == field_ or other not in self.survey.responses.columns:
                 continue
+            # This field's tables, hiding at least what they hid when the check with ``other`` found nothing,
+            # publish a subset of those numbers: a subset pins a subset, so again nothing.
+            seen = clear.setdefault((question, field_, other), [])
+            if any(all(hidden[g] >= before[g] for g in hidden) for before in seen):
+                continue
+            found = len(out)
             pair = tuple(sorted((field_, other)))
             answers = len(self.survey.options(question)) + 1 if question is not None else 1
             if len(self.atom_size) * np.prod([len(self.categories(f)) for f in pair]) * answers > CROSS_CHECK_LIMIT:
@@ -363,10 +371,15 @@ class Protector:
             self._publish(before, index, nothing_f, pair, answered)
             known = set(self._pinned(before, index, pair, answered, targets, nothing, [], detail=True))
             self._publish(space, index, current, pair, answered)
+            new = False
             for unit, cell, answer in self._pinned(space, index, pair, answered, targets, nothing, [], detail=True):
                 mine = (cell[pair.index(field_)],)
-                if (unit, cell, answer) not in known and (unit, mine, answer) not in out:
-                    out.append((unit, mine, answer))
+                if (unit, cell, answer) not in known:
+                    new = True
+                    if (unit, mine, answer) not in out:
+                        out.append((unit, mine, answer))
+            if not new and len(out) == found:
+                seen.append({g: frozenset(h) for g, h in hidden.items()})
         return out
 
     def _ordinal(self, name: str) -> bool:
@@ -452,12 +465,10 @@ class Protector:
         """What must not be pinned: every cell below the threshold of a group or of a combination of groups,
         whether its table is shown or not."""
         out = []
+        per_atom = truth[..., :answered].sum(axis=-1).reshape(truth.shape[0], len(cells))  # cells in order
         for unit, atoms in self._units():
-            for cell in cells:
-                positions = [self.categories(f).index(c) for f, c in zip(fields, cell)]
-                n = _sum_cell(truth, atoms, positions)[:answered].sum()
-                if 0 < n < self.min_group:
-                    out.append((unit, atoms, cell))
+            n = per_atom[atoms].sum(axis=0)
+            out += [(unit, atoms, cells[i]) for i in np.flatnonzero((n > 0) & (n < self.min_group))]
         return out
 
     # --- pieces of the computation ----------------------------------------------------------------
