@@ -600,6 +600,8 @@ class Protector:
                 lower: list[Level], *, detail: bool = False) -> list[Any]:
         """Targets whose count (of any answer, or in all) the published numbers pin down; with ``detail`` as
         (unit, cell, answer) with answer -1 for the count in all."""
+        if not targets:
+            return []
         trial = _Space(space.shape, space.truth, space.zero, list(space.rows), list(space.values))
         for g in self.groups:
             atoms = self.group_atoms(g)
