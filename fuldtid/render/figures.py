@@ -223,6 +223,9 @@ def _start_pool() -> Any:
     context.set_forkserver_preload(["fuldtid.render.figures", "matplotlib.pyplot", "plotnine"])
     pool = ProcessPoolExecutor(max_workers=_workers(), mp_context=context, initializer=_worker_start)
     _POOL.append(pool)
+    import atexit
+
+    atexit.register(stop_workers)  # shut down while the interpreter is still whole
     return pool
 
 
@@ -258,9 +261,9 @@ def draw_all(tableset: Any) -> None:
 
 
 def stop_workers() -> None:
-    """Shut the worker processes down (the report command's process ends anyway)."""
+    """Shut the worker processes down (they are idle once the figures are drawn)."""
     while _POOL:
-        _POOL.pop().shutdown(wait=False, cancel_futures=True)
+        _POOL.pop().shutdown(wait=True, cancel_futures=True)
 
 
 def _register_font() -> None:
