@@ -57,6 +57,10 @@ def write_report(tableset: TableSet, out_dir: str | Path, formats: Sequence[str]
     guard_folder(out, [FILENAMES[f] for f in formats] + list(extra), _inputs(tableset, options))
     step = progress or (lambda _label: None)
     rendered = {}
+    if {"docx", "html"} & set(formats):  # the figures, drawn by worker processes if warm_up started them
+        from fuldtid.render.figures import draw_all
+
+        draw_all(tableset)
     for f in formats:
         step(f"rendering {FILENAMES[f]}")
         rendered[out / FILENAMES[f]] = render(tableset, f, **options)

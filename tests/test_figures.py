@@ -239,3 +239,21 @@ def test_weighted_alt_text(tsw):
     assert int(lo) < int(hi)  # never a zero-width "26–26%"
     assert f"30-36 timer: {fmt.pct(f.pct('30-36 timer'))} (vægtet {fmt.pct(f.weighted_pct('30-36 timer')[0])}, " \
         f"95%-konfidensinterval {lo}–{hi}%)" in figure_alt(f)
+
+
+def test_figures_drawn_by_the_worker_processes_are_the_bytes_drawn_here(ts):
+    """The report command draws the memo's figures in worker processes (started by warm_up); the bytes are
+    those of drawing them in this process."""
+    figs = [f for f in figuredata.all_figures(ts)][:2]
+    figures._CACHE.clear()
+    here = [figures._draw_both(f) for f in figs]
+    figures.warm_up()
+    try:
+        figures.draw_all(ts)
+        assert all(f.key() in figures._PENDING for f in figs)
+        there = [figures._render_cached(f) for f in figs]
+    finally:
+        figures.stop_workers()
+        figures._PENDING.clear()
+        figures._CACHE.clear()
+    assert there == here

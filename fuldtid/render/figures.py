@@ -160,6 +160,7 @@ def render_svg(fig: FigureData) -> str:
 
 
 _CACHE: dict[tuple, tuple[bytes, bytes]] = {}
+_PENDING: dict[tuple, Any] = {}  # figures being drawn by the worker processes (concurrent.futures.Future)
 
 
 def _render_cached(fig: FigureData) -> tuple[bytes, bytes]:
@@ -167,11 +168,102 @@ def _render_cached(fig: FigureData) -> tuple[bytes, bytes]:
     hit = _CACHE.get(key)
     if hit is not None:
         return hit
-    both = _draw_both(fig)
+    future = _PENDING.pop(key, None)
+    both = None
+    if future is not None:
+        try:
+            both = future.result()
+        except Exception:  # noqa: BLE001 - a worker that failed: draw here, where an error is reported
+            both = None
+    if both is None:
+        both = _draw_both(fig)
+    _keep(key, both)
+    return both
+
+
+def _keep(key: tuple, both: tuple[bytes, bytes]) -> None:
     if len(_CACHE) > 64:
         _CACHE.clear()
     _CACHE[key] = both
-    return both
+
+
+# --- drawing in worker processes ----------------------------------------------------------------
+#
+# Drawing the memo's figures is most of the memo's CPU time after the tables, and plotnine's import about a
+# second more. :func:`warm_up` (the report command calls it when a memo is asked for, before reading the export)
+# starts worker processes that import plotnine while the export is read and the tables are computed;
+# :func:`draw_all` then hands them every figure at once, and the DOCX and HTML renderers collect the bytes. The
+# workers run the same code as :func:`_draw_both` on the same numbers, so the bytes are the same as drawn here.
+# Without :func:`warm_up` (a library call, the tests) everything is drawn in this process, as before.
+
+_POOL: list[Any] = []
+
+
+def _workers() -> int:
+    import os
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(2, cores))
+
+
+def _start_pool() -> Any:
+    """The worker processes: started by a fork server that has imported plotnine once, so each worker starts
+    with it loaded (fork from this process is not safe here: the export is being read in another thread)."""
+    if _POOL:
+        return _POOL[0]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - not POSIX
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["fuldtid.render.figures", "matplotlib.pyplot", "plotnine"])
+    pool = ProcessPoolExecutor(max_workers=_workers(), mp_context=context, initializer=_worker_start)
+    _POOL.append(pool)
+    import atexit
+
+    atexit.register(stop_workers)  # shut down while the interpreter is still whole
+    return pool
+
+
+def _worker_start() -> None:
+    _import_plotting()
+    _register_font()
+
+
+def _ready() -> bool:
+    return True
+
+
+def draw_all(tableset: Any) -> None:
+    """Start drawing every figure of ``tableset`` in the worker processes, if :func:`warm_up` started them
+    (else nothing: each figure is drawn here when first asked for). Returns at once; :func:`render_png` and
+    :func:`render_svg` wait for the figure they need."""
+    if not _POOL:
+        return
+    from fuldtid.stats.figuredata import all_figures
+
+    figs = all_figures(tableset)
+    pool = _POOL[0]
+    for fig in figs:
+        if hasattr(fig, "plot"):
+            continue  # a figure that draws itself: drawn here
+        key = fig.key()
+        if key in _CACHE or key in _PENDING:
+            continue
+        try:
+            _PENDING[key] = pool.submit(_draw_both, fig)
+        except Exception:  # noqa: BLE001 - a broken pool: draw here
+            return
+
+
+def stop_workers() -> None:
+    """Shut the worker processes down (they are idle once the figures are drawn)."""
+    while _POOL:
+        _POOL.pop().shutdown(wait=True, cancel_futures=True)
 
 
 def _register_font() -> None:
@@ -208,9 +300,22 @@ def _draw_both(fig: FigureData) -> tuple[bytes, bytes]:
     return png.getvalue(), svg.getvalue()
 
 
-def warm_up() -> None:
-    """Import the plotting libraries ahead of time (about a second), e.g. in a thread while the export
-    is read; importing them again later is then free."""
+def warm_up(workers: bool = True) -> None:
+    """Get ready to draw while the export is read (the report command calls it, in a thread, when a memo is
+    asked for): start the worker processes that :func:`draw_all` draws in, which import the plotting
+    libraries (about a second) in parallel with this process. Without ``workers`` (or where worker processes
+    cannot be started), import them here instead; importing them again later is then free."""
+    if workers:
+        pool = _start_pool()
+        if pool is not None:
+            # Start every worker now, so that they import while this process reads the export.
+            for _ in range(_workers()):
+                pool.submit(_ready)
+            return
+    _import_plotting()
+
+
+def _import_plotting() -> None:
     import matplotlib
 
     matplotlib.use("Agg", force=False)

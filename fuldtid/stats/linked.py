@@ -195,7 +195,8 @@ class Protector:
         key_fields = tuple(sorted(fields))
         key = (question, key_fields)
         if key not in self._cache:
-            self._cache[key] = self._compute(question, key_fields)
+            with _one_blas_thread():
+                self._cache[key] = self._compute(question, key_fields)
         result = self._cache[key]
         if fields == key_fields:
             return result
@@ -240,11 +241,12 @@ class Protector:
         cells = [()] if not fields else _cells([self.categories(f) for f in fields])
         groups = self.groups
 
-        def counts(g: str, cell: tuple[str, ...]) -> np.ndarray:
-            positions = [self.categories(f).index(c) for f, c in zip(fields, cell)]
-            return _sum_cell(truth, self.group_atoms(g), positions)[:answered]
+        def counts(g: str) -> dict[tuple[str, ...], np.ndarray]:
+            # Every cell of the group's table at once: the cells are in the order of the flattened fields.
+            per_cell = truth[self.group_atoms(g)].sum(axis=0).reshape(len(cells), -1)[:, :answered]
+            return dict(zip(cells, per_cell))
 
-        table = {g: {c: counts(g, c) for c in cells} for g in groups}
+        table = {g: counts(g) for g in groups}
         inherited = {g: self._inherited(g, cells, fields, lower) for g in groups}
         primary = {g: frozenset(c for c in cells if 0 < table[g][c].sum() < m and c not in inherited[g]) for g in groups}
         if m <= 1:
@@ -322,8 +324,8 @@ class Protector:
             space, _, answered = self._space(question, (field_,))
             hidden = {}
             for g in self.groups:
-                table = {c: _sum_cell(space.truth, self.group_atoms(g), [self.categories(field_).index(c[0])])
-                         [:answered] for c in cells}
+                per_cell = space.truth[self.group_atoms(g)].sum(axis=0)[:, :answered]
+                table = dict(zip(cells, per_cell))
                 inherited = self._inherited(g, cells, (field_,), lower)
                 small = {c for c in cells if 0 < table[c].sum() < self.min_group}
                 hidden[g] = self._choose(g, cells, (field_,), table, set(inherited) | small, lower)
@@ -340,9 +342,16 @@ class Protector:
         every = frozenset(_cells([self.categories(field_)]))
         nothing_f = Level(question, (field_,), {g: every for g in hidden}, {})
         out: list[tuple[str, tuple[str, ...], int]] = []
+        clear = self.__dict__.setdefault("_crossings_clear", {})
         for other in self.background:
             if other == field_ or other not in self.survey.responses.columns:
                 continue
+            # This field's tables, hiding at least what they hid when the check with ``other`` found nothing,
+            # publish a subset of those numbers: a subset pins a subset, so again nothing.
+            seen = clear.setdefault((question, field_, other), [])
+            if any(all(hidden[g] >= before[g] for g in hidden) for before in seen):
+                continue
+            found = len(out)
             pair = tuple(sorted((field_, other)))
             answers = len(self.survey.options(question)) + 1 if question is not None else 1
             if len(self.atom_size) * np.prod([len(self.categories(f)) for f in pair]) * answers > CROSS_CHECK_LIMIT:
@@ -362,10 +371,15 @@ class Protector:
             self._publish(before, index, nothing_f, pair, answered)
             known = set(self._pinned(before, index, pair, answered, targets, nothing, [], detail=True))
             self._publish(space, index, current, pair, answered)
+            new = False
             for unit, cell, answer in self._pinned(space, index, pair, answered, targets, nothing, [], detail=True):
                 mine = (cell[pair.index(field_)],)
-                if (unit, cell, answer) not in known and (unit, mine, answer) not in out:
-                    out.append((unit, mine, answer))
+                if (unit, cell, answer) not in known:
+                    new = True
+                    if (unit, mine, answer) not in out:
+                        out.append((unit, mine, answer))
+            if not new and len(out) == found:
+                seen.append({g: frozenset(h) for g, h in hidden.items()})
         return out
 
     def _ordinal(self, name: str) -> bool:
@@ -451,12 +465,10 @@ class Protector:
         """What must not be pinned: every cell below the threshold of a group or of a combination of groups,
         whether its table is shown or not."""
         out = []
+        per_atom = truth[..., :answered].sum(axis=-1).reshape(truth.shape[0], len(cells))  # cells in order
         for unit, atoms in self._units():
-            for cell in cells:
-                positions = [self.categories(f).index(c) for f, c in zip(fields, cell)]
-                n = _sum_cell(truth, atoms, positions)[:answered].sum()
-                if 0 < n < self.min_group:
-                    out.append((unit, atoms, cell))
+            n = per_atom[atoms].sum(axis=0)
+            out += [(unit, atoms, cells[i]) for i in np.flatnonzero((n > 0) & (n < self.min_group))]
         return out
 
     # --- pieces of the computation ----------------------------------------------------------------
@@ -588,6 +600,8 @@ class Protector:
                 lower: list[Level], *, detail: bool = False) -> list[Any]:
         """Targets whose count (of any answer, or in all) the published numbers pin down; with ``detail`` as
         (unit, cell, answer) with answer -1 for the count in all."""
+        if not targets:
+            return []
         trial = _Space(space.shape, space.truth, space.zero, list(space.rows), list(space.values))
         for g in self.groups:
             atoms = self.group_atoms(g)
@@ -742,7 +756,6 @@ def _matrices(space: _Space) -> tuple[Any, np.ndarray, list[tuple[float, float]]
     from scipy.sparse import csr_matrix
 
     n = space.truth.size
-    data, cols, ptr = [], [], [0]
     seen: set[bytes] = set()
     rows, values = [], []
     for idx, value in zip(space.rows, space.values):
@@ -751,15 +764,73 @@ def _matrices(space: _Space) -> tuple[Any, np.ndarray, list[tuple[float, float]]
             seen.add(key)
             rows.append(idx)
             values.append(value)
-    for idx in rows:
-        cols.extend(idx.tolist())
-        data.extend([1.0] * len(idx))
-        ptr.append(len(cols))
-    a_eq = csr_matrix((data, cols, ptr), shape=(len(rows), n))
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    ptr = np.concatenate([[0], np.cumsum(lengths)])
+    cols = np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, dtype=np.int64)
+    a_eq = csr_matrix((np.ones(len(cols)), cols, ptr), shape=(len(rows), n))
     upper = np.full(n, float(space.truth.sum()))
     upper[space.zero.ravel()] = 0.0
     bounds = np.stack([np.zeros(n), upper], axis=1)
-    return a_eq, np.asarray(values), bounds
+    return a_eq, np.asarray(values, dtype=float), bounds
+
+
+# Audits asked again with the same equations (the same check in every round of a level, the same crossing for
+# every level that looks at it): their answers, by a digest of the equations and targets. Only a function of
+# the published numbers, so reusing one changes no decision.
+_AUDITS: dict[bytes, Any] = {}
+_AUDITS_KEPT = 4096
+
+
+def _digest(*parts: Any) -> bytes:
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            h.update(repr((part.dtype.str, part.shape)).encode())
+            h.update(np.ascontiguousarray(part).tobytes())
+        else:
+            h.update(repr(part).encode())
+        h.update(b"|")
+    return h.digest()
+
+
+def _remember(key: bytes, value: Any) -> Any:
+    while len(_AUDITS) >= _AUDITS_KEPT:
+        _AUDITS.pop(next(iter(_AUDITS)))
+    _AUDITS[key] = value
+    return value
+
+
+_BLAS_LIMITED = [False]
+
+
+def _one_blas_thread():
+    """The audit's linear algebra is on small matrices: with more than one BLAS thread on a busy machine, the
+    threads wait for each other far longer than the work takes (an eigendecomposition of 150 x 150 goes from
+    milliseconds to most of a second). One thread while auditing; threadpoolctl when installed."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def limited():
+        if _BLAS_LIMITED[0]:  # a level computed inside another's: already limited
+            yield
+            return
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover - an optional speed-up
+            limits = None
+        else:
+            limits = threadpool_limits(limits=1, user_api="blas")
+        _BLAS_LIMITED[0] = True
+        try:
+            yield
+        finally:
+            _BLAS_LIMITED[0] = False
+            if limits is not None:
+                limits.restore_original_limits()
+
+    return limited()
 
 
 def pinned_targets(space: _Space, targets: Sequence[np.ndarray]) -> list[int]:
@@ -773,12 +844,32 @@ def pinned_targets(space: _Space, targets: Sequence[np.ndarray]) -> list[int]:
     It is the linear (real-valued) range; the tests' attacker (tests/sdc_attacker.py) checks the integer range
     with ``scipy.optimize.milp``, as tau-Argus's audit does.
     """
+    if not len(targets):
+        return []
     a_eq, b_eq, bounds = _matrices(space)
     n = space.truth.size
-    free = _can_be_positive(a_eq, b_eq, bounds)
+    lengths = np.fromiter((len(np.asarray(t).ravel()) for t in targets), dtype=np.int64, count=len(targets))
+    flat_targets = (np.concatenate([np.asarray(t).ravel() for t in targets]).astype(np.int64)
+                    if lengths.sum() else np.zeros(0, dtype=np.int64))
+    equations = _digest("equations", a_eq.indptr, a_eq.indices, b_eq, bounds)
+    key = _digest("pinned", equations, lengths, flat_targets)
+    if key in _AUDITS:
+        return list(_AUDITS[key])
+    free = _AUDITS.get(equations)
+    if free is None:
+        truth = space.truth.ravel()
+        # The true counts are one solution (every published number is their sum), so every unknown that is
+        # positive in them can be positive: the linear programs need only look at the rest.
+        feasible = not truth[bounds[:, 1] <= 0].any() and bool((truth >= 0).all())
+        free = _remember(equations, _can_be_positive(a_eq, b_eq, bounds, truth > 0 if feasible else None))
     cols = np.flatnonzero(free)
     if len(cols) == 0:
-        return list(range(len(targets)))
+        return list(_remember(key, tuple(range(len(targets)))))
+    return list(_remember(key, tuple(_rank_test(a_eq, cols, n, targets))))
+
+
+def _rank_test(a_eq: Any, cols: np.ndarray, n: int, targets: Sequence[np.ndarray]) -> list[int]:
+    """Which targets are, on the free unknowns ``cols``, a combination of the rows of A (and not all 0)."""
     # The row space of A on the free unknowns, through the smaller of the two Gram matrices.
     a_free = a_eq[:, cols].tocsr()
     if a_free.shape[0] <= a_free.shape[1]:
@@ -807,32 +898,54 @@ def pinned_targets(space: _Space, targets: Sequence[np.ndarray]) -> list[int]:
     return [int(i) for i in np.flatnonzero(stuck & ~zero)]
 
 
-def _can_be_positive(a_eq: Any, b_eq: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+def _can_be_positive(a_eq: Any, b_eq: np.ndarray, bounds: np.ndarray, known: np.ndarray | None = None
+                     ) -> np.ndarray:
     """Which unknowns are positive in some solution of A x = b, 0 <= x <= upper.
 
-    Maximise the sum of t_j <= x_j with t_j <= 0.001 over the unknowns not yet known to be able to be positive;
-    every t_j > 0 is one; repeat until the maximum is 0 (then none of the rest can be)."""
+    ``known``: unknowns already known to be (positive in a solution at hand). An unknown in a published 0 is
+    0 in every solution. For the rest: maximise the sum of t_j <= x_j with t_j <= 0.001 over the unknowns not
+    yet known to be able to be positive; every t_j > 0 is one; repeat until the maximum is 0 (then none of the
+    rest can be)."""
+    n = len(bounds)
+    free = np.zeros(n, dtype=bool) if known is None else known.copy()
+    possible = bounds[:, 1] > 0
+    zero_rows = np.flatnonzero(b_eq == 0)
+    if len(zero_rows):
+        in_zero = a_eq[zero_rows].tocsc()
+        possible &= np.diff(in_zero.indptr) == 0  # columns that appear in no published 0
+    free &= possible
+    left = np.flatnonzero(possible & ~free)
+    if not len(left):
+        return free
     from scipy.optimize import linprog
     from scipy.sparse import csr_matrix, hstack, identity
 
-    n = len(bounds)
-    free = np.zeros(n, dtype=bool)
-    left = np.flatnonzero(bounds[:, 1] > 0)
+    # The linear programs need only the unknowns that can be positive at all (the rest are fixed at 0), and
+    # only the equations that hold any of them (the others say 0 = 0).
+    cols = np.flatnonzero(possible)
+    where = -np.ones(n, dtype=np.int64)
+    where[cols] = np.arange(len(cols))
+    a_small = a_eq[:, cols].tocsr()
+    used = np.diff(a_small.indptr) > 0
+    a_small, b_small = a_small[used], b_eq[used]
+    m = len(cols)
+    left = where[left]
     cap = 1e-3
     while len(left):
         k = len(left)
-        pick = csr_matrix((np.ones(k), (np.arange(k), left)), shape=(k, n))
+        pick = csr_matrix((np.ones(k), (np.arange(k), left)), shape=(k, m))
         a_ub = hstack([-pick, identity(k, format="csr")]).tocsr()
-        a_eq2 = hstack([a_eq, csr_matrix((a_eq.shape[0], k))]).tocsr()
-        c = np.concatenate([np.zeros(n), -np.ones(k)])
-        all_bounds = np.vstack([bounds, np.column_stack([np.zeros(k), np.full(k, cap)])])
-        res = linprog(c, A_ub=a_ub, b_ub=np.zeros(k), A_eq=a_eq2, b_eq=b_eq, bounds=all_bounds, method="highs")
+        a_eq2 = hstack([a_small, csr_matrix((a_small.shape[0], k))]).tocsr()
+        c = np.concatenate([np.zeros(m), -np.ones(k)])
+        all_bounds = np.vstack([bounds[cols], np.column_stack([np.zeros(k), np.full(k, cap)])])
+        res = linprog(c, A_ub=a_ub, b_ub=np.zeros(k), A_eq=a_eq2, b_eq=b_small, bounds=all_bounds,
+                      method="highs")
         if res.status != 0:
             break
-        found = res.x[n:] > cap * 1e-3
+        found = res.x[m:] > cap * 1e-3
         if not found.any():
             break
-        free[left[found]] = True
+        free[cols[left[found]]] = True
         left = left[~found]
     return free
 
