@@ -244,9 +244,9 @@ def draw_all(tableset: Any) -> None:
     :func:`render_svg` wait for the figure they need."""
     if not _POOL:
         return
-    from fuldtid.stats.figuredata import all_figures
+    from fuldtid.stats.release import Release
 
-    figs = all_figures(tableset)
+    figs = Release.of(tableset).figures  # the release's figures: computed once, the same the memo draws
     pool = _POOL[0]
     for fig in figs:
         if hasattr(fig, "plot"):

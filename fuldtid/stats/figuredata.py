@@ -219,7 +219,7 @@ def _with_weighted(fig: FigureData, survey, weights: Any) -> FigureData:
     if fig.kind == "distribution" and fig.field in margins and fig.among == ALL:
         return replace(fig, weighting_variable=True)
     from fuldtid.errors import WeightingError
-    from fuldtid.stats.weighted import published_pct
+    from fuldtid.stats.tablemodel import published_pct
     from fuldtid.stats.weighting import weighted_share
 
     r = survey.responses

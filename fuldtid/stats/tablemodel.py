@@ -189,3 +189,27 @@ def _cross_row_dict(r: CrossRow) -> dict[str, Any]:
 
 def _pct(count: int, base: int) -> float | None:
     return 100.0 * count / base if base else None
+
+
+# A weighted share is a sum of the raking weights of the respondents behind it, and there are only as many
+# distinct weights as cells of the weighting variables (VJH: 6, gender x hours band). At full precision a
+# row's weighted share or population count splits back into how many of each cell are in it - which can
+# give away a crossing the anonymity rule hides (tests/attacks/test_weighted_counts.py). So the weighted
+# numbers a release publishes are rounded where they are made (fuldtid.stats.weighted.estimate), as the memo prints them: shares and their
+# intervals to whole percent, the staff a share stands for to tens (fives below ten). The unrounded
+# estimates stay in fuldtid.stats.weighting (Estimate), which the R comparisons test.
+
+
+def published_pct(x: float) -> float:
+    """A weighted share or interval bound as a release publishes it: whole percent."""
+    from fuldtid.fmt import round_half_up
+
+    return float(round_half_up(x))
+
+
+def published_count(x: float) -> float:
+    """The staff a weighted share stands for, as a release publishes it: to tens (fives below ten)."""
+    from fuldtid.fmt import round_half_up
+
+    step = 10 if x >= 10 else 5
+    return float(round_half_up(x / step) * step)

@@ -141,7 +141,7 @@ def share_test(survey: Any, fig: Any, value: str, weights: Any = None, alpha: fl
         return test_difference(counts, alpha)
     from fuldtid.stats.weighting import weighted_chisq
 
-    from fuldtid.stats.figuredata import NOT_GIVEN
+    from fuldtid.stats.crosstab import NOT_GIVEN
 
     r = survey.responses
     by = r[fig.by].astype("object").where(r[fig.by].notna(), NOT_GIVEN)  # drawn only within a merged bar

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from fuldtid.model.survey import Survey
+from fuldtid.stats.tablemodel import published_count, published_pct
 from fuldtid.stats.tables import CrossRow, Row, Table, TableSet, Weighted
 
 
@@ -43,30 +44,6 @@ def estimate(weights: Any, y: pd.Series, domain: pd.Series, rounded: bool = True
     if math.isnan(e.ci_low) or math.isnan(e.ci_high):
         return Weighted(pct(e.pct), None, None, count(e.population_count), e.note)
     return Weighted(pct(e.pct), pct(e.ci_low), pct(e.ci_high), count(e.population_count))
-
-
-# A weighted share is a sum of the raking weights of the respondents behind it, and there are only as many
-# distinct weights as cells of the weighting variables (VJH: 6, gender x hours band). At full precision a
-# row's weighted share or population count splits back into how many of each cell are in it - which can
-# give away a crossing the anonymity rule hides (tests/attacks/test_weighted_counts.py). So the weighted
-# numbers a release publishes are rounded where they are made, as the memo prints them: shares and their
-# intervals to whole percent, the staff a share stands for to tens (fives below ten). The unrounded
-# estimates stay in fuldtid.stats.weighting (Estimate), which the R comparisons test.
-
-
-def published_pct(x: float) -> float:
-    """A weighted share or interval bound as a release publishes it: whole percent."""
-    from fuldtid.fmt import round_half_up
-
-    return float(round_half_up(x))
-
-
-def published_count(x: float) -> float:
-    """The staff a weighted share stands for, as a release publishes it: to tens (fives below ten)."""
-    from fuldtid.fmt import round_half_up
-
-    step = 10 if x >= 10 else 5
-    return float(round_half_up(x / step) * step)
 
 
 def answer_shares(weights: Any, answer: pd.Series, columns: Any, domain: pd.Series, rounded: bool = True
