@@ -50,17 +50,21 @@ or above the threshold; the README says so, and :func:`uniform_rows` lists the s
 The runtime audit is linear (linear programs and a rank test, :func:`pinned_targets`); the tests' independent
 attacker (tests/sdc_attacker.py) solves the integer programs (``scipy.optimize.milp``) over the published outputs
 to prove the result.
+
+Longer than 500 lines: the :class:`Protector` is one algorithm (levels, targets, escalation, the crossings check,
+the cache of decisions) whose steps share its state; the audit's arithmetic is :mod:`fuldtid.stats.audit`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from fuldtid.model.definition import ALL
+from fuldtid.stats.audit import _one_blas_thread, _Space, pinned_targets
 
 CROSS_CHECK_LIMIT = 4000  # unknowns: a pair of fields with more crossings is not cross-checked (time)
 NA = "\x00ikke angivet"  # the category of respondents who did not give a background field
@@ -88,21 +92,6 @@ class Level:
         return True if hidden is None else (cell in hidden or () in hidden)
 
 
-@dataclass
-class _Space:
-    """The unknowns the audit solves for: counts x[atom, c1, (c2,) answer] with the answers' last column
-    "did not answer the question" (absent for group sizes)."""
-
-    shape: tuple[int, ...]
-    truth: np.ndarray
-    zero: np.ndarray  # structural zeros (known to any reader of the definition)
-    rows: list[np.ndarray] = field(default_factory=list)  # flat indices summed by each published number
-    values: list[float] = field(default_factory=list)
-
-    def add(self, index: np.ndarray) -> None:
-        index = np.asarray(index).ravel()
-        self.rows.append(index)
-        self.values.append(float(self.truth.ravel()[index].sum()))
 
 
 class Protector:
@@ -747,207 +736,6 @@ def _derived_pairs(definition: Any, fields: tuple[str, ...], labels: list[Sequen
         for j, lb in enumerate(labels[1]):
             allowed[i, j] = (la, lb) in pairs or la == NA or lb == NA
     return allowed
-
-
-# --- the audit ---------------------------------------------------------------------------------------
-
-
-def _matrices(space: _Space) -> tuple[Any, np.ndarray, list[tuple[float, float]]]:
-    from scipy.sparse import csr_matrix
-
-    n = space.truth.size
-    seen: set[bytes] = set()
-    rows, values = [], []
-    for idx, value in zip(space.rows, space.values):
-        key = np.sort(idx).tobytes()
-        if key not in seen:  # the same number published twice is one equation
-            seen.add(key)
-            rows.append(idx)
-            values.append(value)
-    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-    ptr = np.concatenate([[0], np.cumsum(lengths)])
-    cols = np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, dtype=np.int64)
-    a_eq = csr_matrix((np.ones(len(cols)), cols, ptr), shape=(len(rows), n))
-    upper = np.full(n, float(space.truth.sum()))
-    upper[space.zero.ravel()] = 0.0
-    bounds = np.stack([np.zeros(n), upper], axis=1)
-    return a_eq, np.asarray(values, dtype=float), bounds
-
-
-# Audits asked again with the same equations (the same check in every round of a level, the same crossing for
-# every level that looks at it): their answers, by a digest of the equations and targets. Only a function of
-# the published numbers, so reusing one changes no decision.
-_AUDITS: dict[bytes, Any] = {}
-_AUDITS_KEPT = 4096
-
-
-def _digest(*parts: Any) -> bytes:
-    import hashlib
-
-    h = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        if isinstance(part, np.ndarray):
-            h.update(repr((part.dtype.str, part.shape)).encode())
-            h.update(np.ascontiguousarray(part).tobytes())
-        else:
-            h.update(repr(part).encode())
-        h.update(b"|")
-    return h.digest()
-
-
-def _remember(key: bytes, value: Any) -> Any:
-    while len(_AUDITS) >= _AUDITS_KEPT:
-        _AUDITS.pop(next(iter(_AUDITS)))
-    _AUDITS[key] = value
-    return value
-
-
-_BLAS_LIMITED = [False]
-
-
-def _one_blas_thread():
-    """The audit's linear algebra is on small matrices: with more than one BLAS thread on a busy machine, the
-    threads wait for each other far longer than the work takes (an eigendecomposition of 150 x 150 goes from
-    milliseconds to most of a second). One thread while auditing; threadpoolctl when installed."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def limited():
-        if _BLAS_LIMITED[0]:  # a level computed inside another's: already limited
-            yield
-            return
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # pragma: no cover - an optional speed-up
-            limits = None
-        else:
-            limits = threadpool_limits(limits=1, user_api="blas")
-        _BLAS_LIMITED[0] = True
-        try:
-            yield
-        finally:
-            _BLAS_LIMITED[0] = False
-            if limits is not None:
-                limits.restore_original_limits()
-
-    return limited()
-
-
-def pinned_targets(space: _Space, targets: Sequence[np.ndarray]) -> list[int]:
-    """Indices of ``targets`` (each a set of unknowns, summed) whose value the equations pin down.
-
-    The runtime test: linear programs find the unknowns that can be positive in some solution of the published
-    equations (x >= 0, A x = b; the others are 0 in every solution, e.g. inside a merged row with 0 of an answer);
-    the solutions then have a point where all of those are positive, so a sum is constant on them exactly when,
-    on those unknowns, it is a combination of the rows of A - a rank test. Only published numbers and group
-    sizes enter, never a hidden group's answers, so swapping answers between hidden groups changes no decision.
-    It is the linear (real-valued) range; the tests' attacker (tests/sdc_attacker.py) checks the integer range
-    with ``scipy.optimize.milp``, as tau-Argus's audit does.
-    """
-    if not len(targets):
-        return []
-    a_eq, b_eq, bounds = _matrices(space)
-    n = space.truth.size
-    lengths = np.fromiter((len(np.asarray(t).ravel()) for t in targets), dtype=np.int64, count=len(targets))
-    flat_targets = (np.concatenate([np.asarray(t).ravel() for t in targets]).astype(np.int64)
-                    if lengths.sum() else np.zeros(0, dtype=np.int64))
-    equations = _digest("equations", a_eq.indptr, a_eq.indices, b_eq, bounds)
-    key = _digest("pinned", equations, lengths, flat_targets)
-    if key in _AUDITS:
-        return list(_AUDITS[key])
-    free = _AUDITS.get(equations)
-    if free is None:
-        truth = space.truth.ravel()
-        # The true counts are one solution (every published number is their sum), so every unknown that is
-        # positive in them can be positive: the linear programs need only look at the rest.
-        feasible = not truth[bounds[:, 1] <= 0].any() and bool((truth >= 0).all())
-        free = _remember(equations, _can_be_positive(a_eq, b_eq, bounds, truth > 0 if feasible else None))
-    cols = np.flatnonzero(free)
-    if len(cols) == 0:
-        return list(_remember(key, tuple(range(len(targets)))))
-    return list(_remember(key, tuple(_rank_test(a_eq, cols, n, targets))))
-
-
-def _rank_test(a_eq: Any, cols: np.ndarray, n: int, targets: Sequence[np.ndarray]) -> list[int]:
-    """Which targets are, on the free unknowns ``cols``, a combination of the rows of A (and not all 0)."""
-    # The row space of A on the free unknowns, through the smaller of the two Gram matrices.
-    a_free = a_eq[:, cols].tocsr()
-    if a_free.shape[0] <= a_free.shape[1]:
-        gram = (a_free @ a_free.T).toarray()  # equations x equations
-    else:
-        gram = (a_free.T @ a_free).toarray()  # unknowns x unknowns: its range is the row space itself
-    w, v = np.linalg.eigh(gram)
-    keep = w > 1e-9 * max(1.0, float(w.max()) if w.size else 1.0)
-    v, w = v[:, keep], w[keep]
-    position = -np.ones(n, dtype=np.int64)
-    position[cols] = np.arange(len(cols))
-    f = np.zeros((len(targets), len(cols)))
-    for i, t in enumerate(targets):
-        pos = position[np.asarray(t)]
-        f[i, pos[pos >= 0]] = 1.0
-    if a_free.shape[0] <= a_free.shape[1]:
-        y = v @ ((v.T @ (a_free @ f.T)) / w[:, None])
-        resid = f - (a_free.T @ y).T
-    else:
-        resid = f - (f @ v) @ v.T
-    stuck = np.abs(resid).max(axis=1) < 1e-6
-    # A target with nothing free is 0 in every solution: a published 0 (a shown group, or the hidden groups
-    # together, with nobody giving an answer) says so of every smaller group inside it - attribute disclosure
-    # of a group at or above the threshold, documented rather than hidden (see the module docstring).
-    zero = f.sum(axis=1) == 0
-    return [int(i) for i in np.flatnonzero(stuck & ~zero)]
-
-
-def _can_be_positive(a_eq: Any, b_eq: np.ndarray, bounds: np.ndarray, known: np.ndarray | None = None
-                     ) -> np.ndarray:
-    """Which unknowns are positive in some solution of A x = b, 0 <= x <= upper.
-
-    ``known``: unknowns already known to be (positive in a solution at hand). An unknown in a published 0 is
-    0 in every solution. For the rest: maximise the sum of t_j <= x_j with t_j <= 0.001 over the unknowns not
-    yet known to be able to be positive; every t_j > 0 is one; repeat until the maximum is 0 (then none of the
-    rest can be)."""
-    n = len(bounds)
-    free = np.zeros(n, dtype=bool) if known is None else known.copy()
-    possible = bounds[:, 1] > 0
-    zero_rows = np.flatnonzero(b_eq == 0)
-    if len(zero_rows):
-        in_zero = a_eq[zero_rows].tocsc()
-        possible &= np.diff(in_zero.indptr) == 0  # columns that appear in no published 0
-    free &= possible
-    left = np.flatnonzero(possible & ~free)
-    if not len(left):
-        return free
-    from scipy.optimize import linprog
-    from scipy.sparse import csr_matrix, hstack, identity
-
-    # The linear programs need only the unknowns that can be positive at all (the rest are fixed at 0), and
-    # only the equations that hold any of them (the others say 0 = 0).
-    cols = np.flatnonzero(possible)
-    where = -np.ones(n, dtype=np.int64)
-    where[cols] = np.arange(len(cols))
-    a_small = a_eq[:, cols].tocsr()
-    used = np.diff(a_small.indptr) > 0
-    a_small, b_small = a_small[used], b_eq[used]
-    m = len(cols)
-    left = where[left]
-    cap = 1e-3
-    while len(left):
-        k = len(left)
-        pick = csr_matrix((np.ones(k), (np.arange(k), left)), shape=(k, m))
-        a_ub = hstack([-pick, identity(k, format="csr")]).tocsr()
-        a_eq2 = hstack([a_small, csr_matrix((a_small.shape[0], k))]).tocsr()
-        c = np.concatenate([np.zeros(m), -np.ones(k)])
-        all_bounds = np.vstack([bounds[cols], np.column_stack([np.zeros(k), np.full(k, cap)])])
-        res = linprog(c, A_ub=a_ub, b_ub=np.zeros(k), A_eq=a_eq2, b_eq=b_small, bounds=all_bounds,
-                      method="highs")
-        if res.status != 0:
-            break
-        found = res.x[m:] > cap * 1e-3
-        if not found.any():
-            break
-        free[cols[left[found]]] = True
-        left = left[~found]
-    return free
 
 
 @dataclass(frozen=True)
