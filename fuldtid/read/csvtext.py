@@ -53,28 +53,17 @@ def _decode(raw: bytes, source: str, siblings_cp1252: bool = False) -> _Decoded:
     """
     if not raw or raw.isspace():
         raise ExportError(f"{source}: the file is empty. Export the data again from SurveyXact.")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        enc, data, codec = "utf-8-sig", raw[3:], "utf-8"
+    enc = textsniff.sniff_encoding(raw, source, ExportError, siblings_cp1252=siblings_cp1252)
+    if enc == "utf-8-sig":
+        data, codec = raw[3:], "utf-8"
         _strict(data, codec, source, enc)
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        enc, data, codec = "utf-16", _transcode_utf16(raw, "utf-16", source), "utf-8"
-    elif len(raw) >= 4 and raw[1:4:2] == b"\x00\x00" and raw[0:4:2] != b"\x00\x00":
-        enc, data, codec = "utf-16-le", _transcode_utf16(raw, "utf-16-le", source), "utf-8"
-    elif len(raw) >= 4 and raw[0:4:2] == b"\x00\x00" and raw[1:4:2] != b"\x00\x00":
-        enc, data, codec = "utf-16-be", _transcode_utf16(raw, "utf-16-be", source), "utf-8"
+    elif enc.startswith("utf-16"):
+        data, codec = _transcode_utf16(raw, enc, source), "utf-8"
     else:
-        data = raw
-        try:
-            text = raw.decode("utf-8")
-            enc = codec = "utf-8"
-            if siblings_cp1252 and not raw.isascii():
-                text.encode("cp1252")
-        except (UnicodeDecodeError, UnicodeEncodeError):
-            textsniff.refuse_mixed(raw, source, ExportError)  # UTF-8 with stray bytes: not cp1252
-            enc = codec = "cp1252"
-            # cp1252 leaves five bytes undefined; finding them is cheaper than decoding everything.
-            if any(b in raw for b in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")):
-                _strict(raw, codec, source, "UTF-8 nor cp1252")
+        data, codec = raw, enc
+        # cp1252 leaves five bytes undefined; finding them is cheaper than decoding everything.
+        if enc == "cp1252" and any(b in raw for b in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")):
+            _strict(raw, codec, source, "UTF-8 nor cp1252")
     data, notes = textsniff.readable_controls(data, source, enc, ExportError)
     out = _Decoded(source, enc, data, codec, notes)
     if codec == "utf-8" and b"\xc3\x83\xc2" in data:  # 'Ã¦': UTF-8 read as cp1252 and saved again

@@ -105,6 +105,38 @@ def refuse_mixed(raw: bytes, source: str, error: Callable[[str], SurveyError]) -
     )
 
 
+def sniff_encoding(raw: bytes, source: str, error: Callable[[str], SurveyError], *,
+                   siblings_cp1252: bool = False, bomless_utf16: bool = True) -> str:
+    """The one decision, for exports and side files alike, of which encoding a text file's bytes are in.
+
+    A byte-order mark says ``"utf-8-sig"`` or ``"utf-16"``; with ``bomless_utf16``, NUL bytes in every
+    other place of the first four say ``"utf-16-le"`` or ``"utf-16-be"`` (Dataset files only: a side
+    file never came that way). Else ``"utf-8"`` when the bytes decode as UTF-8, unless ``siblings_cp1252``
+    (another file of the same export is surely cp1252) and the text holds letters cp1252 cannot: such a
+    text is cp1252 that happens to be valid UTF-8. Else the file is refused when it is UTF-8 with a few
+    stray bytes (:func:`refuse_mixed`), and otherwise it is ``"cp1252"``.
+
+    Only the choice is made here; the caller decodes, strictly, and words its own message when that fails.
+    """
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if bomless_utf16 and len(raw) >= 4:
+        if raw[1:4:2] == b"\x00\x00" and raw[0:4:2] != b"\x00\x00":
+            return "utf-16-le"
+        if raw[0:4:2] == b"\x00\x00" and raw[1:4:2] != b"\x00\x00":
+            return "utf-16-be"
+    try:
+        text = raw.decode("utf-8")
+        if siblings_cp1252 and not raw.isascii():
+            text.encode("cp1252")
+        return "utf-8"
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        refuse_mixed(raw, source, error)  # UTF-8 with stray bytes: not cp1252
+        return "cp1252"
+
+
 def readable_controls(data: bytes, source: str, enc: str, error: Callable[[str], SurveyError]
                       ) -> tuple[bytes, list[str]]:
     """Replace control bytes by spaces (one byte for one, so lines and offsets stay); refuse data that
