@@ -160,3 +160,129 @@ def test_cli_runs_blas_on_one_thread_unless_told(env: dict, expected: str) -> No
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**clean, **env})
     assert out.stdout.split() == [expected, "1"]
+
+
+# --------------------------------------------------------------------------------------------------
+# .xlsx: python-calamine and openpyxl give the same Export (and the same messages)
+
+from fuldtid.read import xlsxform  # noqa: E402
+from exportwriter import write_export  # noqa: E402
+
+
+def _both(path: Path, monkeypatch: pytest.MonkeyPatch):
+    """(calamine result, openpyxl result), each an Export or the ExportError's message."""
+    def attempt():
+        try:
+            return read_export(path)
+        except ExportError as exc:
+            return str(exc)
+
+    assert xlsxform._calamine_book(path) is not None, "calamine did not read the workbook"
+    fast = attempt()
+    with monkeypatch.context() as m:
+        m.setattr(xlsxform, "_calamine_book", lambda p: None)
+        slow = attempt()
+    return fast, slow
+
+
+def _assert_same_export(fast, slow) -> None:
+    assert not isinstance(fast, str) and not isinstance(slow, str), (fast, slow)
+    pd.testing.assert_frame_equal(fast.data, slow.data)
+    assert fast.variables == slow.variables
+    assert fast.warnings == slow.warnings and fast.form == slow.form == "xlsx"
+
+
+def test_calamine_reads_the_example_as_openpyxl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    example = read_export(EXAMPLE)
+    path = write_export(example.variables, example.data, tmp_path / "e.xlsx", form="xlsx", split_dataset=2)
+    fast, slow = _both(path, monkeypatch)
+    _assert_same_export(fast, slow)
+    assert (fast.distributed, fast.answered) == (1172, 333)
+    pd.testing.assert_frame_equal(fast.data, example.data)
+
+
+def _synthetic(n: int, folder: Path) -> Path:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        out = folder / "syn.xlsx"
+        subprocess.run([sys.executable, str(REPO / "benchmarks" / "make_export.py"), str(n), str(out),
+                        "--form", "xlsx", "--seed", "5"], check=True, capture_output=True)
+        return out
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+
+
+def test_calamine_reads_a_synthetic_export_as_openpyxl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast, slow = _both(_synthetic(1500, tmp_path), monkeypatch)
+    _assert_same_export(fast, slow)
+    assert fast.distributed == 1500
+    assert fast.data["s_16"].notna().sum() > 0 and fast.data["closetime"].notna().sum() > 0
+
+
+def _workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    ws.cell(row=r, column=c, value=value)
+    wb.save(path)
+    return path
+
+
+STRUCTURE_ROWS = [["questionName", "variableName", "questionType", "subType", "questionText", "choiceValue",
+                   "choiceText"],
+                  ["s_1", "s_1", "Closed", "Single", "Køn", 1, "Kvinde"],
+                  ["s_1", "s_1", "Closed", "Single", "Køn", 2, "Mand"],
+                  ["s_16", "s_16", "Open", "String", "Uddyb_x000B_", None, None]]
+LABEL_ROWS = [["s_1", 1, "Kvinde"], ["s_1", 2, "Mand"]]
+HEADER = ["respondentid", "s_1", "s_16", "starttime", "closetime"] + [f"statoverall_{k}" for k in range(1, 6)]
+
+
+def test_calamine_cells_as_openpyxl_gives_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    rows = [[None] * 4, [None, *HEADER],  # an empty first row and column
+            [None, 81234567, 1, "Mere tid_x000B_og æøå", dt.datetime(2022, 7, 28, 9, 30), dt.date(2022, 7, 29),
+             0, 0, 0, 1, 0],
+            [None, "81234568", 2.0, "  ", "28-07-2022 10:00:00", None, 0, 0, 1, 0, 0],
+            [None, 81234569.0, None, 12.5, None, None, 0, 1, 0, 0, 0]]
+    path = _workbook(tmp_path / "cells.xlsx", {"Dataset": rows, "Structure": STRUCTURE_ROWS, "Labels": LABEL_ROWS})
+    fast, slow = _both(path, monkeypatch)
+    _assert_same_export(fast, slow)
+    assert fast.data.index.tolist() == ["81234567", "81234568", "81234569"]
+    assert fast.data["s_1"].tolist()[:2] == [1, 2]
+    assert fast.data["s_16"].tolist()[0] == "Mere tid og æøå" and fast.data["s_16"].tolist()[2] == "12.5"
+    assert str(fast.data["closetime"].iloc[0]) == "2022-07-29 00:00:00"
+    assert fast.variables["s_1"].labels == {1: "Kvinde", 2: "Mand"}
+
+
+def test_calamine_messages_name_the_same_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [[None], [None], [*HEADER], [81234567, 1, "x", None, None, 0, 0, 0, 1, 0],
+            [81234568, 7, "y", None, None, 0, 0, 0, 1, 0]]
+    path = _workbook(tmp_path / "bad.xlsx", {"Dataset": rows, "Structure": STRUCTURE_ROWS, "Labels": LABEL_ROWS})
+    fast, slow = _both(path, monkeypatch)
+    assert isinstance(fast, str) and fast == slow
+    assert "bad.xlsx, sheet Dataset, row 5" in fast and "code 7" in fast
+
+
+def test_calamine_leaves_huge_whole_numbers_to_openpyxl(tmp_path: Path) -> None:
+    rows = [HEADER, [12345678901234567, 1, "x", None, None, 0, 0, 0, 1, 0]]
+    path = _workbook(tmp_path / "big.xlsx", {"Dataset": rows, "Structure": STRUCTURE_ROWS, "Labels": LABEL_ROWS})
+    assert xlsxform._calamine_book(path) is None  # a float cannot hold it exactly: openpyxl reads the file
+    assert read_export(path).distributed == 1
+
+
+def test_damaged_workbook_message_is_openpyxls(tmp_path: Path) -> None:
+    path = tmp_path / "cut.xlsx"
+    good = _workbook(tmp_path / "good.xlsx", {"Dataset": [HEADER], "Structure": STRUCTURE_ROWS,
+                                              "Labels": LABEL_ROWS})
+    path.write_bytes(good.read_bytes()[:600])
+    assert xlsxform._calamine_book(path) is None
+    with pytest.raises(ExportError) as exc:
+        read_export(path)
+    assert str(exc.value).startswith(f"{path}: ")
