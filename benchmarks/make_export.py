@@ -39,6 +39,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # exportwriter lives with the tests
 
 from fuldtid.read.export import STATUS_LABELS, read_export  # noqa: E402
 from exportwriter import FORMS, write_export  # noqa: E402

@@ -6,9 +6,17 @@ with the options and error handling they share defined once here; split by comma
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
+
+# One BLAS thread unless the user says otherwise; set before numpy is first imported. The matrices here
+# are small (a few hundred rows at most), and OpenBLAS's threads only cost: on a busy two-core machine
+# the anonymity check's eigh calls took twice as long with them (issue 18). One thread also makes the
+# last digits of the JSON floats the same on machines with different numbers of cores.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 import click
 

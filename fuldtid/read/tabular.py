@@ -13,7 +13,7 @@ from typing import Callable
 
 from fuldtid.errors import SurveyError
 from fuldtid.read.limits import check_size, check_text_table, check_workbook, counted_rows
-from fuldtid.read.textsniff import CONTROL_CHARS, clean_text, refuse_mixed
+from fuldtid.read.textsniff import CONTROL_CHARS, clean_text, sniff_encoding
 
 
 @dataclass(frozen=True)
@@ -35,23 +35,22 @@ class Sheet:
 def decode(data: bytes, path: Path, error: Callable[[str], SurveyError]) -> str:
     """Text of a CSV file: BOMs say UTF-8/UTF-16; otherwise UTF-8 if it decodes, else Windows-1252 --
     unless the file is mostly UTF-8 with a few stray bytes, which is an error naming the lines."""
-    if data.startswith(b"\xef\xbb\xbf"):
+    enc = sniff_encoding(data, str(path), error, bomless_utf16=False)  # the export's decision, too
+    if enc == "utf-8-sig":
         try:
             return data[3:].decode("utf-8", errors="strict")
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start + 3) + 1
             raise error(f"{path}, line {line}: starts like UTF-8 (byte-order mark) but this line is not "
                         f"UTF-8 (byte 0x{data[exc.start + 3]:02x}); save the file as UTF-8 again") from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if enc == "utf-16":
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise error(f"{path}: starts like UTF-16 but does not decode as UTF-16 ({exc.reason}); "
                         "save it again as UTF-8 CSV or .xlsx") from None
-    try:
+    if enc == "utf-8":
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        refuse_mixed(data, str(path), error)  # UTF-8 with a few stray bytes is not cp1252
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
