@@ -56,3 +56,6 @@ def test_note(test: Any) -> str:
     Danish name and, where there is one, the statistic."""
     stat = statistic_text(test)
     return f"{test.sentence} Metode: {method_name(test.method)}" + (f", {stat}." if stat else ".")
+
+
+test_note.__test__ = False  # type: ignore[attr-defined]  # a library function, not a pytest test
