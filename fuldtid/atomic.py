@@ -61,10 +61,6 @@ def write_bytes(target: str | Path, data: bytes) -> Path:
     return Path(target)
 
 
-def write_text(target: str | Path, text: str) -> Path:
-    return write_bytes(target, text.encode("utf-8"))
-
-
 def write_together(files: Mapping[str | Path, bytes]) -> list[Path]:
     """Write several files as one step: all land, or none changes.
 

@@ -61,6 +61,9 @@ def test_note(test: Any) -> str:
     return f"{test.sentence} Metode: {method_name(test.method)}" + (f", {stat}." if stat else ".")
 
 
+test_note.__test__ = False  # type: ignore[attr-defined]  # a library function, not a pytest test
+
+
 # --- Danish grammar for the prose of every document ---------------------------------------------------
 
 MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
@@ -109,4 +112,3 @@ def about(n: float) -> str:
     if n >= 20:
         return fmt.number(round(n / 5) * 5)
     return fmt.number(round(n))
-

@@ -5,13 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Callable, TextIO
-
-Progress = Callable[[str], None]
-
-
-def silent(_label: str) -> None:
-    """The library's default: no output."""
+from typing import TextIO
 
 
 class TerminalProgress:

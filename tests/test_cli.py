@@ -128,3 +128,32 @@ def test_unknown_format_is_refused(runner, example_dir, tmp_path):
     result = runner.invoke(cli, ["report", str(example_dir / "export"), "--format", "pdf", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "unknown format 'pdf'" in result.output
+
+
+def test_python_m_fuldtid_is_the_command_line():
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "fuldtid", "--help"], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("Usage: ") and "report" in res.stdout and "breakdown" in res.stdout
+
+
+def test_no_library_function_is_collected_as_a_test():
+    """Library functions named ``test_*`` (``test_difference``, ``test_note``, ...) carry ``__test__ = False``,
+    so pytest never runs one when a test module imports it."""
+    import importlib
+    import pkgutil
+
+    import fuldtid
+
+    missing = []
+    for info in pkgutil.walk_packages(fuldtid.__path__, "fuldtid."):
+        if info.name == "fuldtid.__main__":
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if name.startswith(("test", "Test")) and callable(obj) and getattr(obj, "__module__", None) == info.name:
+                if getattr(obj, "__test__", True):
+                    missing.append(f"{info.name}.{name}")
+    assert missing == []

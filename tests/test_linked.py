@@ -179,7 +179,10 @@ def test_background_tables_hide_small_groups_and_merge_them(example_survey):
 
 
 def test_tables_json_holds_no_respondent_ids_and_no_small_register_counts():
-    ts = analyse(f"{EXAMPLE}/export", coding=f"{EXAMPLE}/coding.csv", population=f"{EXAMPLE}/population.csv")
+    from memo_helpers import example_tableset
+
+    # the definition's threshold (5, as the test above checks), built once for every test that needs it
+    ts = example_tableset(min_group=5, population=True)
     d = json.loads(tables_json(ts))
     assert all("respondentids" not in e for e in d["excluded"])
     assert "respondentid" not in json.dumps(d)

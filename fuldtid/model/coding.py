@@ -36,9 +36,6 @@ class Coding:
     def for_field(self, field: str) -> pd.DataFrame:
         return self.codes[self.codes["field"] == field]
 
-    def coded_fields(self) -> set[str]:
-        return set(self.codes["field"].unique())
-
 
 def _normalise_id(value: str) -> str:
     v = value.strip()

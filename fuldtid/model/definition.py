@@ -117,15 +117,6 @@ class Definition:
     # respondents (its heading and which field plays which role: age, sex, job, ...). See docs/.
     memo: Mapping[str, Any] = field(default_factory=dict)
 
-    def field_or_derived(self, name: str) -> Field | Derived:
-        if name in self.fields:
-            return self.fields[name]
-        if name in self.derived:
-            return self.derived[name]
-        raise DefinitionError(
-            f"{self.path}: unknown field {name!r}; known fields: {', '.join(self.all_field_names())}"
-        )
-
     def all_field_names(self) -> list[str]:
         return [*self.fields, *self.derived]
 

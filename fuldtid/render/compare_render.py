@@ -3,7 +3,6 @@ and the figure of both waves' shares with their intervals that the memo's "Udvik
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from dataclasses import dataclass
@@ -211,40 +210,28 @@ def comparison_html(comp: Comparison) -> str:
         title=title, waves=[_wave_line(comp, 0), _wave_line(comp, 1)], grids=grids, notes=method_notes(comp))
 
 
-def comparison_docx(comp: Comparison) -> bytes:
-    import datetime as dt
+def comparison_memo(comp: Comparison) -> Any:
+    """The comparison as a short memo (title, the two waves, one table per question, the method notes): laid
+    out by the memo's writer, like a breakdown."""
+    from fuldtid.render.memo import Memo, Paragraph, Run, TableBlock
 
-    from docx import Document
-
-    from fuldtid.ziputil import normalise_zip
-
-    doc = Document()
-    doc.add_heading(f"Sammenligning af {comp.labels[0]} og {comp.labels[1]}", level=1)
-    for line in (_wave_line(comp, 0), _wave_line(comp, 1)):
-        doc.add_paragraph(line)
-    for q in comp.questions:
+    title = f"Sammenligning af {comp.labels[0]} og {comp.labels[1]}"
+    meta = (_wave_line(comp, 0), _wave_line(comp, 1))
+    tables = []
+    for k, q in enumerate(comp.questions, start=1):
         g = question_grid(comp, q)
-        doc.add_heading(g.caption, level=2)
-        doc.add_paragraph(g.question)
-        table = doc.add_table(rows=len(g.rows) + 2, cols=len(g.header))
-        table.style = "Table Grid"
-        for r_index, values in enumerate((g.header, *g.rows, g.total)):
-            cells = table.rows[r_index].cells
-            for c, v in enumerate(values):
-                cells[c].text = v
-        for note in g.notes:
-            doc.add_paragraph(note)
-    for note in method_notes(comp):
-        doc.add_paragraph(note)
-    props = doc.core_properties
-    fixed = dt.datetime(2000, 1, 1)
-    props.created = props.modified = fixed
-    props.last_printed = fixed
-    props.author = props.last_modified_by = "fuldtid"
-    props.revision = 1
-    buf = io.BytesIO()
-    doc.save(buf)
-    return normalise_zip(buf.getvalue())
+        tables.append(TableBlock(k, g.caption, g, "cross", g.notes))
+    notes = [Paragraph((Run(note),), "note") for note in method_notes(comp)]
+    return Memo(title, "", meta, (*tables, *notes))
+
+
+def comparison_docx(comp: Comparison, *, docx_template: str | Path | None = None, info: Any = None) -> bytes:
+    """The comparison as a Word document in the memo's look (the one DOCX writer,
+    :func:`fuldtid.render.memo_docx.render_docx`): the same template, A4, Danish, dated by the later wave's
+    last answer."""
+    from fuldtid.render.memo_docx import render_docx
+
+    return render_docx(comparison_memo(comp), docx_template, info=info, data_date=comp.b.survey.export.period[1])
 
 
 def render_comparison(comp: Comparison, out: str | Path) -> bytes:

@@ -45,15 +45,6 @@ def set_cell(ws: "Worksheet", row: int, col: int, value: Any, *, bold: bool = Fa
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def write_rows(ws: "Worksheet", rows: Iterable[Sequence[Any]], start_row: int = 1, *, bold_first: bool = False) -> int:
-    r = start_row
-    for i, values in enumerate(rows):
-        for c, v in enumerate(values, start=1):
-            set_cell(ws, r, c, v, bold=bold_first and i == 0)
-        r += 1
-    return r
-
-
 def workbook_bytes(wb: Any, when: Any = None) -> bytes:
     """The workbook's bytes, reproducible; ``when`` (the data's date) is its created/modified date."""
     buf = io.BytesIO()

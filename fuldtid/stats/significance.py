@@ -3,7 +3,8 @@
 ``test_difference`` answers "do the groups answer differently?" for a whole groups x answers table;
 ``group_differences`` marks single groups whose share of one answer differs from the rest
 (``group_differences_weighted`` the same for raked weights, design-based);
-``test_difference_weighted`` is the Rao-Scott corrected chi-square test for weighted data.
+``from_weighted_chisq`` wraps the Rao-Scott corrected chi-square test for weighted data, which is
+:func:`fuldtid.stats.weighting.weighted_chisq` (the one implementation, accounting for the raking).
 
 Disclosure: the callers (``fuldtid.stats.tabletests`` for the report, ``fuldtid.stats.breakdown``) test the table as it is
 published: hidden groups left out, merged groups as the one group shown, so no test rests on counts the table
@@ -11,7 +12,7 @@ hides, and p-values are published rounded. Per-group results (``group_difference
 the caller reports them only for groups shown on their own, never for suppressed or merged ones.
 
 The unweighted tests use numpy only: importing scipy.stats costs most of a second, more than a whole breakdown
-may take. Only the Rao-Scott test needs scipy (scipy.special, imported inside the function).
+may take. Only the Rao-Scott test needs scipy (in fuldtid.stats.weighting, imported inside the function).
 """
 
 from __future__ import annotations
@@ -439,8 +440,7 @@ def from_weighted_chisq(result: Mapping[str, float], alpha: float = 0.05) -> Dif
     """Wrap the result of :func:`fuldtid.stats.weighting.weighted_chisq` (a dict with method, statistic, df1, df2,
     p_value; NaN when no test is possible) as a :class:`DifferenceTest`.
 
-    That function accounts for the calibration (raking) and the finite population, so it is the one to use for
-    weights from fuldtid.stats.weighting; :func:`test_difference_weighted` treats the weights as fixed.
+    That function accounts for the calibration (raking) and the finite population.
     """
     p = float(result.get("p_value", float("nan")))
     if math.isnan(p):
@@ -453,80 +453,3 @@ def from_weighted_chisq(result: Mapping[str, float], alpha: float = 0.05) -> Dif
         p < alpha,
         _sentence(p, alpha),
     )
-
-
-def test_difference_weighted(
-    groups: Sequence[object],
-    answers: Sequence[object],
-    weights: Sequence[float],
-    alpha: float = 0.05,
-) -> DifferenceTest:
-    """Rao-Scott corrected chi-square test of groups x answers for weighted respondents.
-
-    One entry per respondent (missing group or answer: leave the respondent out before calling). The design is
-    taken as a single-stage sample with the given weights, without strata or clusters (R: ``svydesign(ids = ~1,
-    weights = ~w)``), and the result is the second-order Rao-Scott F test of ``survey::svychisq`` (its default).
-    Categories with no respondents do not exist here, so empty rows/columns cannot occur. The weights are taken
-    as fixed: for raked weights this overstates the variance a little (a conservative test); use
-    :func:`fuldtid.stats.weighting.weighted_chisq` with :func:`from_weighted_chisq` to account for the raking.
-    """
-    g = pd.Series(list(groups), dtype=object)
-    a = pd.Series(list(answers), dtype=object)
-    w = np.asarray(weights, dtype=float)
-    if not (len(g) == len(a) == len(w)):
-        raise ValueError("groups, answers and weights must have one entry per respondent")
-    if len(w) and (np.isnan(w).any() or (w <= 0).any()):
-        raise ValueError("weights must be positive numbers")
-    if g.isna().any() or a.isna().any():
-        raise ValueError("leave respondents without a group or an answer out before testing")
-    row_codes, row_levels = pd.factorize(g, sort=True)
-    col_codes, col_levels = pd.factorize(a, sort=True)
-    nr, nc, n = len(row_levels), len(col_levels), len(w)
-    if nr < 2 or nc < 2:
-        return DifferenceTest("ingen test", None, None, 1.0, False, _NO_TEST_SENTENCE)
-
-    from scipy.special import fdtrc  # lazy: see module docstring
-
-    # Cell indicator per respondent, cells ordered with the row index varying fastest (as R's interaction()).
-    cell = row_codes + nr * col_codes
-    indicators = np.zeros((n, nr * nc))
-    indicators[np.arange(n), cell] = 1.0
-    total_weight = w.sum()
-    mean = w @ indicators / total_weight
-    # With-replacement linearisation variance of the weighted cell proportions.
-    scores = (w[:, None] * (indicators - mean)) / total_weight
-    centred = scores - scores.mean(axis=0)
-    variance = n / (n - 1) * centred.T @ centred
-
-    # Weighted table scaled to the sample size, and its Pearson statistic.
-    table = (mean * n).reshape(nc, nr).T
-    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
-    pearson = float(((table - expected) ** 2 / expected).sum())
-
-    # Contrasts for the interaction, orthogonal to the main-effects design (as svychisq's qr.resid).
-    rows_idx = np.tile(np.arange(nr), nc)
-    cols_idx = np.repeat(np.arange(nc), nr)
-    main = np.column_stack(
-        [np.ones(nr * nc)]
-        + [(rows_idx == i).astype(float) for i in range(1, nr)]
-        + [(cols_idx == j).astype(float) for j in range(1, nc)]
-    )
-    interaction = np.column_stack(
-        [((rows_idx == i) & (cols_idx == j)).astype(float) for j in range(1, nc) for i in range(1, nr)]
-    )
-    coef, *_ = np.linalg.lstsq(main, interaction, rcond=None)
-    contrasts = interaction - main @ coef
-    inv_mean = np.diag(np.where(mean > 0, 1 / np.where(mean > 0, mean, 1), 0.0))
-    denominator = contrasts.T @ (inv_mean / n) @ contrasts
-    numerator = contrasts.T @ inv_mean @ variance @ inv_mean @ contrasts
-    delta = np.linalg.solve(denominator, numerator)
-    trace = float(np.trace(delta))
-    d0 = trace**2 / float(np.trace(delta @ delta))
-    statistic = pearson / trace
-    p = float(fdtrc(d0, d0 * (n - 1), statistic))
-    return DifferenceTest(
-        "Rao-Scott corrected chi-square test (F)", statistic, d0, p, p < alpha, _sentence(p, alpha)
-    )
-
-
-test_difference_weighted.__test__ = False  # type: ignore[attr-defined]
