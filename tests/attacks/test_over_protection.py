@@ -118,15 +118,21 @@ def test_2022_a_table_11_showing_resterende_withstands_the_attacker():
         linked._PROTECTORS.clear()
 
 
-@pytest.mark.xfail(strict=True, reason="weighting margin 'Under 30 timer' hidden though it is 331 - 154 - 117 = 60")
 def test_weighting_margin_hidden_only_when_it_protects_something(tmp_path):
+    """Was an over-protection (xfail): "Under 30 timer" hidden though 331 - 154 - 117 = 60 from the shown margins.
+    Since 5afe7e8 no hidden margin count can be had by subtraction from shown ones, in either example - but
+    because none is shown: the 2 respondents left out (no hours) make release.weighting_facts conceal every
+    margin count, the number weighted and the number left out, so the new rule (a margin holding all of a
+    field's hidden groups is shown) is not visible here. The shares kept to 0.1% give the counts back anyway:
+    test_margin_shares.py."""
     from fuldtid.report import analyse, tables_json
 
-    ts = analyse(EX22 / "export", population=EX22 / "population.csv")
-    d = json.loads(tables_json(ts))["weighting"]
-    hours = [m for m in d["margins"] if m["variable"] == "timetal"]
-    hidden = [m for m in hours if m["sample_count"] is None]
-    shown = sum(m["sample_count"] for m in hours if m["sample_count"] is not None)
-    derived = d["weighted"] - shown  # every weighted respondent is in exactly one category
-    if len(hidden) == 1:
-        assert derived < 5, f"{hidden[0]['category']} hidden, but it is {d['weighted']} - {shown} = {derived}"
+    for ex in (EX22, EX24):
+        ts = analyse(ex / "export", population=ex / "population.csv")
+        d = json.loads(tables_json(ts))["weighting"]
+        for var in ("koen", "timetal"):
+            ms = [m for m in d["margins"] if m["variable"] == var]
+            hidden = [m for m in ms if m["sample_count"] is None]
+            if len(hidden) == 1 and d["weighted"] is not None:
+                derived = d["weighted"] - sum(m["sample_count"] for m in ms if m["sample_count"] is not None)
+                assert derived < 5, f"{hidden[0]['category']} hidden, but it is {derived}"
