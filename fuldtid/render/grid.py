@@ -199,6 +199,12 @@ def weighted_note(definition: Any = None) -> str:
 NO_INTERVAL = "intet KI"
 
 
+def weighted_size_note(min_group: int, size: int) -> str:
+    """Why a shown group has no weighted share: it is smaller than ``size`` (fuldtid.stats.tablemodel.weighted_min)."""
+    return (f"Vægtede andele vises kun for grupper med mindst {size} besvarelser, så vægtene ikke kan afsløre, "
+            f"hvordan en gruppe er sammensat (anonymitetsgrænsen er {min_group}).")
+
+
 def weighted_cell(w: object) -> str:
     """``30% (24–37%)``: a weighted share with its 95% interval; empty when there is none, ``100% (intet KI)``
     when the share has no interval (see :func:`interval_notes`)."""
@@ -253,6 +259,10 @@ def with_weighted(t: Table, g: Grid | None = None) -> Grid:
         )
         total = (*g.total, *([""] * len(t.columns)))
         notes = (*g.notes, WEIGHTED_NOTE, *interval_notes(_weighted_of(t)))
+        if any(not r.suppressed and r.total and not r.weighted for r in t.rows):  # type: ignore[union-attr]
+            from fuldtid.stats.tablemodel import weighted_min
+
+            notes = (*notes, weighted_size_note(t.min_group, weighted_min(t.min_group)))
         return Grid(g.caption, g.question, header, rows, total, notes, g.numeric_from)
     if not any(getattr(r, "weighted", None) for r in t.rows):
         return g

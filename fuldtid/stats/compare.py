@@ -371,6 +371,15 @@ def _weighted_share(ts: TableSet, field_name: str, among: str, members: Sequence
         return None
     if any(math.isnan(v) for v in (e.pct, e.se, e.ci_low, e.ci_high)):
         return None
+    if ts.min_group > 1:
+        # As every weighted number of a protected release (fuldtid.stats.weighted): whole percent, for groups
+        # of at least weighted_min respondents; the standard error to a tenth of a percentage point.
+        from fuldtid.stats.tablemodel import published_pct, weighted_min
+
+        if int((domain & w.weights.notna()).sum()) < weighted_min(ts.min_group):
+            return None
+        return WeightedShare(published_pct(e.pct), round(100 * e.se, 1), published_pct(e.ci_low),
+                             published_pct(e.ci_high))
     return WeightedShare(e.pct, 100 * e.se, e.ci_low, e.ci_high)
 
 

@@ -219,7 +219,7 @@ def _with_weighted(fig: FigureData, survey, weights: Any) -> FigureData:
     if fig.kind == "distribution" and fig.field in margins and fig.among == ALL:
         return replace(fig, weighting_variable=True)
     from fuldtid.errors import WeightingError
-    from fuldtid.stats.tablemodel import published_pct
+    from fuldtid.stats.tablemodel import published_pct, weighted_min
     from fuldtid.stats.weighting import weighted_share
 
     r = survey.responses
@@ -237,7 +237,7 @@ def _with_weighted(fig: FigureData, survey, weights: Any) -> FigureData:
         else:
             y, dom = answer == c, domain & by.isin(_members(fig, g))
         est = None
-        if bool((dom & has_weight).any()):
+        if bool((dom & has_weight).any()) and int((dom & has_weight).sum()) >= weighted_min(fig.min_group):
             try:
                 est = weighted_share(weights, y.fillna(False).astype(bool), dom.astype(bool), method="beta")
             except WeightingError:

@@ -158,12 +158,13 @@ def weighting_facts(w: Any, survey: Any, min_group: int) -> WeightingFacts:
     # Those left out are groups of people (who did not give a register field). If one reason is a small group,
     # no count of the left out is shown: the total less a shown group's size (its row in that field's table),
     # or the answered less the number weighted (which the margins' counts add up to), would give it away.
-    # The margins' shares are then rounded to whole tenths of a percent for the same reason.
+    # The margins' shares are then rounded to whole percent: to a tenth, only one number weighted fits them all
+    # (tests/attacks/test_margin_shares.py).
     conceal = small(int(w.n_left_out)) or any(small(n) for n in reasons.values() if n is not None)
     if conceal:
         reasons = {r: None for r in reasons}
         margins = [MarginFact(m.variable, m.category, None,
-                              None if m.sample_share is None else round(m.sample_share, 3),
+                              None if m.sample_share is None else round(m.sample_share, 2),
                               m.population_share, m.weighted_share) for m in margins]
     left_out = None if conceal else int(w.n_left_out)
     return WeightingFacts(

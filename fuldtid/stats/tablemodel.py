@@ -195,9 +195,20 @@ def _pct(count: int, base: int) -> float | None:
 # distinct weights as cells of the weighting variables (VJH: 6, gender x hours band). At full precision a
 # row's weighted share or population count splits back into how many of each cell are in it - which can
 # give away a crossing the anonymity rule hides (tests/attacks/test_weighted_counts.py). So the weighted
-# numbers a release publishes are rounded where they are made (fuldtid.stats.weighted.estimate), as the memo prints them: shares and their
-# intervals to whole percent, the staff a share stands for to tens (fives below ten). The unrounded
-# estimates stay in fuldtid.stats.weighting (Estimate), which the R comparisons test.
+# numbers a release publishes are rounded where they are made (fuldtid.stats.weighted.estimate), as the memo
+# prints them: shares and their intervals to whole percent, the staff a share stands for to tens (fives below
+# ten); and only for groups of at least weighted_min respondents. The unrounded estimates stay in
+# fuldtid.stats.weighting (Estimate), which the R comparisons test.
+
+
+def weighted_min(min_group: int) -> int:
+    """The fewest respondents a group needs for its weighted share to be published (0: every group).
+
+    Rounding alone does not protect a small row: the weight of an under-30-hours part-timer is three times a
+    30-36-hours one's, so a whole-percent weighted share of a row of 5 still splits it by raking cell (the red
+    team's tests/attacks/test_weighted_counts.py). A group of at least four times the threshold (20 at the
+    default) has too many splits for that; smaller groups show their counts, not a weighted share."""
+    return 0 if min_group <= 1 else max(20, 4 * min_group)
 
 
 def published_pct(x: float) -> float:

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from fuldtid.model.survey import Survey
-from fuldtid.stats.tablemodel import published_count, published_pct
+from fuldtid.stats.tablemodel import published_count, published_pct, weighted_min
 from fuldtid.stats.tables import CrossRow, Row, Table, TableSet, Weighted
 
 
@@ -26,13 +26,14 @@ def weigh_survey(survey: Survey, population: str | Path, *, trim: float | None =
     return rake(survey.responses[columns], pop, trim=trim)
 
 
-def estimate(weights: Any, y: pd.Series, domain: pd.Series, rounded: bool = True) -> Weighted | None:
+def estimate(weights: Any, y: pd.Series, domain: pd.Series, rounded: bool = True, min_n: int = 0) -> Weighted | None:
     """The weighted share of ``y`` in ``domain`` with its interval; ``rounded`` as a protected release publishes it
     (below), False at ``--min-group 1``, where nothing is protected."""
     from fuldtid.errors import WeightingError
     from fuldtid.stats.weighting import weighted_share
 
-    if not bool((domain & weights.weights.notna()).any()):
+    behind = int((domain & weights.weights.notna()).sum())
+    if not behind or behind < min_n:  # min_n: fuldtid.stats.tablemodel.weighted_min
         return None
     try:
         e = weighted_share(weights, y, domain, method="beta")
@@ -46,12 +47,12 @@ def estimate(weights: Any, y: pd.Series, domain: pd.Series, rounded: bool = True
     return Weighted(pct(e.pct), pct(e.ci_low), pct(e.ci_high), count(e.population_count))
 
 
-def answer_shares(weights: Any, answer: pd.Series, columns: Any, domain: pd.Series, rounded: bool = True
-                  ) -> dict[str, Weighted] | None:
+def answer_shares(weights: Any, answer: pd.Series, columns: Any, domain: pd.Series, rounded: bool = True,
+                  min_n: int = 0) -> dict[str, Weighted] | None:
     """The weighted share of each answer within a domain (a cross table's row), None when there is none."""
     cells = {}
     for c in columns:
-        est = estimate(weights, (answer == c).fillna(False).astype(bool), domain, rounded)
+        est = estimate(weights, (answer == c).fillna(False).astype(bool), domain, rounded, min_n)
         if est is not None:
             cells[c] = est
     return cells or None
@@ -83,7 +84,8 @@ def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -
             if any(lbl not in survey.options(t.by) for lbl in labels):
                 in_row |= by.isna()  # the "not stated" row
             domain = group & answer.notna() & in_row
-            rows.append(replace(row, weighted=answer_shares(weights, answer, t.columns, domain, t.min_group > 1)))
+            rows.append(replace(row, weighted=answer_shares(weights, answer, t.columns, domain, t.min_group > 1,
+                                                             weighted_min(t.min_group))))
         return replace(t, rows=tuple(rows))
     if t.kind == "coded":
         codes = coding.for_field(t.field)
@@ -96,7 +98,8 @@ def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -
                 continue
             in_row = codes["kategori"].isin(_members(row.label, row.members))
             y = pd.Series(r.index.isin(codes.loc[in_row, "respondentid"]), index=r.index)
-            rows.append(replace(row, weighted=estimate(weights, y, domain, t.min_group > 1)))
+            rows.append(replace(row, weighted=estimate(weights, y, domain, t.min_group > 1,
+                                                       weighted_min(t.min_group))))
         return replace(t, rows=tuple(rows))
     answer = r[t.field]
     options = set(survey.options(t.field))
@@ -113,7 +116,8 @@ def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -
         y = answer.astype("object").isin(labels)
         if any(lbl not in options for lbl in labels):
             y |= answer.isna()
-        rows.append(replace(row, weighted=estimate(weights, y.astype(bool), domain, t.min_group > 1)))
+        rows.append(replace(row, weighted=estimate(weights, y.astype(bool), domain, t.min_group > 1,
+                                                          weighted_min(t.min_group))))
     return replace(t, rows=tuple(rows))
 
 
@@ -129,7 +133,8 @@ def _weighted_multiple(survey: Survey, t: Table, weights: Any) -> Table:
             rows.append(row)
             continue
         y = choices[labels].fillna(False).astype(bool).any(axis=1)
-        rows.append(replace(row, weighted=estimate(weights, y, domain, t.min_group > 1)))
+        rows.append(replace(row, weighted=estimate(weights, y, domain, t.min_group > 1,
+                                                   weighted_min(t.min_group))))
     return replace(t, rows=tuple(rows))
 
 
@@ -144,7 +149,8 @@ def _weighted_grid(survey: Survey, t: Table, weights: Any) -> Table:
             rows.append(row)
             continue
         answer = survey.responses[name]
-        rows.append(replace(row, weighted=answer_shares(weights, answer, t.columns, group & answer.notna(), t.min_group > 1)))
+        rows.append(replace(row, weighted=answer_shares(weights, answer, t.columns, group & answer.notna(),
+                                                        t.min_group > 1, weighted_min(t.min_group))))
     return replace(t, rows=tuple(rows))
 
 

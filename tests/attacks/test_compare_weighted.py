@@ -31,8 +31,6 @@ from rounded_decode import BAND, _survey_weights  # noqa: E402
 from weighted_decode import decode  # noqa: E402
 
 
-@pytest.mark.xfail(strict=True, reason="fuldtid compare publishes unrounded weighted shares: table 10's share "
-                   "decodes into the size of table 14's hidden row (4 full-time 'Akademikere, KL')")
 def test_compare_weighted_shares_give_no_hidden_row_size():
     from fuldtid.render.compare_render import comparison_json
     from fuldtid.stats.compare import compare_exports

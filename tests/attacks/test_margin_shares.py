@@ -60,7 +60,6 @@ def _gender_of_left_out(ex: str):
     return out, truth
 
 
-@pytest.mark.xfail(strict=True, reason="0.1% margin shares + figure 5 give the gender of the 2 without hours")
 @pytest.mark.parametrize("ex", ["vjh_2022", "vjh_2024"])
 def test_margin_shares_do_not_give_the_left_out_gender(ex):
     inferred, truth = _gender_of_left_out(ex)
