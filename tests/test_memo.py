@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from fuldtid import fmt
-from fuldtid.render.blocks import BulletList, FigureBlock, Heading, Paragraph, PendingTable, TableBlock, inline_runs, markdown_blocks
+from fuldtid.render.blocks import (BulletList, FigureBlock, Heading, Paragraph, PendingTable, TableBlock, inline_runs,
+                                   markdown_blocks)
 from fuldtid.render.memo import build_memo
 from fuldtid.danish import count_noun, da_period, join_da
 from fuldtid.stats.tables import Weighted, build_tables

@@ -50,7 +50,7 @@ def test_lowest_constraints_are_the_lower_bounds():
 
 
 # import name -> distribution name, for the imports whose names differ
-_DISTRIBUTION = {"yaml": "pyyaml", "docx": "python-docx"}
+_DISTRIBUTION = {"yaml": "pyyaml", "docx": "python-docx", "python_calamine": "python-calamine"}
 
 
 def test_every_third_party_import_of_the_package_is_declared():

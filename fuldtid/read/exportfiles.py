@@ -16,8 +16,8 @@ def _zip_is_workbook(p: Path) -> bool:
     try:
         with zipfile.ZipFile(p) as zf:
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError):
-        return False
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        return False  # a damaged zip (a flipped byte can claim an unknown zip version): not a workbook
     return "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
 
 
@@ -118,5 +118,5 @@ def _trio_in_zip(p: Path) -> dict[str, tuple[str, Callable[[], bytes]]]:
                                       "damaged; download it again.") from None
                 out[kind] = (f"{p}:{info.filename}", (lambda b=payload: b))
             return out
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise ExportError(f"{p}: the zip file is damaged or cut off ({exc}). Download it again.") from None

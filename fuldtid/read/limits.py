@@ -173,7 +173,7 @@ def check_workbook(path: object, error: Callable[[str], SurveyError], name: str 
     (shared strings and sheets are held or walked whole) and each sheet's declared dimension."""
     try:
         zf = zipfile.ZipFile(path)  # type: ignore[arg-type]
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
         return  # the reader reports a damaged workbook in its own words
     path = name or path
     with zf:

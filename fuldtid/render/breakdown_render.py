@@ -231,7 +231,7 @@ def breakdown_memo(b: Breakdown) -> Any:
 
 def breakdown_docx(b: Breakdown, *, docx_template: str | Path | None = None, info: Any = None) -> bytes:
     """The breakdown as a Word document in the memo's look: the same template, A4, Danish, dated."""
-    from fuldtid.render.memo_docx import render_docx
+    from fuldtid.render.docx_writer import render_docx
 
     return render_docx(breakdown_memo(b), docx_template, info=info, data_date=b.source.last if b.source else None)
 

@@ -213,7 +213,7 @@ def comparison_html(comp: Comparison) -> str:
 def comparison_memo(comp: Comparison) -> Any:
     """The comparison as a short memo (title, the two waves, one table per question, the method notes): laid
     out by the memo's writer, like a breakdown."""
-    from fuldtid.render.memo import Memo, Paragraph, Run, TableBlock
+    from fuldtid.render.blocks import Memo, Paragraph, Run, TableBlock
 
     title = f"Sammenligning af {comp.labels[0]} og {comp.labels[1]}"
     meta = (_wave_line(comp, 0), _wave_line(comp, 1))
@@ -227,11 +227,11 @@ def comparison_memo(comp: Comparison) -> Any:
 
 def comparison_docx(comp: Comparison, *, docx_template: str | Path | None = None, info: Any = None) -> bytes:
     """The comparison as a Word document in the memo's look (the one DOCX writer,
-    :func:`fuldtid.render.memo_docx.render_docx`): the same template, A4, Danish, dated by the later wave's
+    :func:`fuldtid.render.docx_writer.render_docx`): the same template, A4, Danish, dated by the later wave's
     last answer."""
-    from fuldtid.render.memo_docx import render_docx
+    from fuldtid.render.docx_writer import render_docx
 
-    return render_docx(comparison_memo(comp), docx_template, info=info, data_date=comp.b.survey.export.period[1])
+    return render_docx(comparison_memo(comp), docx_template, info=info, data_date=comp.b.facts.data_date)
 
 
 def render_comparison(comp: Comparison, out: str | Path) -> bytes:

@@ -16,6 +16,9 @@ projection on the margins by back-fitting (exactly 10 sweeps over the margins, a
 ``survey:::svyrecvar``), then applies the with-replacement formula with the finite population
 correction (N - n)/N. The residual of a row is its own value plus a cell-level adjustment, which is
 what makes the cell-level computation exact.
+
+Longer than 500 lines: raking and the design-based estimates on it (shares, intervals, differences, the
+Rao–Scott test) share the raked design's cells and residuals; apart, each would rebuild them.
 """
 
 from __future__ import annotations
