@@ -24,7 +24,7 @@ from pathlib import Path
 
 from fuldtid.errors import PopulationError
 from fuldtid.read.limits import check_size, check_text_table, check_workbook, counted_rows
-from fuldtid.read.textsniff import CONTROL_CHARS, clean_text
+from fuldtid.read.textsniff import CONTROL_CHARS, clean_text, sniff_separator
 
 __all__ = ["Margin", "Population", "PopulationCategory", "read_population"]
 
@@ -153,10 +153,8 @@ def _read_csv(path: Path, data: bytes) -> list[_Row]:
     header_line = lines[first]
     # The delimiter is the one that splits the header into the most of the expected column names.
     known = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-    hits = {cand: sum(_norm_header(c) in known for c in next(csv.reader([header_line], delimiter=cand)))
-            for cand in (";", ",", "\t")}
-    delimiter = max(hits, key=lambda cand: hits[cand])
-    if hits[delimiter] == 0:
+    delimiter = sniff_separator(header_line, lambda fields: sum(_norm_header(c) in known for c in fields))
+    if delimiter is None:
         raise PopulationError(
             f"{path}, line {first + 1}: header {header_line.strip()[:80]!r} is not "
             "variabel;kategori;antal;omfatter (separated by ';' or ',').")

@@ -13,7 +13,7 @@ import numpy as np
 
 from fuldtid.errors import ExportError
 from fuldtid.read import textsniff
-from fuldtid.read.exportmodel import _CHUNK, _SEPARATORS
+from fuldtid.read.exportmodel import _CHUNK
 
 
 @dataclass
@@ -98,24 +98,19 @@ def _transcode_utf16(raw: bytes, codec: str, source: str) -> bytes:
 
 
 def _detect_separator(first_line: str, source: str, want: Callable[[list[str]], bool] | None) -> str:
-    """Pick ;  ,  or tab from a header line: the one ``want`` accepts, else the one splitting most."""
-    splits = {}
-    for sep in _SEPARATORS:
-        try:
-            splits[sep] = next(csv.reader([first_line], delimiter=sep, quotechar='"'))
-        except (csv.Error, StopIteration):
-            splits[sep] = [first_line]
-    if want is not None:
-        good = [sep for sep in _SEPARATORS if want(splits[sep])]
-        if good:
-            return good[0]
-    best = max(_SEPARATORS, key=lambda s: len(splits[s]))
-    if len(splits[best]) < 2:
+    """Pick ;  ,  or tab from a header line (:func:`fuldtid.read.textsniff.sniff_separator`, the one rule for
+    every file): the one ``want`` accepts, else the one splitting most."""
+    from fuldtid.read.textsniff import sniff_separator
+
+    sep = sniff_separator(first_line, (lambda fields: float(want(fields))) if want is not None else None)
+    if sep is None and want is not None:
+        sep = sniff_separator(first_line)
+    if sep is None:
         raise ExportError(
             f"{source}, line 1: cannot find the separator (tried ';', ',' and tab).\n"
             "Export the data again from SurveyXact as CSV."
         )
-    return best
+    return sep
 
 
 @dataclass

@@ -24,7 +24,7 @@ ANSWERED_STATUSES: tuple[int, ...] = (3, 4)
 
 _STRUCTURE_COLUMNS = ("questionName", "variableName", "questionType", "subType", "questionText",
                       "choiceValue", "choiceText")
-_SEPARATORS = (";", ",", "\t")
+from fuldtid.read.textsniff import SEPARATORS as _SEPARATORS  # noqa: E402,F401  (the one list of candidates)
 
 # Columns SurveyXact adds around the answers. They are dropped at read time; the e-mail pattern also
 # catches renamed copies of the address column, which is personal data.

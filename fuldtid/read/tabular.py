@@ -13,7 +13,7 @@ from typing import Callable
 
 from fuldtid.errors import SurveyError
 from fuldtid.read.limits import check_size, check_text_table, check_workbook, counted_rows
-from fuldtid.read.textsniff import CONTROL_CHARS, clean_text, sniff_encoding
+from fuldtid.read.textsniff import CONTROL_CHARS, clean_text, sniff_encoding, sniff_separator
 
 
 @dataclass(frozen=True)
@@ -82,11 +82,7 @@ def read_sheets(path: str | Path, what: str, error: Callable[[str], SurveyError]
         raise error(f"{p}: the {what} is empty (it holds no text, perhaps only a byte-order mark)")
     while not lines[0].strip():
         lines.pop(0)
-    header_line = lines[0]
-    counts = {sep: header_line.count(sep) for sep in (";", "\t", ",")}
-    sep = max(counts, key=lambda s: counts[s])
-    if counts[sep] == 0:
-        sep = ";"
+    sep = sniff_separator(lines[0]) or ";"  # one column: any separator reads it
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     try:
         rows = [[c.strip() for c in r] for r in reader]

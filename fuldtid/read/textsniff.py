@@ -199,3 +199,26 @@ def clean_variable(var: Any) -> Any:
     if text == var.text and labels == dict(var.labels):
         return var
     return dataclasses.replace(var, text=text, labels=labels)
+
+
+SEPARATORS = (";", ",", "\t")  # SurveyXact writes ';'; Excel in a Danish locale too; ',' and tab by hand
+
+
+def sniff_separator(header: str, score: Callable[[list[str]], float] | None = None) -> str | None:
+    """The separator of a CSV text from its header line, for the export and every side file alike: the one of
+    ``;``, ``,`` and tab whose split (as the csv module reads it, quotes respected) ``score`` rates highest, then
+    the one giving the most fields; ties go in that order. None when no separator splits the line at all (or,
+    with ``score``, none scores above 0): the caller says what it expected."""
+    import csv
+
+    splits = {}
+    for sep in SEPARATORS:
+        try:
+            splits[sep] = next(csv.reader([header], delimiter=sep, quotechar='"'))
+        except (csv.Error, StopIteration):
+            splits[sep] = [header]
+    rank = {sep: ((score(splits[sep]) if score is not None else 0.0), len(splits[sep])) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda s: rank[s])  # max keeps the first of equals: the order above
+    if score is not None and rank[best][0] <= 0:
+        return None
+    return best if len(splits[best]) >= 2 else None
