@@ -159,7 +159,10 @@ def test_xlsx_bomb_memory_and_time_bounded(tmp_path):
     assert proc.returncode == 1 and "over the limit of 5,000,000" in stderr, stderr
     assert "Traceback" not in stderr
     assert usage.ru_utime < 30
-    assert usage.ru_maxrss < 600_000  # KB: pandas and friends, not the sheet
+    # Linux counts the memory a child had before exec (a copy of this process) in its peak, so the peak says
+    # something only when this process is small; in a big test worker the time above is the check.
+    if resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 400_000:
+        assert usage.ru_maxrss < 600_000  # KB: pandas and friends, not the sheet
 
 
 def test_cli_limit_options(tmp_path):
