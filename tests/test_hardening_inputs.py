@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import resource
 import struct
 import subprocess
 import sys
