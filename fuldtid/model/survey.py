@@ -68,6 +68,14 @@ class Survey:
     def response_rate(self) -> float:
         return self.answered / self.distributed if self.distributed else 0.0
 
+    def codes(self, name: str) -> np.ndarray:
+        """A single-choice field's answers as the position of each in :meth:`options`, and those who did not
+        answer as the position after the last: the integer form every count and the protection work on."""
+        col = self.responses[name]
+        codes = col.cat.codes.to_numpy().astype(np.int64)
+        codes[codes < 0] = len(col.cat.categories)
+        return codes
+
     def options(self, name: str) -> tuple[str, ...]:
         """The answer labels of a single-choice or derived field, in order."""
         col = self.responses[name]

@@ -12,7 +12,6 @@ import pandas as pd
 from fuldtid.model.definition import ALL
 from fuldtid.errors import DefinitionError
 from fuldtid.model.survey import Survey
-from fuldtid.stats.tablemodel import weighted_min
 
 NOT_STATED = "Ikke angivet"
 
@@ -217,8 +216,7 @@ def breakdown(
     answer = survey.responses[question]
     base = survey.group_mask(among) & answer.notna()
     if weights is not None:
-        rows = _add_weighted(survey, rows, question, by, among, columns, weights, min_group > 1,
-                             weighted_min(min_group))
+        rows = _add_weighted(survey, rows, question, by, among, columns, weights, min_group)
     if whole:
         test = None
     elif weights is not None:
@@ -329,7 +327,7 @@ def _marks(survey: Survey, counts: pd.DataFrame, rows: Sequence[BreakdownRow], b
     y = (answer.astype("object") == column).where(groups.notna())
     return {d.label: d.differs for d in group_differences_weighted(weights, groups, y, list(counts.index), alpha)}
 def _add_weighted(survey: Survey, rows: list[BreakdownRow], question: str, by: Sequence[str], among: str,
-                  columns: Sequence[str], weights: Any, rounded: bool = True, min_n: int = 0) -> list[BreakdownRow]:
+                  columns: Sequence[str], weights: Any, min_group: int = 1) -> list[BreakdownRow]:
     from dataclasses import replace
 
     from fuldtid.stats.weighted import answer_shares
@@ -348,7 +346,7 @@ def _add_weighted(survey: Survey, rows: list[BreakdownRow], question: str, by: S
         domain = base & col.isin(labels)
         if level == 1 and row.group is not None:
             domain &= r[by[0]].astype("object").fillna(NOT_STATED) == row.group
-        out.append(replace(row, weighted=answer_shares(weights, answer, columns, domain, rounded, min_n)))
+        out.append(replace(row, weighted=answer_shares(weights, answer, columns, domain, min_group)))
     return out
 
 

@@ -79,7 +79,7 @@ def group_table(survey: Any, question: str | None, field: str, among: str, min_g
     if question is not None:
         inside &= r[question].notna().to_numpy()
         columns = tuple(str(c) for c in survey.options(question))
-        answer_codes = _codes(r[question])
+        answer_codes = survey.codes(question)
     else:
         columns = ("n",)
         answer_codes = np.zeros(len(r), dtype=np.int64)
@@ -92,7 +92,7 @@ def group_table(survey: Any, question: str | None, field: str, among: str, min_g
         key_prefix = (NA if label == not_given_label else label,)
         fields = (outer, field)
     options = [str(o) for o in survey.options(field)]
-    group_codes = _codes(r[field])  # options in order, then not given
+    group_codes = survey.codes(field)  # options in order, then not given
     shape = (len(options) + 1, max(len(columns), 1))
     flat = group_codes[inside] * shape[1] + answer_codes[inside]
     counts = np.bincount(flat, minlength=shape[0] * shape[1]).reshape(shape)
@@ -125,9 +125,3 @@ def group_table(survey: Any, question: str | None, field: str, among: str, min_g
     overall = {c: int(n) for c, n in zip(columns, counts.sum(axis=0))}
     return GroupTable(question, field, among, columns, tuple(rows), bool(whole), overall)
 
-
-def _codes(column: Any) -> np.ndarray:
-    """Category codes of a categorical column, with not given as the code after the last category."""
-    codes = column.cat.codes.to_numpy().astype(np.int64)
-    codes[codes < 0] = len(column.cat.categories)
-    return codes

@@ -155,10 +155,7 @@ class Protector:
         return self._categories[name]
 
     def _codes(self, name: str) -> np.ndarray:
-        col = self.survey.responses[name]
-        codes = col.cat.codes.to_numpy().astype(np.int64)
-        codes[codes < 0] = len(col.cat.categories)
-        return codes
+        return self.survey.codes(name)
 
     def _answers(self, question: str | None) -> tuple[np.ndarray, int]:
         """Answer codes (not answered = the last column) and the number of answer columns."""

@@ -202,9 +202,7 @@ class Release:
         self.extra = tableset.extra
         self.facts = SurveyFacts.of(tableset.survey)
         self.definition = self.facts.definition
-        self.coding_path = str(tableset.coding.path) if tableset.coding is not None else None
         w = tableset.weighting
-        self.weighted = w is not None
         self.weighting: WeightingFacts | None = (
             weighting_facts(w, tableset.survey, self.min_group) if w is not None else None)
         from fuldtid.stats.figuredata import figure_data
@@ -298,20 +296,14 @@ class Release:
         """A background field's own distribution among all respondents, protected (linked level 1 of the
         group sizes: the same rows its one-way table and figure hide)."""
         def compute() -> Categories:
-            col = self._survey.responses[field_name].astype("object")
-            options = self.facts.options.get(field_name, ())
-            counts = {o: int((col == o).sum()) for o in options}
-            missing = int(col.isna().sum())
-            if self.min_group <= 1:
-                return Categories(field_name, counts, missing, ())
-            from fuldtid.stats.linked import NA, protected_rows, protector_for
+            from fuldtid.stats.crosstab import NOT_GIVEN, group_table
 
-            protector = protector_for(self._survey, self.min_group)
-            labels = [(o,) for o in options] + ([(NA,)] if missing else [])
-            hidden, whole = protected_rows(protector, None, (field_name,), ALL, labels)
-            shown = {o: (None if whole or (o,) in hidden else n) for o, n in counts.items()}
-            na = None if missing and (whole or (NA,) in hidden) else missing
-            return Categories(field_name, shown, na, tuple(o for o in options if shown[o] is None))
+            g = group_table(self._survey, None, field_name, ALL, self.min_group)
+            rows = {r.label: r.total for r in g.rows if not r.merged}
+            options = self.facts.options.get(field_name, ())
+            not_given = rows.pop(NOT_GIVEN, 0)  # no row: nobody left the field out
+            return Categories(field_name, {o: rows[o] for o in options}, not_given,
+                              tuple(o for o in options if rows[o] is None))
         return self._cached(("categories", field_name), compute)
 
     def ordered_pairs(self, target: str, current: str, among: str, up: bool) -> int | None:

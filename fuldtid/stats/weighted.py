@@ -26,14 +26,15 @@ def weigh_survey(survey: Survey, population: str | Path, *, trim: float | None =
     return rake(survey.responses[columns], pop, trim=trim)
 
 
-def estimate(weights: Any, y: pd.Series, domain: pd.Series, rounded: bool = True, min_n: int = 0) -> Weighted | None:
-    """The weighted share of ``y`` in ``domain`` with its interval; ``rounded`` as a protected release publishes it
-    (below), False at ``--min-group 1``, where nothing is protected."""
+def estimate(weights: Any, y: pd.Series, domain: pd.Series, min_group: int = 1) -> Weighted | None:
+    """The weighted share of ``y`` in ``domain`` with its interval, as a release at ``min_group`` publishes it:
+    above 1, rounded and only for a domain of at least :func:`~fuldtid.stats.tablemodel.weighted_min`
+    respondents; at 1, where nothing is protected, exact."""
     from fuldtid.errors import WeightingError
     from fuldtid.stats.weighting import weighted_share
 
     behind = int((domain & weights.weights.notna()).sum())
-    if not behind or behind < min_n:  # min_n: fuldtid.stats.tablemodel.weighted_min
+    if not behind or behind < weighted_min(min_group):
         return None
     try:
         e = weighted_share(weights, y, domain, method="beta")
@@ -41,18 +42,18 @@ def estimate(weights: Any, y: pd.Series, domain: pd.Series, rounded: bool = True
         return None
     if math.isnan(e.pct):
         return None
-    pct, count = (published_pct, published_count) if rounded else (float, float)
+    pct, count = (published_pct, published_count) if min_group > 1 else (float, float)
     if math.isnan(e.ci_low) or math.isnan(e.ci_high):
         return Weighted(pct(e.pct), None, None, count(e.population_count), e.note)
     return Weighted(pct(e.pct), pct(e.ci_low), pct(e.ci_high), count(e.population_count))
 
 
-def answer_shares(weights: Any, answer: pd.Series, columns: Any, domain: pd.Series, rounded: bool = True,
-                  min_n: int = 0) -> dict[str, Weighted] | None:
+def answer_shares(weights: Any, answer: pd.Series, columns: Any, domain: pd.Series, min_group: int = 1
+                  ) -> dict[str, Weighted] | None:
     """The weighted share of each answer within a domain (a cross table's row), None when there is none."""
     cells = {}
     for c in columns:
-        est = estimate(weights, (answer == c).fillna(False).astype(bool), domain, rounded, min_n)
+        est = estimate(weights, (answer == c).fillna(False).astype(bool), domain, min_group)
         if est is not None:
             cells[c] = est
     return cells or None
@@ -84,8 +85,7 @@ def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -
             if any(lbl not in survey.options(t.by) for lbl in labels):
                 in_row |= by.isna()  # the "not stated" row
             domain = group & answer.notna() & in_row
-            rows.append(replace(row, weighted=answer_shares(weights, answer, t.columns, domain, t.min_group > 1,
-                                                             weighted_min(t.min_group))))
+            rows.append(replace(row, weighted=answer_shares(weights, answer, t.columns, domain, t.min_group)))
         return replace(t, rows=tuple(rows))
     if t.kind == "coded":
         codes = coding.for_field(t.field)
@@ -98,8 +98,7 @@ def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -
                 continue
             in_row = codes["kategori"].isin(_members(row.label, row.members))
             y = pd.Series(r.index.isin(codes.loc[in_row, "respondentid"]), index=r.index)
-            rows.append(replace(row, weighted=estimate(weights, y, domain, t.min_group > 1,
-                                                       weighted_min(t.min_group))))
+            rows.append(replace(row, weighted=estimate(weights, y, domain, t.min_group)))
         return replace(t, rows=tuple(rows))
     answer = r[t.field]
     options = set(survey.options(t.field))
@@ -116,8 +115,7 @@ def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -
         y = answer.astype("object").isin(labels)
         if any(lbl not in options for lbl in labels):
             y |= answer.isna()
-        rows.append(replace(row, weighted=estimate(weights, y.astype(bool), domain, t.min_group > 1,
-                                                          weighted_min(t.min_group))))
+        rows.append(replace(row, weighted=estimate(weights, y.astype(bool), domain, t.min_group)))
     return replace(t, rows=tuple(rows))
 
 
@@ -133,8 +131,7 @@ def _weighted_multiple(survey: Survey, t: Table, weights: Any) -> Table:
             rows.append(row)
             continue
         y = choices[labels].fillna(False).astype(bool).any(axis=1)
-        rows.append(replace(row, weighted=estimate(weights, y, domain, t.min_group > 1,
-                                                   weighted_min(t.min_group))))
+        rows.append(replace(row, weighted=estimate(weights, y, domain, t.min_group)))
     return replace(t, rows=tuple(rows))
 
 
@@ -149,8 +146,7 @@ def _weighted_grid(survey: Survey, t: Table, weights: Any) -> Table:
             rows.append(row)
             continue
         answer = survey.responses[name]
-        rows.append(replace(row, weighted=answer_shares(weights, answer, t.columns, group & answer.notna(),
-                                                        t.min_group > 1, weighted_min(t.min_group))))
+        rows.append(replace(row, weighted=answer_shares(weights, answer, t.columns, group & answer.notna(), t.min_group)))
     return replace(t, rows=tuple(rows))
 
 
