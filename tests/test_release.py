@@ -124,3 +124,24 @@ def test_weighted_numbers_are_published_rounded(example_dir):
     exact = analyse(example_dir / "export", min_group=1, **kw)
     ja = exact.table(1).row("Ja").weighted
     assert not float(ja.pct).is_integer() and not float(ja.population_count).is_integer()
+
+
+def test_every_format_says_why_a_small_group_has_no_weighted_share(example_dir):
+    """Table 13 among part-timers: "Hjemmevejledere" (5) has counts but no weighted share; the workbook's sheet
+    and the memo's weighted grid say why, with the size from weighted_min (20 at the default threshold)."""
+    import io
+
+    import openpyxl
+
+    from fuldtid.render.grid import with_weighted
+    from fuldtid.render.xlsx import tables_workbook
+    from fuldtid.report import analyse
+
+    ts = analyse(example_dir / "export", coding=example_dir / "coding.csv", population=example_dir / "population.csv")
+    t13 = ts.table(13)
+    row = t13.row("Hjemmevejledere og pæd.pers., døgninst.")
+    assert row.total == 5 and not row.weighted
+    note = "Vægtede andele vises kun for grupper med mindst 20 besvarelser"
+    assert any(n.startswith(note) for n in with_weighted(t13).notes)
+    ws = openpyxl.load_workbook(io.BytesIO(tables_workbook(ts)))["Tabel 13"]
+    assert any(isinstance(c, str) and c.startswith(note) for r in ws.iter_rows(values_only=True) for c in r)

@@ -20,7 +20,7 @@ from fuldtid.stats.breakdown import Breakdown
 from fuldtid.stats.tabletests import test_note
 from fuldtid.errors import OutputError
 from fuldtid.render.grid import (HIDDEN, TOTAL, Grid, anonymity_notes, interval_notes, weighted_cell,
-                                 weighted_size_note)
+                                 weighted_size_notes)
 
 EXTENSIONS = (".csv", ".json", ".xlsx", ".docx", ".html")
 DIFFERS_MARK = "†"
@@ -56,10 +56,7 @@ def breakdown_notes(b: Breakdown) -> list[str]:
     if b.weighted:
         notes.append(WEIGHTED_NOTE)
         notes.extend(interval_notes([w for r in b.rows if not r.suppressed for w in (r.weighted or {}).values()]))
-        if any(not r.suppressed and r.total and not r.weighted for r in b.rows):
-            from fuldtid.stats.tablemodel import weighted_min
-
-            notes.append(weighted_size_note(b.min_group, weighted_min(b.min_group)))
+        notes.extend(weighted_size_notes(b.rows, b.min_group))
     if b.warning:
         notes.append(b.warning)
     if b.excluded:

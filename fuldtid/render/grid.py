@@ -199,10 +199,15 @@ def weighted_note(definition: Any = None) -> str:
 NO_INTERVAL = "intet KI"
 
 
-def weighted_size_note(min_group: int, size: int) -> str:
-    """Why a shown group has no weighted share: it is smaller than ``size`` (fuldtid.stats.tablemodel.weighted_min)."""
-    return (f"Vægtede andele vises kun for grupper med mindst {size} besvarelser, så vægtene ikke kan afsløre, "
-            f"hvordan en gruppe er sammensat (anonymitetsgrænsen er {min_group}).")
+def weighted_size_notes(rows: Any, min_group: int) -> tuple[str, ...]:
+    """Why a shown group with answers has no weighted share: it is smaller than
+    :func:`fuldtid.stats.tablemodel.weighted_min` (rows of a cross table or a breakdown)."""
+    if not any(not r.suppressed and r.total and not r.weighted for r in rows):
+        return ()
+    from fuldtid.stats.tablemodel import weighted_min
+
+    return (f"Vægtede andele vises kun for grupper med mindst {weighted_min(min_group)} besvarelser, så vægtene "
+            f"ikke kan afsløre, hvordan en gruppe er sammensat (anonymitetsgrænsen er {min_group}).",)
 
 
 def weighted_cell(w: object) -> str:
@@ -258,11 +263,7 @@ def with_weighted(t: Table, g: Grid | None = None) -> Grid:
             for r, cells in zip(t.rows, g.rows)  # type: ignore[union-attr]
         )
         total = (*g.total, *([""] * len(t.columns)))
-        notes = (*g.notes, WEIGHTED_NOTE, *interval_notes(_weighted_of(t)))
-        if any(not r.suppressed and r.total and not r.weighted for r in t.rows):  # type: ignore[union-attr]
-            from fuldtid.stats.tablemodel import weighted_min
-
-            notes = (*notes, weighted_size_note(t.min_group, weighted_min(t.min_group)))
+        notes = (*g.notes, WEIGHTED_NOTE, *interval_notes(_weighted_of(t)), *weighted_size_notes(t.rows, t.min_group))
         return Grid(g.caption, g.question, header, rows, total, notes, g.numeric_from)
     if not any(getattr(r, "weighted", None) for r in t.rows):
         return g

@@ -249,7 +249,7 @@ def table_sheet_data(t: Any) -> tuple[list[Column], list[list[Any]], list[Any]]:
 
 def tables_workbook(tableset: "TableSet") -> bytes:
     """One sheet per table: the memo's numbers as numbers, with the memo's notes."""
-    from fuldtid.render.grid import table_grid, weighted_note
+    from fuldtid.render.grid import table_grid, weighted_note, weighted_size_notes
 
     wb = new_workbook()
     taken: set[str] = set()
@@ -259,6 +259,8 @@ def tables_workbook(tableset: "TableSet") -> bytes:
         notes = list(table_grid(t).notes)
         if any(getattr(r, "weighted", None) for r in t.rows):
             notes.append(weighted_note(tableset.facts.definition))
+        if t.kind == "cross" and any(getattr(r, "weighted", None) for r in t.rows):
+            notes += weighted_size_notes(t.rows, t.min_group)
         notes += [] if t.hidden_whole else exclusion_lines(t.excluded)
         number_sheet(ws, title=t.caption, lines=[t.question], columns=cols, rows=rows, total=total, notes=notes)
     for spec in tableset.pending:
