@@ -351,8 +351,7 @@ def _weighted_share(ts: TableSet, field_name: str, among: str, members: Sequence
     w = ts.weighting
     if w is None or getattr(w, "cells", None) is None:
         return None
-    from fuldtid.errors import WeightingError
-    from fuldtid.stats.weighting import weighted_share
+    from fuldtid.stats.tablemodel import published_share
 
     s = ts.survey
     answer = s.responses[field_name].astype("object")
@@ -362,25 +361,13 @@ def _weighted_share(ts: TableSet, field_name: str, among: str, members: Sequence
     y = answer.isin(labels)
     if missing_label is not None and missing_label in members:
         y |= answer.isna()
-    domain = domain.astype(bool)
-    if not bool((domain & w.weights.notna()).any()):
+    # As every weighted number of a release (rounded, large enough groups), with R's logit interval; the
+    # standard error, published only here, to a tenth of a percentage point.
+    e = published_share(w, y.fillna(False).astype(bool), domain.astype(bool), ts.min_group, method="logit")
+    if e is None or any(math.isnan(v) for v in (e.se, e.ci_low, e.ci_high)):
         return None
-    try:
-        e = weighted_share(w, y.fillna(False).astype(bool), domain)
-    except WeightingError:
-        return None
-    if any(math.isnan(v) for v in (e.pct, e.se, e.ci_low, e.ci_high)):
-        return None
-    if ts.min_group > 1:
-        # As every weighted number of a protected release (fuldtid.stats.weighted): whole percent, for groups
-        # of at least weighted_min respondents; the standard error to a tenth of a percentage point.
-        from fuldtid.stats.tablemodel import published_pct, weighted_min
-
-        if int((domain & w.weights.notna()).sum()) < weighted_min(ts.min_group):
-            return None
-        return WeightedShare(published_pct(e.pct), round(100 * e.se, 1), published_pct(e.ci_low),
-                             published_pct(e.ci_high))
-    return WeightedShare(e.pct, 100 * e.se, e.ci_low, e.ci_high)
+    se = round(100 * e.se, 1) if ts.min_group > 1 else 100 * e.se
+    return WeightedShare(e.pct, se, e.ci_low, e.ci_high)
 
 
 def _weighting_variables(ts: TableSet) -> set[str]:

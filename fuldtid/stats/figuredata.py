@@ -12,7 +12,6 @@ bar on the unweighted bar.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -218,9 +217,7 @@ def _with_weighted(fig: FigureData, survey, weights: Any) -> FigureData:
     margins = {m.variable for m in getattr(getattr(weights, "population", None), "margins", ())}
     if fig.kind == "distribution" and fig.field in margins and fig.among == ALL:
         return replace(fig, weighting_variable=True)
-    from fuldtid.errors import WeightingError
-    from fuldtid.stats.tablemodel import published_pct, weighted_min
-    from fuldtid.stats.weighting import weighted_share
+    from fuldtid.stats.tablemodel import published_share
 
     r = survey.responses
     answer = r[fig.field].astype("object")
@@ -229,24 +226,16 @@ def _with_weighted(fig: FigureData, survey, weights: Any) -> FigureData:
     if fig.by is not None:
         # Those who did not give ``by`` are drawn only within a merged bar (NOT_GIVEN among its members).
         by = r[fig.by].astype("object").where(r[fig.by].notna(), NOT_GIVEN)
-    has_weight = weights.weights.notna()
     out = []
     for g, c in fig.data[["group", "category"]].itertuples(index=False):
         if by is None:
             y, dom = answer.isin(_members(fig, g)), domain
         else:
             y, dom = answer == c, domain & by.isin(_members(fig, g))
-        est = None
-        if bool((dom & has_weight).any()) and int((dom & has_weight).sum()) >= weighted_min(fig.min_group):
-            try:
-                est = weighted_share(weights, y.fillna(False).astype(bool), dom.astype(bool), method="beta")
-            except WeightingError:
-                est = None
-        # Rounded as every published weighted share is (fuldtid.stats.weighted.published_pct): drawn points and
-        # the alt text must not be finer than the tables.
-        out.append(tuple(nan if math.isnan(v) else published_pct(v) if fig.min_group > 1 else v
-                         for v in (est.pct, est.ci_low, est.ci_high))
-                   if est is not None else (nan, nan, nan))
+        # As every published weighted share (rounded, large enough groups): drawn points and the alt text must
+        # not be finer than the tables.
+        est = published_share(weights, y.fillna(False).astype(bool), dom.astype(bool), fig.min_group)
+        out.append((est.pct, est.ci_low, est.ci_high) if est is not None else (nan, nan, nan))
     d = fig.data.copy()
     for i, col in enumerate(WEIGHTED_COLUMNS):
         d[col] = pd.Series([float(v[i]) for v in out], index=d.index, dtype="float64")

@@ -7,8 +7,14 @@ the group is listed as an :class:`Exclusion` with the reason, so nobody is lost 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Mapping
+import math
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from fuldtid.stats.weighting import Estimate, Weights
 
 OTHER_CATEGORIES = "Øvrige kategorier"
 NOT_GIVEN = "Ikke angivet"
@@ -195,10 +201,11 @@ def _pct(count: int, base: int) -> float | None:
 # distinct weights as cells of the weighting variables (VJH: 6, gender x hours band). At full precision a
 # row's weighted share or population count splits back into how many of each cell are in it - which can
 # give away a crossing the anonymity rule hides (tests/attacks/test_weighted_counts.py). So the weighted
-# numbers a release publishes are rounded where they are made (fuldtid.stats.weighted.estimate), as the memo
-# prints them: shares and their intervals to whole percent, the staff a share stands for to tens (fives below
-# ten); and only for groups of at least weighted_min respondents. The unrounded estimates stay in
-# fuldtid.stats.weighting (Estimate), which the R comparisons test.
+# numbers a release publishes are rounded where they are made (published_share below, the one way the tables,
+# the figures and the comparison of waves get a weighted share), as the memo prints them: shares and their
+# intervals to whole percent, the staff a share stands for to tens (fives below ten); and only for groups of at
+# least weighted_min respondents. The unrounded estimates stay in fuldtid.stats.weighting (Estimate), which the
+# R comparisons test.
 
 
 def weighted_min(min_group: int) -> int:
@@ -224,3 +231,35 @@ def published_count(x: float) -> float:
 
     step = 10 if x >= 10 else 5
     return float(round_half_up(x / step) * step)
+
+
+def published_share(weights: Weights, y: pd.Series, domain: pd.Series, min_group: int, *,
+                    method: str = "beta") -> Estimate | None:
+    """The weighted share of ``y`` within ``domain`` as a release at ``min_group`` publishes it, or None when
+    it publishes none (nobody in the domain is weighted, the domain has fewer than :func:`weighted_min`
+    respondents, or there is no estimate).
+
+    Above a threshold of 1 the share and its interval are whole percent and the staff it stands for is rounded
+    (:func:`published_pct`, :func:`published_count`); at 1, where nothing is protected, they are exact. The
+    standard error is left as estimated: only the comparison of waves publishes it, rounded there.
+    ``method`` is the interval's (:func:`fuldtid.stats.weighting.weighted_share`)."""
+    from fuldtid.errors import WeightingError
+    from fuldtid.stats.weighting import weighted_share
+
+    behind = int((domain & weights.weights.notna()).sum())
+    if not behind or behind < weighted_min(min_group):
+        return None
+    try:
+        e = weighted_share(weights, y, domain, method=method)
+    except WeightingError:
+        return None
+    if math.isnan(e.pct):
+        return None
+    if min_group <= 1:
+        return e
+
+    def bound(x: float) -> float:
+        return x if math.isnan(x) else published_pct(x)
+
+    return replace(e, pct=published_pct(e.pct), ci_low=bound(e.ci_low), ci_high=bound(e.ci_high),
+                   population_count=published_count(e.population_count))

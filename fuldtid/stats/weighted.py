@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from fuldtid.model.survey import Survey
-from fuldtid.stats.tablemodel import published_count, published_pct, weighted_min
+from fuldtid.stats.tablemodel import published_share
 from fuldtid.stats.tables import CrossRow, Row, Table, TableSet, Weighted
 
 
@@ -27,25 +27,14 @@ def weigh_survey(survey: Survey, population: str | Path, *, trim: float | None =
 
 
 def estimate(weights: Any, y: pd.Series, domain: pd.Series, min_group: int = 1) -> Weighted | None:
-    """The weighted share of ``y`` in ``domain`` with its interval, as a release at ``min_group`` publishes it:
-    above 1, rounded and only for a domain of at least :func:`~fuldtid.stats.tablemodel.weighted_min`
-    respondents; at 1, where nothing is protected, exact."""
-    from fuldtid.errors import WeightingError
-    from fuldtid.stats.weighting import weighted_share
-
-    behind = int((domain & weights.weights.notna()).sum())
-    if not behind or behind < weighted_min(min_group):
+    """The weighted share of ``y`` in ``domain`` with its interval, as a release at ``min_group`` publishes it
+    (:func:`~fuldtid.stats.tablemodel.published_share`: rounded above 1, only for large enough domains)."""
+    e = published_share(weights, y, domain, min_group)
+    if e is None:
         return None
-    try:
-        e = weighted_share(weights, y, domain, method="beta")
-    except WeightingError:
-        return None
-    if math.isnan(e.pct):
-        return None
-    pct, count = (published_pct, published_count) if min_group > 1 else (float, float)
     if math.isnan(e.ci_low) or math.isnan(e.ci_high):
-        return Weighted(pct(e.pct), None, None, count(e.population_count), e.note)
-    return Weighted(pct(e.pct), pct(e.ci_low), pct(e.ci_high), count(e.population_count))
+        return Weighted(e.pct, None, None, e.population_count, e.note)
+    return Weighted(e.pct, e.ci_low, e.ci_high, e.population_count)
 
 
 def answer_shares(weights: Any, answer: pd.Series, columns: Any, domain: pd.Series, min_group: int = 1
