@@ -592,6 +592,24 @@ def test_sav_code_without_label_names_case(tmp_path: Path) -> None:
     assert "e.sav, case 4" in msg and "code 8" in msg
 
 
+def test_code_cell_of_only_a_control_character_is_missing_and_said(tmp_path: Path) -> None:
+    """A single-choice cell holding only a control byte (damage; SurveyXact never writes one) is read as no
+    answer, and the reader's notes say on which line control characters were replaced (found by hypothesis:
+    test_mangled_dataset_is_read_correctly_or_refused, b"\\x01" in s_6)."""
+    data = sample_data()
+    path = write_export(VARS, data, tmp_path / "e", encoding="cp1252", separator=";", newline="\n")
+    lines = (path / "dataset.csv").read_bytes().split(b"\n")
+    col = lines[0].split(b";").index(b"s_6")
+    row = lines[1].split(b";")
+    row[col] = b"\x01"
+    lines[1] = b";".join(row)
+    (path / "dataset.csv").write_bytes(b"\n".join(lines))
+    exp = read_export(path)
+    assert pd.isna(exp.data["s_6"].iloc[0])
+    assert exp.data["s_6"].iloc[1:].tolist() == data["s_6"].iloc[1:].tolist()
+    assert any("line 2: 1 control character(s)" in w for w in exp.warnings), exp.warnings
+
+
 def test_import_is_light() -> None:
     code = ("import sys, fuldtid.read.export, exportwriter; "
             "print([m for m in ('openpyxl', 'pyreadstat', 'scipy', 'statsmodels') if m in sys.modules])")

@@ -72,3 +72,17 @@ def test_every_third_party_import_of_the_package_is_declared():
     assert used - declared == set()
     # and nothing is declared that the package does not import (the test tools aside)
     assert declared - used - {"pytest", "hypothesis", "pytest-xdist"} == set()
+
+
+def test_the_audit_finds_the_blas_it_limits_to_one_thread():
+    """The anonymity audit limits BLAS to one thread with threadpoolctl (fuldtid/stats/audit.py); a threadpoolctl
+    that does not recognise the BLAS NumPy is built with limits nothing and says nothing (threadpoolctl 3.1-3.4
+    and NumPy 2's libscipy_openblas: the lowest-versions suite ran 4x slower)."""
+    import numpy as np
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    np.ones((2, 2)) @ np.ones((2, 2))  # BLAS loaded
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    assert blas, "threadpoolctl finds no BLAS library: raise its lower bound in setup.cfg"
+    with threadpool_limits(limits=1, user_api="blas"):
+        assert all(i["num_threads"] == 1 for i in threadpool_info() if i["user_api"] == "blas")
