@@ -33,7 +33,8 @@ EXTRA = (("op_i_tid", ("overenskomst", "koen")), ("ned_i_tid", ("omraade", "over
 
 
 def variant(survey, seed: int, keep: float = 0.8):
-    """The example with background answers reshuffled and some respondents dropped (as tests/test_linked.py)."""
+    """The example with background answers reshuffled and some respondents dropped: the same questionnaire,
+    other small groups (also tests/test_linked.py's exports)."""
     rng = np.random.default_rng(seed)
     r = survey.responses
     keep_rows = rng.random(len(r)) < keep

@@ -216,8 +216,13 @@ def structural_bounds(m: Model) -> np.ndarray:
     return upper
 
 
-def pinned(m: Model, min_group: int, limit_seconds: float = 60.0) -> list[str]:
-    """Counts of groups (or combinations of groups) below ``min_group`` that the published numbers pin."""
+def pinned(m: Model, min_group: int, limit_seconds: float = 60.0, *, max_fields: int | None = None,
+           only: tuple[str, ...] | None = None, upper: np.ndarray | None = None) -> list[str]:
+    """Counts of groups (or combinations of groups) below ``min_group`` that the published numbers pin.
+
+    Targets are cells over at most ``max_fields`` of the model's fields (all by default; ``only``: exactly these
+    fields); ``upper`` replaces the structural bounds on the unknowns (e.g. tightened by what else a reader
+    knows, as tests/attacks/attack3.py's lookups)."""
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import csr_matrix
 
@@ -229,7 +234,7 @@ def pinned(m: Model, min_group: int, limit_seconds: float = 60.0) -> list[str]:
         ptr.append(len(cols))
     a = csr_matrix((data, cols, ptr), shape=(len(m.rows), n))
     b = np.array(m.values, dtype=float)
-    upper = structural_bounds(m).ravel()
+    upper = (structural_bounds(m) if upper is None else upper).ravel()
     constraint = LinearConstraint(a, b, b)
     bounds = Bounds(np.zeros(n), upper)
     truth = m.truth.ravel()
@@ -238,8 +243,10 @@ def pinned(m: Model, min_group: int, limit_seconds: float = 60.0) -> list[str]:
     units = [(g, m.group_atoms(g)) for g in m.groups] + [(f"atom{i}", np.array([i])) for i in range(len(m.atoms))]
     targets = []
     for unit, atoms in units:
-        for k in range(1, len(m.fields) + 1):
+        for k in range(1, (max_fields or len(m.fields)) + 1):
             for fs in itertools.combinations(m.fields, k):
+                if only is not None and tuple(fs) != tuple(only):
+                    continue
                 for labels in itertools.product(*[m.cats[m.fields.index(f)] for f in fs]):
                     cell = {f: [lab] for f, lab in zip(fs, labels)}
                     sel = m.index()

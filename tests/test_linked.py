@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -21,23 +20,10 @@ from fuldtid.stats.linked import Protector
 from fuldtid.report import analyse, tables_json
 from fuldtid.stats.tables import build_tables
 
+from linked_decisions import variant  # the example with other small groups (shared with the decision fixture)
 from sdc_attacker import attack
 
 EXAMPLE = "surveys/examples/vjh_2022"
-
-
-def variant(survey, seed: int, keep: float = 0.8):
-    """The example with background answers reshuffled and some respondents dropped: the same questionnaire,
-    other small groups."""
-    rng = np.random.default_rng(seed)
-    r = survey.responses
-    keep_rows = rng.random(len(r)) < keep
-    out = r.loc[keep_rows].copy()
-    for cols in (["koen"], ["alder"], ["overenskomst"], ["tilbud", "omraade", "center"]):
-        order = rng.permutation(len(out))
-        for c in cols:
-            out[c] = pd.Series(out[c].to_numpy()[order], index=out.index).astype(r[c].dtype)
-    return dataclasses.replace(survey, responses=out)
 
 
 BATTERY = [

@@ -17,7 +17,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sdc_attacker import NA, Model, build_model, publish_breakdowns, publish_report, structural_bounds  # noqa: E402
+from sdc_attacker import NA, Model, build_model, pinned, publish_breakdowns, publish_report, structural_bounds  # noqa: E402
 
 
 def derived_bounds(m: Model, upper: np.ndarray) -> np.ndarray:
@@ -45,89 +45,12 @@ def derived_bounds(m: Model, upper: np.ndarray) -> np.ndarray:
     return upper
 
 
-def pinned_2(m: Model, min_group: int, max_fields: int = 2, limit_seconds: float = 20.0,
-             only: tuple[str, ...] | None = None) -> list[tuple[str, int, int]]:
-    """(target, pinned value, truth) for counts of groups below ``min_group`` over at most ``max_fields`` of
-    the model's fields (``only``: restrict to cells over exactly these fields) that the published numbers pin."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import csr_matrix
-
-    n = m.truth.size
-    data, cols, ptr = [], [], [0]
-    for idx in m.rows:
-        cols.extend(idx.tolist())
-        data.extend([1.0] * len(idx))
-        ptr.append(len(cols))
-    a = csr_matrix((data, cols, ptr), shape=(len(m.rows), n))
-    b = np.array(m.values, dtype=float)
-    upper = derived_bounds(m, structural_bounds(m)).ravel()
-    truth = m.truth.ravel()
-    assert np.all(truth <= upper)
-    constraint = LinearConstraint(a, b, b)
-    bounds = Bounds(np.zeros(n), upper)
-    units = [(g, m.group_atoms(g)) for g in m.groups] + [(f"atom{i}", np.array([i])) for i in range(len(m.atoms))]
-    targets = []
-    for unit, atoms in units:
-        for k in range(1, max_fields + 1):
-            for fs in itertools.combinations(m.fields, k):
-                if only is not None and tuple(fs) != tuple(only):
-                    continue
-                for labels in itertools.product(*[m.cats[m.fields.index(f)] for f in fs]):
-                    sl = [atoms]
-                    for f, cats in zip(m.fields, m.cats):
-                        sl.append(np.array([cats.index(labels[fs.index(f)])]) if f in fs else np.arange(len(cats)))
-                    sel = m.index()[np.ix_(*sl, np.arange(m.shape[-1]))]
-                    answered = sel[..., : len(m.answers)].ravel()
-                    size = int(truth[answered].sum())
-                    if not 0 < size < min_group:
-                        continue
-                    name = f"{unit} {dict(zip(fs, labels))}"
-                    for aa in range(len(m.answers)):
-                        t = sel[..., aa].ravel()
-                        if truth[t].sum() > 0:
-                            targets.append((f"{name} {m.answers[aa]}", t))
-                    targets.append((f"{name} (all)", answered))
-    if not targets:
-        return []
-
-    def solve(c):
-        res = milp(c, constraints=constraint, integrality=np.ones(n), bounds=bounds,
-                   options={"time_limit": limit_seconds})
-        return res.x
-
-    def moved(x, t):
-        return abs(float(x[t].sum()) - float(truth[t].sum())) > 0.5
-
-    rng = np.random.default_rng(1)
-    open_ = list(range(len(targets)))
-    for _ in range(6):
-        if not open_:
-            break
-        c = np.zeros(n)
-        for i in open_:
-            c[targets[i][1]] += rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 1.5)
-        x = solve(c)
-        if x is not None:
-            open_ = [i for i in open_ if not moved(x, targets[i][1])]
-    out = []
-    for i in open_:
-        free = False
-        for sign in (1.0, -1.0):
-            c = np.zeros(n)
-            c[targets[i][1]] = sign
-            x = solve(c)
-            if x is not None and moved(x, targets[i][1]):
-                free = True
-                break
-        if not free:
-            out.append((targets[i][0], int(truth[targets[i][1]].sum()), int(truth[targets[i][1]].sum())))
-    return out
-
-
 def attack3(survey, tableset, question: str, fields: tuple[str, ...], min_group: int,
-            only: tuple[str, ...] | None = None) -> list:
+            only: tuple[str, ...] | None = None) -> list[str]:
+    """The counts below ``min_group`` over one or two of ``fields`` that every breakdown by one or two of them
+    (and the report, when ``tableset`` is given) pin."""
     m = build_model(survey, question, fields)
     publish_breakdowns(m, min_group)
     if tableset is not None:
         publish_report(m, tableset)
-    return pinned_2(m, min_group, only=only)
+    return pinned(m, min_group, 20.0, max_fields=2, only=only, upper=derived_bounds(m, structural_bounds(m)))
