@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 # One BLAS thread unless the user says otherwise; set before numpy is first imported. The matrices here
 # are small (a few hundred rows at most), and OpenBLAS's threads only cost: on a busy two-core machine
@@ -23,13 +23,20 @@ import click
 from fuldtid.errors import SurveyError
 from fuldtid.personal import mask_quoted
 
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from fuldtid.render.docx_look import DocumentInfo
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
 EXPORT_HELP = "EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav."
 
 
 class FuldtidGroup(click.Group):
     """Turns user errors into a short message and a non-zero exit, in one place (``-v`` shows the traceback)."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:  # Any: what the command returns, as click.Group.invoke
         try:
             return super().invoke(ctx)
         except SurveyError as exc:
@@ -91,14 +98,14 @@ recipient_option = click.option(
 )
 
 
-def document_options(f: Any) -> Any:
+def document_options(f: _F) -> _F:
     """--docx-template, --date, --author and --recipient: how the documents look and whom they are from and for."""
     for option in (recipient_option, author_option, date_option, docx_template_option):
         f = option(f)
     return f
 
 
-def _info(doc_date: Any, author: str | None, recipient: str | None) -> Any:
+def _info(doc_date: dt.datetime | None, author: str | None, recipient: str | None) -> DocumentInfo:
     from fuldtid.render.docx_look import DocumentInfo
 
     return DocumentInfo(doc_date.date() if doc_date is not None else None, author or None, recipient or None)
@@ -166,7 +173,7 @@ def cli(ctx: click.Context, max_size: int | None, max_rows: int | None, max_cell
 def report(export: Path, survey: str | None, coding: Path | None, population: Path | None, trim: float | None,
            min_group: int | None, out_dir: Path, formats: str | None, intro: Path | None,
            conclusion: Path | None, previous: Path | None, previous_coding: Path | None,
-           previous_population: Path | None, docx_template: Path | None, doc_date: Any, author: str | None,
+           previous_population: Path | None, docx_template: Path | None, doc_date: dt.datetime | None, author: str | None,
            recipient: str | None) -> None:
     """Write the tables (tables.json, tabeller.xlsx) and the memo for EXPORT.
 
@@ -285,7 +292,7 @@ def validate(export: Path, survey: str | None, coding: Path | None, population: 
 @verbose_option
 def breakdown(export: Path, question: str, by: tuple[str, ...], among: str | None, survey: str | None,
               population: Path | None, trim: float | None, min_group: int | None, out: Path | None,
-              docx_template: Path | None, doc_date: Any, author: str | None, recipient: str | None) -> None:
+              docx_template: Path | None, doc_date: dt.datetime | None, author: str | None, recipient: str | None) -> None:
     """Break a question down by one or two fields, with small groups hidden and a test of difference.
 
     EXPORT is a SurveyXact export: a folder or .zip with the CSV trio, an .xlsx workbook or an SPSS .sav.
@@ -458,9 +465,9 @@ def init(export: Path, out: Path, force: bool) -> None:
     click.echo(f"Wrote {out}: the draft definition. Next: fuldtid report {export} --survey {out}")
 
 
-def _inputs(export: Path, survey: str | None, **files: Path | None) -> dict[str, Any]:
+def _inputs(export: Path, survey: str | None, **files: Path | None) -> dict[str, Path | None]:
     """Every file a command reads, by role, for the check that no output lands on one."""
-    found: dict[str, Any] = {"export": export}
+    found: dict[str, Path | None] = {"export": export}
     if survey is not None and Path(survey).exists():
         found["survey definition"] = Path(survey)
     for role, path in files.items():
@@ -469,7 +476,7 @@ def _inputs(export: Path, survey: str | None, **files: Path | None) -> dict[str,
     return found
 
 
-def _guard(out: Path, inputs: dict[str, Any]) -> None:
+def _guard(out: Path, inputs: dict[str, Path | None]) -> None:
     from fuldtid.outputs import guard
 
     guard([out], inputs)

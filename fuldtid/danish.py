@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from fuldtid import fmt
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from fuldtid.stats.significance import DifferenceTest
 
 _FIXED = {
     "fisher's exact test": "Fishers eksakte test",
@@ -41,7 +46,7 @@ def method_name(method: str) -> str:
     return method
 
 
-def statistic_text(test: Any) -> str:
+def statistic_text(test: DifferenceTest) -> str:
     """``χ² = 12,3 med 4 frihedsgrader`` / ``F = 2,31 med 3,2 frihedsgrader``; empty for exact tests."""
     stat, df = getattr(test, "statistic", None), getattr(test, "df", None)
     if stat is None:
@@ -54,7 +59,7 @@ def statistic_text(test: Any) -> str:
     return text
 
 
-def test_note(test: Any) -> str:
+def test_note(test: DifferenceTest) -> str:
     """The result of a test of difference as a reader reads it: the sentence, then the method by its
     Danish name and, where there is one, the statistic."""
     stat = statistic_text(test)
@@ -88,12 +93,12 @@ def quoted(label: str) -> str:
     return f"»{label}«"
 
 
-def da_date(ts: Any) -> str:
+def da_date(ts: dt.date) -> str:
     t = pd.Timestamp(ts)
     return f"{t.day}. {MONTHS[t.month - 1]} {t.year}"
 
 
-def da_period(first: Any, last: Any) -> str | None:
+def da_period(first: dt.date | None, last: dt.date | None) -> str | None:
     if first is None or last is None or pd.isna(first) or pd.isna(last):
         return None
     a, b = pd.Timestamp(first), pd.Timestamp(last)

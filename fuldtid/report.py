@@ -68,7 +68,7 @@ def write_report(tableset: TableSet, out_dir: str | Path, formats: Sequence[str]
     return write_together(rendered)
 
 
-def _inputs(tableset: TableSet, options: dict[str, Any]) -> dict[str, Any]:
+def _inputs(tableset: TableSet, options: dict[str, Any]) -> dict[str, str | Path | None]:
     """The files this run read, which no output may overwrite."""
     return {**tableset.sources, "DOCX template": options.get("docx_template")}
 
@@ -116,11 +116,11 @@ def summary(tableset: TableSet, written: Sequence[Path] = ()) -> Summary:
         for e in exclusions:
             where = f"table {e.table}" if e.table is not None else "several tables"
             lines.append(f"  {where}: {e.count} – {e.reason}")
-    for w in s.warnings:
-        lines.append(f"Note: {w}")
+    for note in s.warnings:
+        lines.append(f"Note: {note}")
     if tableset.coding is not None:
-        for w in tableset.coding.warnings:
-            lines.append(f"Note: {w}")
+        for note in tableset.coding.warnings:
+            lines.append(f"Note: {note}")
     for p in written:
         lines.append(f"Wrote {p}")
     return Summary(tuple(lines))

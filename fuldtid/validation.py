@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fuldtid.errors import SurveyError
+
+if TYPE_CHECKING:
+    from fuldtid.model.definition import Definition
+    from fuldtid.model.survey import Survey
+    from fuldtid.read.exportmodel import Export
 
 
 @dataclass(frozen=True)
@@ -18,8 +23,8 @@ class ValidationReport:
         return "\n".join(self.lines)
 
 
-def validate(export: Any, *, survey: Any = None, coding: str | Path | None = None,
-             population: str | Path | None = None) -> ValidationReport:
+def validate(export: str | Path | Export, *, survey: str | Path | Definition | None = None,
+             coding: str | Path | None = None, population: str | Path | None = None) -> ValidationReport:
     """Read ``export`` through the survey definition and describe what was found.
 
     Problems with the export or definition raise a :class:`SurveyError`; so do a coding or population
@@ -81,7 +86,7 @@ def validate(export: Any, *, survey: Any = None, coding: str | Path | None = Non
     return ValidationReport(tuple(lines), ok)
 
 
-def check_population(s: Any, population: str | Path) -> tuple[list[str], bool]:
+def check_population(s: Survey, population: str | Path) -> tuple[list[str], bool]:
     """The population file against the export: per weighting variable and register category, how many
     answered against how many there are, then whether the answers can be weighted and at what cost.
     Returns the lines to print and whether nothing is wrong."""

@@ -1,5 +1,5 @@
-"""The architecture, checked: stages import one way without cycles, renderers read only protected results, and
-modules stay readable in one sitting.
+"""The architecture, checked: stages import one way without cycles, renderers read only protected results,
+modules stay readable in one sitting, and public functions say what they take and return.
 
 Stages, in the order data flows: base (errors, formatting, Danish grammar, file writing) -> ``fuldtid.read``
 (export files) -> ``fuldtid.model`` (definition, survey, side files) -> ``fuldtid.stats`` (tables, weights,
@@ -11,6 +11,8 @@ earlier ones only. Imports inside ``if TYPE_CHECKING:`` are annotations, not imp
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,11 @@ RAW_ATTRIBUTES = {"responses", "group_mask", "survey", "respondentids"}
 COMPUTING = {"figure_data", "share_data", "distribution_data", "cross_data", "all_figures", "build_tables",
              "group_table", "protected_rows", "protector_for", "share_test", "weighted_share", "rake", "analyse",
              "weigh_survey", "load_survey", "read_export"}
+# Public functions whose parameter or return is typed as bare ``Any`` on purpose, with the reason. Everything else
+# public names its types (a container of ``Any``, as ``dict[str, Any]`` for JSON-like data, is fine).
+ANY_ALLOWED = {
+    "fuldtid.cli.FuldtidGroup.invoke": "overrides click.Group.invoke, which returns whatever the command returned",
+}
 
 
 def _modules() -> dict[str, Path]:
@@ -172,3 +179,109 @@ def test_modules_are_readable_in_one_sitting(module):
     n = text.count("\n")
     if n > MAX_LINES:
         assert "Longer than 500 lines:" in text, f"{module} has {n} lines and does not say why"
+
+
+def _is_bare_any(annotation: ast.expr | None) -> bool:
+    """``Any`` itself (``Any``, ``typing.Any`` or the string ``"Any"``), not ``Any`` inside a container."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return False
+    return (isinstance(annotation, ast.Name) and annotation.id == "Any") or (
+        isinstance(annotation, ast.Attribute) and annotation.attr == "Any")
+
+
+def _public_functions(body: list[ast.stmt], prefix: str = "", in_class: bool = False
+                      ) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef, bool]]:
+    """(qualified name, definition, is a method) of the public functions of a module: its functions and the methods
+    of its classes whose names do not start with ``_`` (functions nested in functions are not public)."""
+    for node in body:
+        if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+            yield from _public_functions(node.body, f"{prefix}{node.name}.", True)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+            yield f"{prefix}{node.name}", node, in_class
+        elif isinstance(node, ast.If):
+            yield from _public_functions([*node.body, *node.orelse], prefix, in_class)
+        elif isinstance(node, ast.Try):
+            yield from _public_functions([*node.body, *(s for h in node.handlers for s in h.body), *node.orelse,
+                                          *node.finalbody], prefix, in_class)
+
+
+def _signature_problems(module: str, source: str) -> list[str]:
+    """Public functions of ``module`` with a parameter left unannotated (``self``/``cls`` aside), or a parameter
+    (``*args``/``**kwargs`` aside) or the return typed as bare ``Any``."""
+    out = []
+    for name, fn, is_method in _public_functions(ast.parse(source).body):
+        where = f"{module}.{name} (line {fn.lineno})"
+        a = fn.args
+        positional = [*a.posonlyargs, *a.args]
+        if is_method and positional and positional[0].arg in ("self", "cls"):
+            positional = positional[1:]
+        for arg in [*positional, *a.kwonlyargs]:
+            if arg.annotation is None:
+                out.append(f"{where}: parameter {arg.arg!r} has no annotation")
+            elif _is_bare_any(arg.annotation) and f"{module}.{name}" not in ANY_ALLOWED:
+                out.append(f"{where}: parameter {arg.arg!r} is typed Any")
+        for star in (a.vararg, a.kwarg):
+            if star is not None and star.annotation is None:
+                out.append(f"{where}: parameter {star.arg!r} has no annotation")
+        if _is_bare_any(fn.returns) and f"{module}.{name}" not in ANY_ALLOWED:
+            out.append(f"{where}: returns Any")
+    return out
+
+
+def _public_modules() -> dict[str, Path]:
+    """Every module but the private ones (a file name starting with ``_``; a package's ``__init__`` is public)."""
+    return {m: p for m, p in _modules().items() if not p.name.startswith("_") or p.name == "__init__.py"}
+
+
+def test_public_functions_name_their_types():
+    """Every public function and method annotates its parameters, and none takes or returns bare ``Any`` where
+    a real type exists (``ANY_ALLOWED`` lists the few where ``Any`` is the truth, and why). Annotations of types
+    from later stages or heavy libraries are imported under ``if TYPE_CHECKING:``, so they cost no import time."""
+    problems = [p for module, path in _public_modules().items()
+                for p in _signature_problems(module, path.read_text(encoding="utf-8"))]
+    assert not problems, "\n".join(problems)
+    seen = {f"{m}.{name}" for m, path in _public_modules().items()
+            for name, _, _ in _public_functions(ast.parse(path.read_text(encoding="utf-8")).body)}
+    stale = sorted(set(ANY_ALLOWED) - seen)
+    assert not stale, f"ANY_ALLOWED names functions that no longer exist: {stale}"
+
+
+def test_the_signature_check_finds_what_it_should():
+    """The check above on a module written to break it: it must name every bad signature and nothing else."""
+    source = """
+from typing import Any
+import typing
+
+def lazy(survey: Any, n: int) -> int: ...
+def returns_any(x: int) -> typing.Any: ...
+def as_string(x: "Any") -> None: ...
+def untyped(x, *args, **kwargs) -> None: ...
+def fine(data: dict[str, Any], *values: Any, **options: Any) -> list[Any]: ...
+def _private(x: Any) -> Any: ...
+
+class Thing:
+    def method(self, other: Any) -> None: ...
+    @classmethod
+    def make(cls, n: int) -> "Thing": ...
+    def _hidden(self, x) -> None: ...
+
+class _Private:
+    def method(self, x) -> Any: ...
+
+if True:
+    def conditional(x) -> None: ...
+"""
+    found = [re.sub(r" \(line \d+\)", "", p) for p in _signature_problems("m", source)]
+    assert found == [
+        "m.lazy: parameter 'survey' is typed Any",
+        "m.returns_any: returns Any",
+        "m.as_string: parameter 'x' is typed Any",
+        "m.untyped: parameter 'x' has no annotation",
+        "m.untyped: parameter 'args' has no annotation",
+        "m.untyped: parameter 'kwargs' has no annotation",
+        "m.Thing.method: parameter 'other' is typed Any",
+        "m.conditional: parameter 'x' has no annotation",
+    ]

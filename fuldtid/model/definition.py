@@ -13,9 +13,15 @@ import csv
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from fuldtid.errors import DefinitionError
+
+if TYPE_CHECKING:
+    import yaml
+
+# How the parsers report a mistake: a message and the key path it is at (for the line), as a DefinitionError.
+_Fail = Callable[..., DefinitionError]
 
 ALL = "alle"
 """The group of every answered respondent; it always exists."""
@@ -182,10 +188,10 @@ def load_definition(path: str | Path | None = None) -> Definition:
     return _parse(raw, p, node)
 
 
-def _parse(raw: Mapping[str, Any], path: Path, node: Any = None) -> Definition:
+def _parse(raw: Mapping[str, Any], path: Path, node: yaml.Node | None = None) -> Definition:
     from fuldtid.model.definition_schema import key_path, line_of
 
-    def fail(msg: str, *at: Any) -> DefinitionError:
+    def fail(msg: str, *at: str | int) -> DefinitionError:
         line = line_of(node, at) if at and node is not None else None
         where = f", line {line}: {key_path(at)}" if line else ""
         return DefinitionError(f"{path}{where}: {msg}")
@@ -379,7 +385,7 @@ WORDING_FIELD_MAPS = ("plurals", "categories")  # answer or category -> text
 WORDING_FIGURE_TEXTS = ("heading", "text", "empty")
 
 
-def _parse_wording(raw: Any, field_names: list[str], figure_numbers: list[int], fail: Any) -> dict[str, Any]:
+def _parse_wording(raw: Any, field_names: list[str], figure_numbers: list[int], fail: _Fail) -> dict[str, Any]:
     """The ``wording:`` section, normalised (pairs as tuples, figure numbers as ints) after a shape check."""
     if raw is None:
         return {}
@@ -423,7 +429,7 @@ def _parse_wording(raw: Any, field_names: list[str], figure_numbers: list[int], 
     return out
 
 
-def _field_wording(spec: Mapping[str, Any], where: str, fail: Any) -> dict[str, Any]:
+def _field_wording(spec: Mapping[str, Any], where: str, fail: _Fail) -> dict[str, Any]:
     out: dict[str, Any] = {}
     known = (*WORDING_FIELD_TEXTS, *WORDING_FIELD_PAIRS, *WORDING_FIELD_MAPS, "answers", "uncoded")
     for key, value in spec.items():
@@ -457,7 +463,7 @@ APPENDIX_GROUP_ROLES = ("full_time", "part_time")
 
 
 def _parse_memo(raw: Any, fields: Mapping[str, Field], derived: Mapping[str, Derived], groups: Mapping[str, Group],
-                tables: list[TableSpec], figures: list[FigureSpec], fail: Any) -> dict[str, Any]:
+                tables: list[TableSpec], figures: list[FigureSpec], fail: _Fail) -> dict[str, Any]:
     """The ``memo:`` section (shape checked by the schema): the numbers and names it uses must exist."""
     if not raw:
         return {}
@@ -485,13 +491,13 @@ def _parse_memo(raw: Any, fields: Mapping[str, Field], derived: Mapping[str, Der
     return out
 
 
-def _text(value: Any, where: str, fail: Any) -> str:
+def _text(value: Any, where: str, fail: _Fail) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise fail(f"{where} must be a text, not {type(value).__name__}")
     return str(value)
 
 
-def _pair(value: Any, where: str, fail: Any) -> tuple[str, str]:
+def _pair(value: Any, where: str, fail: _Fail) -> tuple[str, str]:
     if not isinstance(value, list) or len(value) != 2:
         raise fail(f"{where} must be a list of two texts, e.g. [ønsker, \"at gå op til {{label}}\"]; "
                    "quote a text that contains a comma")
@@ -524,7 +530,7 @@ def _read_lookup(path: Path, key: str, column: str) -> dict[str, str]:
     return lookup
 
 
-def _of_interest(spec: Mapping[str, Any], options: Any, name: Any, fail: Any) -> str | None:
+def _of_interest(spec: Mapping[str, Any], options: Any, name: Any, fail: _Fail) -> str | None:
     """A field's ``of_interest`` answer, checked against its options when the definition lists them."""
     value = spec.get("of_interest")
     if value is None:

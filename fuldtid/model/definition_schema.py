@@ -9,8 +9,12 @@ in docs/survey-definition.md.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import yaml
+    from jsonschema.exceptions import ValidationError
 
 _TEXT = {"type": ["string", "number"]}
 _TEXTS = {"type": "array", "items": _TEXT}
@@ -112,7 +116,7 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-def check_shape(raw: Any, node: Any, source: str) -> None:
+def check_shape(raw: Mapping[str, Any], node: yaml.Node | None, source: str) -> None:
     """Raise :class:`DefinitionError` for the first place (in file order) where ``raw`` breaks the schema."""
     from jsonschema import Draft202012Validator
 
@@ -121,7 +125,7 @@ def check_shape(raw: Any, node: Any, source: str) -> None:
     errors = list(Draft202012Validator(SCHEMA).iter_errors(raw))
     if not errors:
         return
-    def place(e: Any) -> tuple[int, int]:
+    def place(e: ValidationError) -> tuple[int, int]:
         return (line_of(node, list(e.absolute_path)) or 0, len(e.absolute_path))
     # The deepest error at the first line is the most specific one.
     first = min(errors, key=lambda e: (place(e)[0], -place(e)[1]))
@@ -131,7 +135,7 @@ def check_shape(raw: Any, node: Any, source: str) -> None:
     raise DefinitionError(f"{source}{where}: {key_path(path) or 'the definition'}: {_message(first)}")
 
 
-def key_path(path: Sequence[Any]) -> str:
+def key_path(path: Sequence[str | int]) -> str:
     """``tables[3].kind`` for ("tables", 3, "kind"); list positions are 1-based as people count."""
     out = ""
     for p in path:
@@ -139,7 +143,7 @@ def key_path(path: Sequence[Any]) -> str:
     return out
 
 
-def line_of(node: Any, path: Sequence[Any]) -> int | None:
+def line_of(node: yaml.Node | None, path: Sequence[str | int]) -> int | None:
     """The 1-based line of the value at ``path`` in a composed YAML node tree (the key's line for a mapping
     entry); the deepest line found when the path leaves the tree."""
     import yaml
@@ -160,7 +164,7 @@ def line_of(node: Any, path: Sequence[Any]) -> int | None:
     return line
 
 
-def _message(e: Any) -> str:
+def _message(e: ValidationError) -> str:
     v = e.validator
     if v == "additionalProperties":
         known = ", ".join(e.schema.get("properties", {}))
@@ -184,7 +188,7 @@ def _message(e: Any) -> str:
     return e.message
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from fuldtid.read.export import Export, Variable
 from fuldtid.model.survey import ascii_key, normalise_text
@@ -211,7 +211,7 @@ def _questions(export: Export) -> list[_Question]:
     return out
 
 
-def _prefix_run(items: list[Variable], keep: Any) -> list[Variable]:
+def _prefix_run(items: list[Variable], keep: Callable[[Variable], bool]) -> list[Variable]:
     run = []
     for w in items:
         if not keep(w):

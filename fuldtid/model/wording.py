@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fuldtid.danish import quoted
+
+if TYPE_CHECKING:
+    from fuldtid.model.definition import Definition
 
 
 class Wording:
@@ -15,7 +18,7 @@ class Wording:
     still gets a correct memo; the VJH phrasing lives in ``surveys/vjh.yaml``, not here.
     """
 
-    def __init__(self, definition: Any) -> None:
+    def __init__(self, definition: Definition | None) -> None:
         self.definition = definition
         raw = getattr(definition, "wording", None) or {}
         self.raw: Mapping[str, Any] = raw

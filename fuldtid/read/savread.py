@@ -21,10 +21,14 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fuldtid.errors import ExportError
 from fuldtid.read.limits import check_rows, current, too_big
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from pyreadstat import metadata_container
 
 #: The child is given this long; a damaged file can make the reader loop.
 TIMEOUT = 600
@@ -118,7 +122,7 @@ def _close_worker() -> None:
 atexit.register(_close_worker)
 
 
-def read_sav(path: Path, **kwargs: Any) -> tuple[Any, Any]:
+def read_sav(path: Path, **kwargs: Any) -> tuple[pd.DataFrame, metadata_container]:
     """``pyreadstat.read_sav(path, **kwargs)`` run in a child process; returns (frame, metadata).
 
     A data read (not ``metadataonly``) also checks the rows found against the header's case count and

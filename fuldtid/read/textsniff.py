@@ -14,9 +14,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable, TypeVar, overload
 
 from fuldtid.errors import SurveyError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from fuldtid.read.exportmodel import Variable
+
+_T = TypeVar("_T")
 
 _VALID_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _HIGH = bytes(range(128, 256))
@@ -167,7 +174,15 @@ def _unescape(m: re.Match) -> str:
     return char if char in "\t\n\r" else " "
 
 
-def clean_text(value: Any) -> Any:
+@overload
+def clean_text(value: str) -> str: ...
+
+
+@overload
+def clean_text(value: _T) -> _T: ...
+
+
+def clean_text(value: object) -> object:
     """A string with control characters (raw, or as Excel's _x000B_) replaced by spaces; anything else
     unchanged."""
     if isinstance(value, str) and _ANY.search(value):
@@ -175,7 +190,7 @@ def clean_text(value: Any) -> Any:
     return value
 
 
-def clean_series(series: Any) -> Any:
+def clean_series(series: pd.Series) -> pd.Series:
     """A pandas Series of text with control characters replaced (only the cells that hold one)."""
     if series.dtype.kind not in "OUT" and str(series.dtype) not in ("str", "string"):
         return series
@@ -192,7 +207,7 @@ def clean_series(series: Any) -> Any:
     return out
 
 
-def clean_variable(var: Any) -> Any:
+def clean_variable(var: Variable) -> Variable:
     """A Variable (anything with ``text`` and ``labels``) with control characters replaced."""
     text = clean_text(var.text).strip()
     labels = {k: clean_text(v).strip() for k, v in var.labels.items()}

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fuldtid import fmt
 from fuldtid.atomic import write_bytes
@@ -22,13 +22,19 @@ from fuldtid.errors import OutputError
 from fuldtid.render.grid import (HIDDEN, TOTAL, Grid, anonymity_notes, interval_notes, weighted_cell,
                                  weighted_size_notes)
 
+if TYPE_CHECKING:
+    from fuldtid.render.blocks import Memo
+    from fuldtid.render.docx_look import DocumentInfo
+    from fuldtid.render.xlsx import CellValue
+    from fuldtid.stats.breakdown import BreakdownRow
+
 EXTENSIONS = (".csv", ".json", ".xlsx", ".docx", ".html")
 DIFFERS_MARK = "†"
 WEIGHTED_NOTE = ("Vægtet: andelen skønnet for hele populationen ud fra populationsfilen, med "
                  "95%-konfidensinterval i parentes.")
 
 
-def _label(r: Any) -> str:
+def _label(r: BreakdownRow) -> str:
     label = r.label if r.group is None or r.subtotal else f"  {r.label}"
     return label + (f" {DIFFERS_MARK}" if r.differs else "")
 
@@ -166,7 +172,7 @@ def breakdown_xlsx(b: Breakdown) -> bytes:
         for c in b.columns:
             cols += [Column(f"{c}, vægtet andel", "pct", 12), Column(f"{c}, 95%-KI nedre", "pct", 12),
                      Column(f"{c}, 95%-KI øvre", "pct", 12)]
-    rows = []
+    rows: list[list[CellValue]] = []
     for r in b.rows:
         label = r.label + (f" {DIFFERS_MARK}" if r.differs else "")
         if not nested:
@@ -178,7 +184,7 @@ def breakdown_xlsx(b: Breakdown) -> bytes:
         if r.suppressed:
             rows.append([*lead, *([HIDDEN] * (2 * len(b.columns) + 1))])
             continue
-        line: list[Any] = list(lead)
+        line: list[CellValue] = list(lead)
         for c in b.columns:
             line += [r.counts[c], r.pcts[c]]  # type: ignore[index]
         line.append(r.total)
@@ -187,7 +193,7 @@ def breakdown_xlsx(b: Breakdown) -> bytes:
                 w = (r.weighted or {}).get(c)
                 line += [None, None, None] if w is None else [w.pct, w.ci_low, w.ci_high]
         rows.append(line)
-    total: list[Any] = [TOTAL, *([""] if nested else [])]
+    total: list[CellValue] = [TOTAL, *([""] if nested else [])]
     for c in b.columns:
         n = b.overall.get(c)
         total += [HIDDEN, HIDDEN] if n is None else [n, 100.0 * n / b.overall_total if b.overall_total else None]
@@ -200,7 +206,7 @@ def breakdown_xlsx(b: Breakdown) -> bytes:
     return workbook_bytes(wb, b.source.last if b.source else None)
 
 
-def breakdown_html(b: Breakdown, info: Any = None) -> str:
+def breakdown_html(b: Breakdown, info: DocumentInfo | None = None) -> str:
     from importlib import resources
 
     from jinja2 import Environment
@@ -215,7 +221,7 @@ def breakdown_html(b: Breakdown, info: Any = None) -> str:
         grid=breakdown_grid(b), source=source_line(b), front=front, organisation=src.organisation if src else "")
 
 
-def breakdown_memo(b: Breakdown) -> Any:
+def breakdown_memo(b: Breakdown) -> Memo:
     """The breakdown as a short memo (title, source, one table with its notes): laid out by the memo's writer."""
     from fuldtid.render.blocks import Memo, TableBlock
 
@@ -226,7 +232,7 @@ def breakdown_memo(b: Breakdown) -> Any:
     return Memo(f"Opfølgende analyse: {b.question_text}", src.organisation if src else "", meta, (table,))
 
 
-def breakdown_docx(b: Breakdown, *, docx_template: str | Path | None = None, info: Any = None) -> bytes:
+def breakdown_docx(b: Breakdown, *, docx_template: str | Path | None = None, info: DocumentInfo | None = None) -> bytes:
     """The breakdown as a Word document in the memo's look: the same template, A4, Danish, dated."""
     from fuldtid.render.docx_writer import render_docx
 
@@ -234,7 +240,7 @@ def breakdown_docx(b: Breakdown, *, docx_template: str | Path | None = None, inf
 
 
 def write_breakdown(b: Breakdown, out: str | Path, *, docx_template: str | Path | None = None,
-                    info: Any = None) -> Path:
+                    info: DocumentInfo | None = None) -> Path:
     """Write a breakdown in the format its extension names; whole or not at all. ``docx_template`` and
     ``info`` (date, sagsbehandler, recipient) shape the DOCX and HTML."""
     p = Path(out)

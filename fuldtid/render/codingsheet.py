@@ -11,7 +11,7 @@ memo except the quotes the analyst marks, and those are masked by :mod:`fuldtid.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,6 +20,8 @@ from fuldtid.stats.suggest import coded_answers, suggester
 from fuldtid.render.xlsx import new_workbook, safe_sheet_title, set_cell, workbook_bytes
 
 if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
     from fuldtid.model.coding import Coding
     from fuldtid.model.definition import Definition, Field
     from fuldtid.model.survey import Survey
@@ -58,7 +60,7 @@ def context_fields(definition: "Definition", group: str) -> list[str]:
     return list(reversed(chain))
 
 
-def _excel_text(value: Any) -> str:
+def _excel_text(value: object) -> str:
     """A cell's text as Excel can store it: without control characters and within its length limit."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -124,7 +126,7 @@ def _rows(survey: "Survey", field: "Field", context: list[str], existing: "Codin
     return rows
 
 
-def _guide(ws: Any, survey: "Survey", sheets: list[tuple[str, "Field", str, int]], command_export: str) -> None:
+def _guide(ws: Worksheet, survey: "Survey", sheets: list[tuple[str, "Field", str, int]], command_export: str) -> None:
     definition = survey.definition
     lines: list[tuple[str, bool]] = [
         ("FORTROLIGT: Dette regneark indeholder medarbejdernes rå, åbne svar.", True),

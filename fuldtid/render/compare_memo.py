@@ -10,7 +10,7 @@ otherwise the sentence says that the difference may be chance.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fuldtid import fmt
 from fuldtid.stats.compare import ALPHA, AnswerChange, Comparison, QuestionChange
@@ -18,11 +18,15 @@ from fuldtid.render.compare_render import ChangeFigure, change_figure, method_no
 from fuldtid.render.grid import Grid
 from fuldtid.stats.significance import format_p
 
+if TYPE_CHECKING:
+    from fuldtid.render.memo_context import _Ctx
+    from fuldtid.stats.tables import TableSet
+
 INDENT = "\u2003"  # an em space: the answers under their question, kept by HTML and Word alike
 PREVIOUS_KEY = "comparison"  # TableSet.extra key the report's --previous puts the comparison under
 
 
-def with_comparison(tableset: Any, comparison: Comparison) -> Any:
+def with_comparison(tableset: TableSet, comparison: Comparison) -> TableSet:
     """``tableset`` carrying the comparison with the previous wave, for the memo to show."""
     from dataclasses import replace
 
@@ -34,7 +38,7 @@ def section_heading(comp: Comparison) -> str:
     return f"Udvikling siden {la}" if la[:1].isdigit() or la.split(" ")[-1].isdigit() else "Udvikling siden sidste måling"
 
 
-def main_questions(c: Any, comp: Comparison) -> list[QuestionChange]:
+def main_questions(c: _Ctx, comp: Comparison) -> list[QuestionChange]:
     """The questions the memo's analysis is about (its wishes and opinions), in the memo's order; every
     compared one-way table when the definition has none."""
     wanted = [(w.table.field, w.table.among) for w in c.wishes]
@@ -49,13 +53,13 @@ def main_questions(c: Any, comp: Comparison) -> list[QuestionChange]:
     return out or [q for q in comp.questions if q.source == "table"]
 
 
-def _who(c: Any, q: QuestionChange, weighted: bool) -> str:
+def _who(c: _Ctx, q: QuestionChange, weighted: bool) -> str:
     if q.among == "alle":
         return "medarbejderne" if weighted else "de svarende"  # a weighted share speaks of the whole staff
     return f"de {c.group_label(q.among)}"
 
 
-def change_sentence(c: Any, comp: Comparison, q: QuestionChange, a: AnswerChange) -> str:
+def change_sentence(c: _Ctx, comp: Comparison, q: QuestionChange, a: AnswerChange) -> str:
     """One answer's development in prose, calling it real only when its test is below 0.05."""
     la, lb = comp.labels
     assert a.a is not None and a.b is not None
@@ -88,7 +92,7 @@ def change_sentence(c: Any, comp: Comparison, q: QuestionChange, a: AnswerChange
     return f"{subject} {move}. {verdict}"
 
 
-def _sentences(c: Any, comp: Comparison, questions: list[QuestionChange]) -> list[str]:
+def _sentences(c: _Ctx, comp: Comparison, questions: list[QuestionChange]) -> list[str]:
     out = []
     for q in questions:
         compared = list(q.compared)
@@ -126,7 +130,7 @@ def change_grid(comp: Comparison, questions: list[QuestionChange], caption: str)
     return Grid(caption, "", tuple(header), tuple(rows), total, tuple(notes))
 
 
-def add_change_section(c: Any, comp: Comparison) -> None:
+def add_change_section(c: _Ctx, comp: Comparison) -> None:
     """Add the section "Udvikling siden <year>" to the memo being built (``c``: the memo's context)."""
     from fuldtid.render.blocks import FigureBlock, Heading, TableBlock, para
 

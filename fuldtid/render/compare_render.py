@@ -7,7 +7,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fuldtid import fmt
 from fuldtid.atomic import write_bytes
@@ -16,6 +16,12 @@ from fuldtid.stats.compare import COMPARED, HIDDEN, NOT_COMPARABLE, ONLY_A, ONLY
 from fuldtid.errors import OutputError
 from fuldtid.render.grid import HIDDEN as HIDDEN_MARK
 from fuldtid.render.grid import Grid
+
+if TYPE_CHECKING:
+    from plotnine import ggplot
+
+    from fuldtid.render.blocks import Memo
+    from fuldtid.render.docx_look import DocumentInfo
 
 EXTENSIONS = (".json", ".xlsx", ".docx", ".html")
 NOT_AN_OPTION = "–"
@@ -210,7 +216,7 @@ def comparison_html(comp: Comparison) -> str:
         title=title, waves=[_wave_line(comp, 0), _wave_line(comp, 1)], grids=grids, notes=method_notes(comp))
 
 
-def comparison_memo(comp: Comparison) -> Any:
+def comparison_memo(comp: Comparison) -> Memo:
     """The comparison as a short memo (title, the two waves, one table per question, the method notes): laid
     out by the memo's writer, like a breakdown."""
     from fuldtid.render.blocks import Memo, Paragraph, Run, TableBlock
@@ -225,7 +231,8 @@ def comparison_memo(comp: Comparison) -> Any:
     return Memo(title, "", meta, (*tables, *notes))
 
 
-def comparison_docx(comp: Comparison, *, docx_template: str | Path | None = None, info: Any = None) -> bytes:
+def comparison_docx(comp: Comparison, *, docx_template: str | Path | None = None, info: DocumentInfo | None = None
+                    ) -> bytes:
     """The comparison as a Word document in the memo's look (the one DOCX writer,
     :func:`fuldtid.render.docx_writer.render_docx`): the same template, A4, Danish, dated by the later wave's
     last answer."""
@@ -295,7 +302,7 @@ class ChangeFigure:
             parts.append(f"{q}, {a}, {w}: {fmt.pct(s)} (95%-konfidensinterval {fmt.number(lo)}–{fmt.pct(hi)})")
         return f"{self.title}. " + "; ".join(parts)
 
-    def plot(self) -> Any:
+    def plot(self) -> ggplot:
         """The plotnine plot: one line per answer, a point per wave with its interval (called by
         :func:`fuldtid.render.figures.render_png`)."""
         import pandas as pd

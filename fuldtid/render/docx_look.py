@@ -17,9 +17,14 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from fuldtid.errors import OutputError
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.opc.coreprops import CoreProperties
+    from docx.oxml.xmlchemy import BaseOxmlElement
 
 DEFAULT_TEMPLATE = "notat.docx"
 LANGUAGE = "da-DK"
@@ -44,7 +49,7 @@ class DocumentInfo:
     author: str | None = None
     recipient: str | None = None
 
-    def resolved(self, data_date: Any, organisation: str) -> "DocumentInfo":
+    def resolved(self, data_date: dt.date | None, organisation: str) -> "DocumentInfo":
         """This info with the date and author filled in from the data and the definition where not given."""
         day = self.date
         if day is None and data_date is not None and data_date == data_date:  # NaT is not equal to itself
@@ -64,14 +69,15 @@ class DocumentInfo:
         return out
 
 
-def front_block(info: DocumentInfo | None, data_date: Any, organisation: str) -> tuple[DocumentInfo, list[tuple[str, str]]]:
+def front_block(info: DocumentInfo | None, data_date: dt.date | None, organisation: str
+                ) -> tuple[DocumentInfo, list[tuple[str, str]]]:
     """The resolved info and the front block's lines for a document whose data ends on ``data_date``."""
     given = info or DocumentInfo()
     full = given.resolved(data_date, organisation)
     return full, full.front_lines(author_given=given.author is not None)
 
 
-def open_template(path: str | Path | None) -> Any:
+def open_template(path: str | Path | None) -> Document:
     """A python-docx Document from the user's template or the shipped default."""
     from docx import Document
 
@@ -90,7 +96,7 @@ def open_template(path: str | Path | None) -> Any:
         ) from exc
 
 
-def clear_body(doc: Any) -> None:
+def clear_body(doc: Document) -> None:
     """Drop the template's own text, keeping its section settings (page size, header, footer)."""
     body = doc.element.body
     for el in list(body):
@@ -98,7 +104,7 @@ def clear_body(doc: Any) -> None:
             body.remove(el)
 
 
-def set_a4(doc: Any) -> None:
+def set_a4(doc: Document) -> None:
     """A4 paper in every section, keeping the template's margins and orientation."""
     from docx.enum.section import WD_ORIENT
     from docx.shared import Cm
@@ -113,7 +119,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _AFTER_LANG = {_W + x for x in ("eastAsianLayout", "specVanish", "oMath", "rPrChange")}
 
 
-def _set_lang(rpr: Any, language: str) -> None:
+def _set_lang(rpr: BaseOxmlElement, language: str) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -128,7 +134,7 @@ def _set_lang(rpr: Any, language: str) -> None:
     lang.set(qn("w:val"), language)
 
 
-def set_language(doc: Any, language: str = LANGUAGE) -> None:
+def set_language(doc: Document, language: str = LANGUAGE) -> None:
     """Danish as the language of the document defaults, every style and the theme fonts."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -161,7 +167,7 @@ def set_language(doc: Any, language: str = LANGUAGE) -> None:
         theme_lang.set(qn("w:val"), language)
 
 
-def set_properties(doc: Any, *, title: str, subject: str, author: str | None, day: dt.date | None,
+def set_properties(doc: Document, *, title: str, subject: str, author: str | None, day: dt.date | None,
                    keywords: Sequence[str] = ()) -> None:
     """Document properties from the content, never from the clock: created and modified are ``day``
     (the document's date) at midnight; without a date, the properties carry none."""
@@ -186,14 +192,14 @@ def _clip(text: str, limit: int = 255) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _set_date(cp: Any, name: str, when: dt.datetime | None) -> None:
+def _set_date(cp: CoreProperties, name: str, when: dt.datetime | None) -> None:
     if when is not None:
         setattr(cp, name, when)
     else:
         _drop(cp, name)
 
 
-def _drop(cp: Any, local: str) -> None:
+def _drop(cp: CoreProperties, local: str) -> None:
     """Remove a date property (python-docx has no way to unset one)."""
     el = cp._element
     for child in list(el):
@@ -201,7 +207,7 @@ def _drop(cp: Any, local: str) -> None:
             el.remove(child)
 
 
-def finish(doc: Any, day: dt.date | None = None) -> bytes:
+def finish(doc: Document, day: dt.date | None = None) -> bytes:
     """The document's bytes, zip normalised so that equal content gives equal bytes; ``day`` is the date the
     properties carry. Danish is set on every style here, after the writer added the styles it needed, and a
     template's thumbnail (a picture of some other page, which file browsers would show) is dropped."""

@@ -6,10 +6,18 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
 from fuldtid.render.docx_look import DocumentInfo, clear_body, column_widths, finish, front_block, open_template, set_a4
 from fuldtid.render.docx_look import set_properties
 from fuldtid.render.blocks import BulletList, FigureBlock, Heading, ListItem, Memo, Paragraph, PendingTable, Run, TableBlock
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from docx.document import Document
+    from docx.styles.style import BaseStyle
+    from docx.text.paragraph import Paragraph as DocxParagraph
 
 TEXT_WIDTH_CM = 16.0
 TABLE_FONT_PT = 9.0  # the Tabeltekst style
@@ -36,7 +44,7 @@ FALLBACK_STYLES = {
 
 
 class _Writer:
-    def __init__(self, doc: Any) -> None:
+    def __init__(self, doc: Document) -> None:
         from docx.enum.style import WD_STYLE_TYPE
 
         self.doc = doc
@@ -47,7 +55,7 @@ class _Writer:
         self._ids: dict[str, str] = {}
         section = doc.sections[-1]
         try:  # the template's own text width (page less margins); the default's is 16 cm
-            width = (section.page_width - section.left_margin - section.right_margin) / 360000
+            width = (section.page_width - section.left_margin - section.right_margin) / 360000  # type: ignore[operator]
             self.text_width_cm = width if 8 < width < 30 else TEXT_WIDTH_CM
         except TypeError:  # a template without page size or margins
             self.text_width_cm = TEXT_WIDTH_CM
@@ -58,7 +66,7 @@ class _Writer:
             self._has_numbering = False
 
     # styles ----------------------------------------------------------------------------------
-    def style(self, name: str) -> Any:
+    def style(self, name: str) -> BaseStyle:
         """A paragraph style of the template, added (based on Normal) when the template lacks it."""
         if name not in self._names:
             from docx.enum.style import WD_STYLE_TYPE
@@ -83,13 +91,13 @@ class _Writer:
             sid = self._ids[name] = self.style(name).style_id
         return sid
 
-    def new_paragraph(self, style: str) -> Any:
+    def new_paragraph(self, style: str) -> DocxParagraph:
         p = self.doc.add_paragraph()
         p._p.style = self.style_id(style)
         return p
 
     # blocks ----------------------------------------------------------------------------------
-    def runs(self, paragraph: Any, runs: tuple[Run, ...]) -> None:
+    def runs(self, paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
         for r in runs:
             run = paragraph.add_run(r.text)
             if r.bold:
@@ -99,7 +107,7 @@ class _Writer:
             if r.code:
                 run.font.name = "Consolas"
 
-    def paragraph(self, runs: tuple[Run, ...], style: str = "Normal") -> Any:
+    def paragraph(self, runs: tuple[Run, ...], style: str = "Normal") -> DocxParagraph:
         p = self.new_paragraph(style)
         self.runs(p, runs)
         return p
@@ -201,7 +209,7 @@ class _Writer:
         self.paragraph((Run(b.display),), HEADING_STYLES.get(b.level, "Heading 3"))
 
 
-def _space_after_list(doc: Any) -> None:
+def _space_after_list(doc: Document) -> None:
     """List paragraphs sit close together; the last one gets a normal paragraph's space after it."""
     from docx.shared import Pt
 
@@ -211,7 +219,7 @@ def _space_after_list(doc: Any) -> None:
 
 
 def render_docx(memo: Memo, template: str | Path | None = None, *, info: DocumentInfo | None = None,
-                data_date: Any = None) -> bytes:
+                data_date: dt.date | None = None) -> bytes:
     """Lay the memo's blocks out in a copy of the Word template and return the .docx bytes.
 
     ``data_date`` (the last answer's time) dates the document when ``info`` gives no date."""

@@ -7,12 +7,22 @@ importing any plotting library.
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from fuldtid import fmt
 from fuldtid.stats.figuredata import FigureData
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from types import ModuleType
+
+    from plotnine import position_dodge
+    from plotnine.ggplot import PlotAddable
+
+    from fuldtid.stats.release import Release
+    from fuldtid.stats.tables import TableSet
 
 # The one restrained palette: dark grey bars; shades that stay apart when printed in black and white.
 BAR = "#4a4a4a"
@@ -126,7 +136,7 @@ def _weighted_labels(d: pd.DataFrame) -> tuple[pd.DataFrame, float]:
     return d, max(100.0, need)
 
 
-def _weighted_layer(p9: Any, dodge: Any):
+def _weighted_layer(p9: ModuleType, dodge: position_dodge | None) -> list[PlotAddable]:
     """The weighted share as a point with its 95% interval: one layer, so the figure costs little more."""
     layer = p9.geom_pointrange(
         # One group per answer (cross) or one in all: plotnine draws a point range group by group, and a
@@ -160,7 +170,7 @@ def render_svg(fig: FigureData) -> str:
 
 
 _CACHE: dict[tuple, tuple[bytes, bytes]] = {}
-_PENDING: dict[tuple, Any] = {}  # figures being drawn by the worker processes (concurrent.futures.Future)
+_PENDING: dict[tuple, Future[tuple[bytes, bytes]]] = {}  # figures being drawn by the worker processes
 
 
 def _render_cached(fig: FigureData) -> tuple[bytes, bytes]:
@@ -196,7 +206,7 @@ def _keep(key: tuple, both: tuple[bytes, bytes]) -> None:
 # workers run the same code as :func:`_draw_both` on the same numbers, so the bytes are the same as drawn here.
 # Without :func:`warm_up` (a library call, the tests) everything is drawn in this process, as before.
 
-_POOL: list[Any] = []
+_POOL: list[ProcessPoolExecutor] = []
 
 
 def _workers() -> int:
@@ -209,7 +219,7 @@ def _workers() -> int:
     return max(1, min(2, cores))
 
 
-def _start_pool() -> Any:
+def _start_pool() -> ProcessPoolExecutor | None:
     """The worker processes: started by a fork server that has imported plotnine once, so each worker starts
     with it loaded (fork from this process is not safe here: the export is being read in another thread)."""
     if _POOL:
@@ -238,7 +248,7 @@ def _ready() -> bool:
     return True
 
 
-def draw_all(tableset: Any) -> None:
+def draw_all(tableset: Release | TableSet) -> None:
     """Start drawing every figure of ``tableset`` in the worker processes, if :func:`warm_up` started them
     (else nothing: each figure is drawn here when first asked for). Returns at once; :func:`render_png` and
     :func:`render_svg` wait for the figure they need."""

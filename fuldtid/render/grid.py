@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from fuldtid import fmt
 from fuldtid.stats.tables import CrossRow, Row, Table
+
+if TYPE_CHECKING:
+    from fuldtid.model.definition import Definition
+    from fuldtid.stats.breakdown import BreakdownRow
 
 HIDDEN = "*"
 TOTAL = "I alt"  # the total row and column, in every table and every format
@@ -23,7 +27,7 @@ class Grid:
     numeric_from: int = 1  # columns from this index on are numbers (right-aligned)
 
 
-def anonymity_notes(rows: Sequence[Any], min_group: int, count: Callable[[Any], int | None],
+def anonymity_notes(rows: Sequence[Row | CrossRow | BreakdownRow], min_group: int, count: Callable[[Any], int | None],
                     noun: tuple[str, str] = ("gruppe", "grupper")) -> list[str]:
     """The notes under a table with hidden or merged groups, read from its rows: what ``*`` means and, for
     a merged "Øvrige grupper" row, how many groups it holds and how many answers (``count(row)``).
@@ -189,7 +193,7 @@ def grid_text(g: Grid, width: int = 100) -> str:
 WEIGHTED_NOTE = "Vægtet: andelen skønnet for hele populationen ud fra populationsfilen, med 95%-konfidensinterval."
 
 
-def weighted_note(definition: Any = None) -> str:
+def weighted_note(definition: Definition | None = None) -> str:
     """The note under a weighted table, naming whom the weights stand for in the definition's words
     (``wording: population_group``, VJH: medarbejdergruppen); without a definition the neutral one."""
     group = (getattr(definition, "wording", None) or {}).get("population_group") if definition is not None else None
@@ -199,7 +203,7 @@ def weighted_note(definition: Any = None) -> str:
 NO_INTERVAL = "intet KI"
 
 
-def weighted_size_notes(rows: Any, min_group: int) -> tuple[str, ...]:
+def weighted_size_notes(rows: Sequence[CrossRow | BreakdownRow], min_group: int) -> tuple[str, ...]:
     """Why a shown group with answers has no weighted share: it is smaller than
     :func:`fuldtid.stats.tablemodel.weighted_min` (rows of a cross table or a breakdown)."""
     if not any(not r.suppressed and r.total and not r.weighted for r in rows):

@@ -3,8 +3,7 @@ the definition's own extra sections, and the tables and figures no section has p
 
 from __future__ import annotations
 
-from typing import Any
-
+from typing import TYPE_CHECKING
 
 from fuldtid import fmt
 from fuldtid.danish import count_noun, join_da, quoted
@@ -13,6 +12,9 @@ from fuldtid.render.blocks import (BulletList, Heading, item, markdown_blocks, p
 from fuldtid.render.memo_context import (_Ctx, n_pct, paren, ranked, shown_rows)
 from fuldtid.render.memo_sentences import (_compare_groups_sentence, _distribution_sentence, _figure_intro,
                                            _margin_sentence, _number_range, _table_sentence, coded_summary)
+
+if TYPE_CHECKING:
+    from fuldtid.stats.release import MarginFact
 
 
 def _appendix(c: _Ctx) -> None:
@@ -25,7 +27,7 @@ def _appendix(c: _Ctx) -> None:
 
 def _respondents(c: _Ctx) -> None:
     w = c.ts.weighting
-    margins: dict[str, list[Any]] = {}
+    margins: dict[str, list[MarginFact]] = {}
     for m in getattr(w, "margins", ()) if w is not None else ():
         margins.setdefault(m.variable, []).append(m)
     # Which field is age, sex, ... comes from the definition (memo: appendix:); fuldtid names none itself.

@@ -5,7 +5,7 @@ implies (questions that route on, :class:`_Wish`; opinions with coded explanatio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, TypeVar
 
 import pandas as pd
 
@@ -19,6 +19,11 @@ from fuldtid.stats.release import Release
 from fuldtid.stats.tables import Row, Table, Weighted
 from fuldtid.render.blocks import (Block, FigureBlock, PendingTable, Run,
                                    TableBlock)
+
+if TYPE_CHECKING:
+    from fuldtid.model.definition import Group
+
+_T = TypeVar("_T")
 
 # Groups smaller than this are not singled out as "largest" or "smallest" share: one answer moves their
 # share by 20 percentage points or more. The anonymity threshold raises it further.
@@ -40,9 +45,9 @@ def shown_rows(t: Table, exclude: Iterable[str] = ()) -> list[Row]:
             and r.count is not None and r.label not in skip]
 
 
-def ranked(rows: Sequence[Any], key: Any) -> list[list[Any]]:
-    """Rows grouped by equal key, largest first (ties stay in their table order)."""
-    tiers: dict[Any, list[Any]] = {}
+def ranked(rows: Sequence[_T], key: Callable[[_T], Any]) -> list[list[_T]]:
+    """Rows grouped by equal key (any sortable value), largest first (ties stay in their table order)."""
+    tiers: dict[Any, list[_T]] = {}
     for r in rows:
         tiers.setdefault(key(r), []).append(r)
     return [tiers[k] for k in sorted(tiers, reverse=True)]
@@ -226,7 +231,7 @@ class _Opinion:
     cross: FigureData | None
 
 
-def _routed_groups(c: _Ctx, field_name: str) -> list[Any]:
+def _routed_groups(c: _Ctx, field_name: str) -> list[Group]:
     return [g for g in c.definition.groups.values() if g.name != ALL and g.field == field_name and g.values]
 
 

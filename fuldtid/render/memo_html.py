@@ -10,13 +10,18 @@ import base64
 import functools
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fuldtid.render.docx_look import DocumentInfo, front_block
 from fuldtid.render.blocks import Memo
 from fuldtid.render.memo import build_memo
 from fuldtid.stats.release import Release
 from fuldtid.stats.tables import TableSet
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    import jinja2
 
 TEMPLATE = "notat.html.j2"
 STYLESHEET = "notat.css"
@@ -36,7 +41,7 @@ def _read(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _environment() -> Any:
+def _environment() -> jinja2.Environment:
     import jinja2
 
     env = jinja2.Environment(
@@ -50,7 +55,7 @@ def _environment() -> Any:
     return env
 
 
-def render_html(memo: Memo, *, info: DocumentInfo | None = None, data_date: Any = None) -> str:
+def render_html(memo: Memo, *, info: DocumentInfo | None = None, data_date: dt.date | None = None) -> str:
     """The memo as HTML; figures are SVG (sharp at any zoom and in print), embedded as data URIs."""
     from fuldtid.render.figures import render_svg
 

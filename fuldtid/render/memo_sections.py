@@ -3,16 +3,14 @@ question that routes on or opinion with coded explanations, the weighted results
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from fuldtid import fmt
 from fuldtid.danish import about, count_noun, da_period, join_da, quoted
 from fuldtid.model.definition import ALL
-from fuldtid.stats.release import WeightingFacts
+from fuldtid.stats.release import MarginFact, WeightingFacts
 from fuldtid.stats.significance import format_p
-from fuldtid.stats.tables import Row, Table
+from fuldtid.stats.tables import Row, Table, Weighted
 from fuldtid.render.blocks import (BulletList, Heading, ListItem, Run,
                                    item, markdown_blocks, para)
 from fuldtid.render.memo_context import (_Ctx, _Opinion, _Wish,
@@ -159,7 +157,7 @@ def _data_basis(c: _Ctx) -> None:
 
 
 def _representation(c: _Ctx, w: WeightingFacts) -> None:
-    by_var: dict[str, list[Any]] = {}
+    by_var: dict[str, list[MarginFact]] = {}
     for m in getattr(w, "margins", ()):
         by_var.setdefault(m.variable, []).append(m)
     sentences = [s for v, ms in by_var.items() if (s := _margin_sentence(c, v, ms))]
@@ -319,6 +317,7 @@ def _weighted_section(c: _Ctx) -> None:
         for r in shown_rows(t):
             if r.weighted is not None and r.pct is not None:
                 changes.append((abs(r.weighted.pct - r.pct), t, r))
+        w: Weighted | None  # the weighted share the bullet quotes
         if t is wish.table:
             r = next((r for r in shown_rows(t) if r.label == wish.yes), None)
             if r is None or r.weighted is None:

@@ -3,7 +3,7 @@ group, ties, empty groups, singular or plural, a question nobody answered), from
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import pandas as pd
 
@@ -18,6 +18,10 @@ from fuldtid.render.blocks import (BulletList, Paragraph, Run,
                                    item, para)
 from fuldtid.render.memo_context import (REPRESENTATION_TOLERANCE, _Ctx, _Wish,
                                          n_pct, paren, ranked, shown_rows)
+
+if TYPE_CHECKING:
+    from fuldtid.stats.release import MarginFact
+    from fuldtid.stats.significance import DifferenceTest
 
 
 
@@ -121,7 +125,7 @@ def _headline(c: _Ctx, wish: _Wish) -> str:
 
 
 def _largest_share_group(c: _Ctx, field_name: str, value: str, by: str,
-                         among: str = ALL) -> tuple[str, float, bool, Any] | None:
+                         among: str = ALL) -> tuple[str, float, bool, DifferenceTest] | None:
     """The group of ``by`` (big enough to compare) with the largest share answering ``value``, whether
     some groups were left out of the comparison (too small or hidden), and the test of the groups as shown
     (say "largest" only when it is significant); None on a tie."""
@@ -150,7 +154,7 @@ def _share_by(c: _Ctx, field_name: str, value: str, by: str,
 
 
 def _compare_groups_sentence(c: _Ctx, rows: list[tuple[str, int, int, float | None]], phrase_sub: str | None,
-                             by_field: str | None, hidden: bool = False, test: Any = None) -> str:
+                             by_field: str | None, hidden: bool = False, test: DifferenceTest | None = None) -> str:
     """Largest and smallest share among groups big enough to compare: rows are (label, count, total, pct).
 
     ``phrase_sub`` None: the share was named in the sentence before ("Andelen er størst ...").
@@ -202,7 +206,7 @@ def _compare_groups_sentence(c: _Ctx, rows: list[tuple[str, int, int, float | No
             f"{test.sentence}{caveat}")
 
 
-def _no_difference(test: Any) -> str:
+def _no_difference(test: DifferenceTest | None) -> str:
     """The end of a sentence saying that the groups do not demonstrably differ (or cannot be tested)."""
     if test is None or test.method == "ingen test":
         return "forskellen mellem grupperne kan ikke testes, så tallene viser ikke, at nogen gruppe skiller sig ud."
@@ -219,7 +223,7 @@ def _nouns_in_reason(c: _Ctx, reason: str) -> str:
     return "mangler " + join_da([c.w.noun(x) for x in names])
 
 
-def _margin_sentence(c: _Ctx, variable: str, diags: list[Any]) -> str:
+def _margin_sentence(c: _Ctx, variable: str, diags: Sequence[MarginFact]) -> str:
     """Which categories of one weighting variable are over- or under-represented among the answers."""
     noun = c.w.noun(variable)
     over, under, even = [], [], []

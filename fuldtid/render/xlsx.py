@@ -5,19 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from fuldtid.ziputil import normalise_zip
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from fuldtid.stats.tables import TableSet
+    from fuldtid.stats.tables import Exclusion, Table, TableSet
+
+    # What a cell of fuldtid's sheets holds: text, a number, or nothing.
+    CellValue: TypeAlias = str | int | float | None
 
 FIXED_DATETIME = dt.datetime(2000, 1, 1)
 
 
-def new_workbook() -> Any:
+def new_workbook() -> Workbook:
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -29,7 +35,7 @@ def new_workbook() -> Any:
     return wb
 
 
-def set_cell(ws: "Worksheet", row: int, col: int, value: Any, *, bold: bool = False, wrap: bool = False) -> None:
+def set_cell(ws: "Worksheet", row: int, col: int, value: CellValue, *, bold: bool = False, wrap: bool = False) -> None:
     """Write one cell. Strings are always stored as text: an answer such as ``=HYPERLINK(...)`` or
     ``-5 timer`` must not turn into a formula when the analyst opens the file."""
     cell = ws.cell(row=row, column=col)
@@ -45,7 +51,7 @@ def set_cell(ws: "Worksheet", row: int, col: int, value: Any, *, bold: bool = Fa
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def workbook_bytes(wb: Any, when: Any = None) -> bytes:
+def workbook_bytes(wb: Workbook, when: dt.date | None = None) -> bytes:
     """The workbook's bytes, reproducible; ``when`` (the data's date) is its created/modified date."""
     buf = io.BytesIO()
     wb.save(buf)
@@ -53,11 +59,11 @@ def workbook_bytes(wb: Any, when: Any = None) -> bytes:
     return normalise_zip(buf.getvalue(), day)
 
 
-def pd_isnat(value: Any) -> bool:
+def pd_isnat(value: object) -> bool:
     return value != value  # NaT and NaN are not equal to themselves
 
 
-def describe_workbook(wb: Any, *, title: str, author: str) -> None:
+def describe_workbook(wb: Workbook, *, title: str, author: str) -> None:
     """Title and author in the workbook's properties (what Excel shows under Info)."""
     wb.properties.title = title[:255]
     wb.properties.creator = wb.properties.lastModifiedBy = (author or "fuldtid")[:255]
@@ -90,7 +96,7 @@ class Column:
     width: float = 14.0
 
 
-def _value(value: Any, kind: str) -> Any:
+def _value(value: CellValue, kind: str) -> CellValue:
     if value is None or value == "":
         return None
     if isinstance(value, str):
@@ -103,7 +109,7 @@ def _value(value: Any, kind: str) -> Any:
 
 
 def number_sheet(ws: "Worksheet", *, title: str, lines: Sequence[str], columns: Sequence[Column],
-                 rows: Sequence[Sequence[Any]], total: Sequence[Any] | None, notes: Sequence[str],
+                 rows: Sequence[Sequence[CellValue]], total: Sequence[CellValue] | None, notes: Sequence[str],
                  label_columns: int = 1) -> None:
     """A table as a worksheet the analyst can sort and sum: title and description lines at the top, one
     header row, counts as whole numbers and shares as numbers with a percent format, the header frozen
@@ -180,7 +186,7 @@ def number_sheet(ws: "Worksheet", *, title: str, lines: Sequence[str], columns: 
     ws.page_margins.top = ws.page_margins.bottom = 0.75
 
 
-def _lines(value: Any, width: float) -> int:
+def _lines(value: CellValue, width: float) -> int:
     """How many lines a wrapped text takes in a column ``width`` characters wide (about)."""
     if not isinstance(value, str) or not value:
         return 1
@@ -191,9 +197,10 @@ def _label_width(labels: Iterable[str]) -> float:
     return float(max(18, min(48, max((len(x) for x in labels), default=0) + 2)))
 
 
-def table_sheet_data(t: Any) -> tuple[list[Column], list[list[Any]], list[Any]]:
+def table_sheet_data(t: Table) -> tuple[list[Column], list[list[CellValue]], list[CellValue]]:
     """The columns, rows and total row of a report table, as numbers."""
     from fuldtid.render.grid import HIDDEN, TOTAL, unique_quotes
+    from fuldtid.stats.tablemodel import CrossRow, Row
 
     has_w = any(getattr(r, "weighted", None) for r in t.rows)
     if t.kind in ("cross", "grid"):
@@ -206,14 +213,15 @@ def table_sheet_data(t: Any) -> tuple[list[Column], list[list[Any]], list[Any]]:
             for c in t.columns:
                 cols += [Column(f"{c}, vægtet andel", "pct", 12), Column(f"{c}, 95%-KI nedre", "pct", 12),
                          Column(f"{c}, 95%-KI øvre", "pct", 12)]
-        rows = []
+        rows: list[list[CellValue]] = []
         for r in t.rows:
+            assert isinstance(r, CrossRow)
             if r.suppressed:
                 rows.append([r.label, *([HIDDEN] * (2 * len(t.columns) + 1))])
                 continue
-            line: list[Any] = [r.label]
+            line: list[CellValue] = [r.label]
             for c in t.columns:
-                line += [r.counts[c], r.pcts[c]]
+                line += [r.counts[c], r.pcts[c]]  # type: ignore[index]  # shown rows have counts
             line.append(r.total)
             if has_w:
                 for c in t.columns:
@@ -221,7 +229,7 @@ def table_sheet_data(t: Any) -> tuple[list[Column], list[list[Any]], list[Any]]:
                     line += [None, None, None] if w is None else [w.pct, w.ci_low, w.ci_high]
             rows.append(line)
         overall = t.overall
-        total: list[Any] = [TOTAL]
+        total: list[CellValue] = [TOTAL]
         for c in t.columns:
             n = None if overall is None else overall.get(c, 0)
             total += [HIDDEN, HIDDEN] if n is None else [n, 100.0 * n / t.base if t.base else None]
@@ -236,6 +244,7 @@ def table_sheet_data(t: Any) -> tuple[list[Column], list[list[Any]], list[Any]]:
         cols.append(Column("Eksempler", "text", 70))
     rows = []
     for r in t.rows:
+        assert isinstance(r, Row)
         line = [r.label, HIDDEN, HIDDEN] if r.suppressed else [r.label, r.count, r.pct]
         if has_w:
             w = None if r.suppressed else r.weighted
@@ -272,7 +281,7 @@ def tables_workbook(tableset: "TableSet") -> bytes:
     return workbook_bytes(wb, tableset.facts.data_date)
 
 
-def exclusion_lines(excluded: Sequence[Any]) -> list[str]:
+def exclusion_lines(excluded: Sequence[Exclusion]) -> list[str]:
     """One line saying who is left out of a table and why (nothing when nobody is)."""
     from fuldtid.render.grid import exclusion_note
 

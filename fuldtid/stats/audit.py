@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 import numpy as np
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 
 @dataclass
@@ -36,7 +39,7 @@ class _Space:
 
 
 
-def _matrices(space: _Space) -> tuple[Any, np.ndarray, list[tuple[float, float]]]:
+def _matrices(space: _Space) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
     from scipy.sparse import csr_matrix
 
     n = space.truth.size
@@ -152,7 +155,7 @@ def pinned_targets(space: _Space, targets: Sequence[np.ndarray]) -> list[int]:
     return list(_remember(key, tuple(_rank_test(a_eq, cols, n, targets))))
 
 
-def _rank_test(a_eq: Any, cols: np.ndarray, n: int, targets: Sequence[np.ndarray]) -> list[int]:
+def _rank_test(a_eq: csr_matrix, cols: np.ndarray, n: int, targets: Sequence[np.ndarray]) -> list[int]:
     """Which targets are, on the free unknowns ``cols``, a combination of the rows of A (and not all 0)."""
     # The row space of A on the free unknowns, through the smaller of the two Gram matrices.
     a_free = a_eq[:, cols].tocsr()
@@ -182,7 +185,7 @@ def _rank_test(a_eq: Any, cols: np.ndarray, n: int, targets: Sequence[np.ndarray
     return [int(i) for i in np.flatnonzero(stuck & ~zero)]
 
 
-def _can_be_positive(a_eq: Any, b_eq: np.ndarray, bounds: np.ndarray, known: np.ndarray | None = None
+def _can_be_positive(a_eq: csr_matrix, b_eq: np.ndarray, bounds: np.ndarray, known: np.ndarray | None = None
                      ) -> np.ndarray:
     """Which unknowns are positive in some solution of A x = b, 0 <= x <= upper.
 

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import pandas as pd
 
 from fuldtid.model.definition import ALL
 from fuldtid.errors import DefinitionError
 from fuldtid.model.survey import Survey
+
+if TYPE_CHECKING:
+    from fuldtid.model.definition import Definition
+    from fuldtid.read.exportmodel import Export
+    from fuldtid.stats.crosstab import GroupTable
+    from fuldtid.stats.significance import DifferenceTest
+    from fuldtid.stats.tablemodel import Weighted
+    from fuldtid.stats.weighting import Weights
 
 NOT_STATED = "Ikke angivet"
 
@@ -26,7 +34,7 @@ class BreakdownRow:
     group: str | None = None  # nested breakdowns: the outer group
     subtotal: bool = False  # nested breakdowns: the outer group's own row
     members: tuple[str, ...] = ()  # a merged "Øvrige grupper" row: the groups in it
-    weighted: Mapping[str, Any] | None = None  # column -> fuldtid.stats.tables.Weighted
+    weighted: Mapping[str, Weighted] | None = None  # per column
     differs: bool | None = None  # share of the first column differs from the other groups (Holm)
     reason: str | None = None
 
@@ -56,8 +64,8 @@ class BreakdownSource:
     organisation: str
     survey_title: str
     export_name: str
-    first: Any  # pd.Timestamp or None
-    last: Any
+    first: pd.Timestamp | None  # the first and last answer
+    last: pd.Timestamp | None
 
     @classmethod
     def of(cls, survey: Survey) -> "BreakdownSource":
@@ -78,7 +86,7 @@ class Breakdown:
     rows: tuple[BreakdownRow, ...]
     overall: Mapping[str, int]
     overall_total: int | None  # None when the whole breakdown is hidden: its size is the hidden group's
-    test: Any  # fuldtid.stats.significance.DifferenceTest or None
+    test: DifferenceTest | None
     excluded: Mapping[str, int] = field(default_factory=dict)  # reason -> respondents
     weighted: bool = False
     warning: str | None = None
@@ -144,7 +152,7 @@ def breakdown(
     *,
     among: str | None = None,
     min_group: int | None = None,
-    weights: Any = None,
+    weights: Weights | None = None,
     alpha: float = 0.05,
 ) -> Breakdown:
     """Counts and row percentages of ``question`` by one or two fields, with anonymity protection."""
@@ -276,7 +284,7 @@ def _whole_warning(min_group: int) -> str:
             "der vises ingen tal.")
 
 
-def _rows(table: Any, group: str | None, *, subtotal: bool = False) -> list[BreakdownRow]:
+def _rows(table: GroupTable, group: str | None, *, subtotal: bool = False) -> list[BreakdownRow]:
     """Rows of one protected table (:class:`fuldtid.stats.crosstab.GroupTable`): shown groups, hidden ones (no
     counts) and "Øvrige grupper" (their sum)."""
     out = []
@@ -316,7 +324,7 @@ def _respondent_groups(survey: Survey, rows: Sequence[BreakdownRow], by: str, in
 
 
 def _marks(survey: Survey, counts: pd.DataFrame, rows: Sequence[BreakdownRow], by: str, inside: pd.Series,
-           answer: pd.Series, column: str, weights: Any, alpha: float) -> dict[str, bool]:
+           answer: pd.Series, column: str, weights: Weights | None, alpha: float) -> dict[str, bool]:
     """Which published groups' share of ``column`` differs from the other groups' (unweighted z test, or the
     design-based one with weights), Holm-corrected across more than two groups."""
     from fuldtid.stats.significance import group_differences, group_differences_weighted
@@ -327,7 +335,7 @@ def _marks(survey: Survey, counts: pd.DataFrame, rows: Sequence[BreakdownRow], b
     y = (answer.astype("object") == column).where(groups.notna())
     return {d.label: d.differs for d in group_differences_weighted(weights, groups, y, list(counts.index), alpha)}
 def _add_weighted(survey: Survey, rows: list[BreakdownRow], question: str, by: Sequence[str], among: str,
-                  columns: Sequence[str], weights: Any, min_group: int = 1) -> list[BreakdownRow]:
+                  columns: Sequence[str], weights: Weights, min_group: int = 1) -> list[BreakdownRow]:
     from dataclasses import replace
 
     from fuldtid.stats.weighted import answer_shares
@@ -350,7 +358,8 @@ def _add_weighted(survey: Survey, rows: list[BreakdownRow], question: str, by: S
     return out
 
 
-def run_breakdown(export: Any, question: str, by: Sequence[str], *, survey: Any = None, among: str | None = None,
+def run_breakdown(export: str | Path | Export, question: str, by: Sequence[str], *,
+                  survey: str | Path | Definition | None = None, among: str | None = None,
                   population: str | Path | None = None, min_group: int | None = None,
                   trim: float | None = None) -> Breakdown:
     """Read an export and make one breakdown: what ``fuldtid breakdown`` does before rendering."""

@@ -32,11 +32,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from fuldtid.model.definition import FigureSpec
 from fuldtid.errors import DefinitionError
 from fuldtid.stats.tables import Row, Table, TableSet
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pandas as pd
+
+    from fuldtid.model.definition import Definition
+    from fuldtid.read.exportmodel import Export
+    from fuldtid.stats.figuredata import FigureData
 
 ALPHA = 0.05
 Z95 = 1.959963984540054  # qnorm(0.975)
@@ -240,7 +249,7 @@ class Comparison:
         }
 
 
-def _iso(ts: Any) -> str | None:
+def _iso(ts: pd.Timestamp | None) -> str | None:
     import pandas as pd
 
     return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).date().isoformat()
@@ -328,7 +337,7 @@ def _shown_table(t: Table, ts: TableSet, present: bool) -> _Shown:
                   too_small=0 < t.base < ts.min_group)
 
 
-def _shown_figure(fig: Any, options: Sequence[str], min_group: int, present: bool) -> _Shown:
+def _shown_figure(fig: FigureData, options: Sequence[str], min_group: int, present: bool) -> _Shown:
     rows: dict[str, tuple[int, tuple[str, ...]] | None] = {o: None for o in options}
     merged = []
     hidden = set(fig.hidden)
@@ -552,8 +561,9 @@ def _change(label: str, wa: WaveShare, wb: WaveShare, members: tuple[str, ...]) 
 # --- reading both waves --------------------------------------------------------------------------------
 
 
-def compare_exports(export_a: Any, export_b: Any, *, survey: Any = None, coding: Sequence[Any] = (None, None),
-                    population: Sequence[Any] = (None, None), min_group: int | None = None,
+def compare_exports(export_a: str | Path | Export, export_b: str | Path | Export, *,
+                    survey: str | Path | Definition | None = None, coding: Sequence[str | Path | None] = (None, None),
+                    population: Sequence[str | Path | None] = (None, None), min_group: int | None = None,
                     trim: float | None = None) -> Comparison:
     """Read two exports (paths or Exports; ``a`` the earlier) through one survey definition and compare them.
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from fuldtid.model.survey import Survey
 
 NOT_GIVEN = "Ikke angivet"  # the row of those who did not give the field: a group like any other
 
@@ -60,7 +63,7 @@ class GroupTable:
         return next((r for r in self.rows if r.merged), None)
 
 
-def group_table(survey: Any, question: str | None, field: str, among: str, min_group: int, *,
+def group_table(survey: Survey, question: str | None, field: str, among: str, min_group: int, *,
                 within: tuple[str, str] | None = None, not_given: str = "if_any",
                 not_given_label: str = NOT_GIVEN, drop_empty: bool = False) -> GroupTable:
     """Count ``question``'s answers (respondents who answered it; None: everybody, one column ``field``'s

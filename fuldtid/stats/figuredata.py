@@ -13,12 +13,17 @@ bar on the unweighted bar.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from fuldtid import fmt
 from fuldtid.model.definition import FigureSpec
+
+if TYPE_CHECKING:
+    from fuldtid.model.survey import Survey
+    from fuldtid.stats.tables import TableSet
+    from fuldtid.stats.weighting import Weights
 
 nan = float("nan")
 
@@ -116,7 +121,7 @@ def _frame(records: list[tuple[str, str, int, int]]) -> pd.DataFrame:
 NOT_GIVEN = "Ikke angivet"
 
 
-def _groups(survey, question: str | None, by: str, among: str, min_group: int
+def _groups(survey: Survey, question: str | None, by: str, among: str, min_group: int
             ) -> tuple[list[tuple[str, dict[str, int], int]], tuple[str, ...], str | None, int]:
     """The bars of a figure by ``by``, from the one cross-tabulate-and-protect core
     (:func:`fuldtid.stats.crosstab.group_table`, the same decisions as the tables' and the breakdowns'): shown
@@ -135,7 +140,7 @@ def _groups(survey, question: str | None, by: str, among: str, min_group: int
     return records, g.hidden, merged.label if merged is not None else None, sum(n for _, _, n in records)
 
 
-def distribution_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
+def distribution_data(survey: Survey, spec: FigureSpec, min_group: int = 1, weights: Weights | None = None) -> FigureData:
     """Shares of each answer of ``spec.field`` among the group ``spec.among`` (unanswered left out; for a
     background field, whose categories are groups of people, protected like its table)."""
     from fuldtid.stats.linked import background_fields
@@ -160,7 +165,7 @@ def distribution_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any
     return fig if weights is None else _with_weighted(fig, survey, weights)
 
 
-def share_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
+def share_data(survey: Survey, spec: FigureSpec, min_group: int = 1, weights: Weights | None = None) -> FigureData:
     """The share answering ``spec.value`` in each group of ``spec.by`` (within ``spec.among``)."""
     assert spec.by is not None
     groups, hidden, merged, n = _groups(survey, spec.field, spec.by, spec.among, min_group)
@@ -171,7 +176,7 @@ def share_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None
     return fig if weights is None else _with_weighted(fig, survey, weights)
 
 
-def cross_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
+def cross_data(survey: Survey, spec: FigureSpec, min_group: int = 1, weights: Weights | None = None) -> FigureData:
     """The shares of every answer of ``spec.field`` in each group of ``spec.by`` (within ``spec.among``)."""
     assert spec.by is not None
     groups, hidden, merged, n = _groups(survey, spec.field, spec.by, spec.among, min_group)
@@ -181,7 +186,7 @@ def cross_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None
     return fig if weights is None else _with_weighted(fig, survey, weights)
 
 
-def figure_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = None) -> FigureData:
+def figure_data(survey: Survey, spec: FigureSpec, min_group: int = 1, weights: Weights | None = None) -> FigureData:
     """The numbers behind the figure ``spec`` (see :class:`FigureData`); with ``weights`` (a
     :class:`fuldtid.stats.weighting.Weights`) also the weighted share of every bar."""
     if spec.kind == "distribution":
@@ -191,7 +196,7 @@ def figure_data(survey, spec: FigureSpec, min_group: int = 1, weights: Any = Non
     return cross_data(survey, spec, min_group, weights)
 
 
-def all_figures(tableset) -> tuple[FigureData, ...]:
+def all_figures(tableset: TableSet) -> tuple[FigureData, ...]:
     """Every figure of the survey definition, protected at the table set's anonymity threshold, with
     weighted shares when the table set is weighted."""
     s = tableset.survey
@@ -207,7 +212,7 @@ def _members(fig: FigureData, label: str) -> tuple[str, ...]:
     return fig.hidden if fig.merged_label is not None and label == fig.merged_label else (label,)
 
 
-def _with_weighted(fig: FigureData, survey, weights: Any) -> FigureData:
+def _with_weighted(fig: FigureData, survey: Survey, weights: Weights) -> FigureData:
     """``fig`` with the weighted share of every bar, as :mod:`fuldtid.stats.weighted` estimates the tables':
     y = the bar's answer, domain = the figure's group, answered (and, by a second field, in the bar's group)."""
     if getattr(weights, "cells", None) is None or not isinstance(getattr(weights, "weights", None), pd.Series):

@@ -57,14 +57,20 @@ the cache of decisions) whose steps share its state; the audit's arithmetic is :
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from fuldtid.model.definition import ALL
 from fuldtid.stats.audit import _one_blas_thread, _Space, pinned_targets
+
+if TYPE_CHECKING:
+    import weakref
+
+    from fuldtid.model.definition import Definition
+    from fuldtid.model.survey import Survey
 
 CROSS_CHECK_LIMIT = 4000  # unknowns: a pair of fields with more crossings is not cross-checked (time)
 NA = "\x00ikke angivet"  # the category of respondents who did not give a background field
@@ -100,7 +106,7 @@ class Protector:
     Results are cached, so the report and any number of breakdowns of one export share one set of decisions.
     """
 
-    def __init__(self, survey: Any, min_group: int, *, background: Sequence[str] | None = None) -> None:
+    def __init__(self, survey: Survey, min_group: int, *, background: Sequence[str] | None = None) -> None:
         self.survey = survey
         self.min_group = int(min_group)
         self.background = tuple(background if background is not None else background_fields(survey.definition))
@@ -658,7 +664,7 @@ class Protector:
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def background_fields(definition: Any) -> tuple[str, ...]:
+def background_fields(definition: Definition) -> tuple[str, ...]:
     """The fields that say who a respondent is: the definition's ``background`` list, or else the fields the
     definition breaks tables and figures down by, and the derived fields."""
     listed = getattr(definition, "background", None)
@@ -694,7 +700,7 @@ def _sum_cell(truth: np.ndarray, atoms: np.ndarray, positions: Sequence[int | No
 
 
 def _select(index: np.ndarray, atoms: np.ndarray, fields: tuple[str, ...], sub: tuple[str, ...],
-            cell: tuple[str, ...], categories: Any) -> np.ndarray:
+            cell: tuple[str, ...], categories: Callable[[str], Sequence[str]]) -> np.ndarray:
     """The flat indices of the unknowns summed by a cell of a table over ``sub`` (a subset of ``fields``):
     shape (unknowns, answers), so that ``[:, a]`` selects one answer."""
     slicer: list[Any] = [atoms]
@@ -709,7 +715,7 @@ def _select(index: np.ndarray, atoms: np.ndarray, fields: tuple[str, ...], sub: 
     return sel.reshape(-1, sel.shape[-1])
 
 
-def _derived_pairs(definition: Any, fields: tuple[str, ...], labels: list[Sequence[str]]) -> np.ndarray | None:
+def _derived_pairs(definition: Definition, fields: tuple[str, ...], labels: list[Sequence[str]]) -> np.ndarray | None:
     """Allowed (label1, label2) combinations when one field is derived from the other, or both from one source."""
     derived = definition.derived
     a, b = fields
@@ -771,12 +777,12 @@ def uniform_rows(protector: Protector, question: str, fields: Sequence[str] = ()
 
 # --- one protector per survey and threshold ----------------------------------------------------------
 
-_PROTECTORS: dict[tuple[int, int], tuple[Any, Protector]] = {}
+_PROTECTORS: dict[tuple[int, int], tuple[weakref.ref[Survey], Protector]] = {}
 _DECISIONS: dict[tuple[str, int], dict[tuple, Level]] = {}  # content key -> the levels decided for it
 _DECISIONS_KEPT = 16
 
 
-def content_key(survey: Any) -> str:
+def content_key(survey: Survey) -> str:
     """A digest of everything the protection depends on: the definition's groups, fields and background, and
     every single-choice answer of every respondent. Two reads of the same export give the same key."""
     import hashlib
@@ -799,7 +805,7 @@ def content_key(survey: Any) -> str:
     return h.hexdigest()
 
 
-def protector_for(survey: Any, min_group: int) -> Protector:
+def protector_for(survey: Survey, min_group: int) -> Protector:
     """The shared :class:`Protector` of a survey at a threshold: the report and every breakdown of one export
     in one process ask the same one, and a second read of the same export reuses its decisions (they are a
     function of the content, see :func:`content_key`)."""

@@ -15,16 +15,22 @@ memo, the DOCX and the HTML of one run ask the same release.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fuldtid.model.definition import ALL, Definition, FigureSpec
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from fuldtid.model.survey import Survey
     from fuldtid.stats.figuredata import FigureData
     from fuldtid.stats.significance import DifferenceTest
     from fuldtid.stats.tables import Exclusion, Table, TableSet
+    from fuldtid.stats.weighting import Weights
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -38,13 +44,13 @@ class SurveyFacts:
     distributed: int
     answered: int
     response_rate: float
-    period: tuple[Any, Any]
+    period: tuple[pd.Timestamp | None, pd.Timestamp | None]  # first and last answer
     warnings: tuple[str, ...]
     fields: frozenset[str]
     options: Mapping[str, tuple[str, ...]]
 
     @classmethod
-    def of(cls, survey: Any) -> "SurveyFacts":
+    def of(cls, survey: Survey) -> "SurveyFacts":
         import pandas as pd
 
         columns = [c for c in survey.responses.columns if isinstance(survey.responses[c].dtype, pd.CategoricalDtype)]
@@ -54,7 +60,7 @@ class SurveyFacts:
                    {c: tuple(survey.options(c)) for c in columns})
 
     @property
-    def data_date(self) -> Any:
+    def data_date(self) -> pd.Timestamp | None:
         """The last answer's time: the date documents carry."""
         return self.period[1]
 
@@ -121,7 +127,7 @@ class WeightingFacts:
         }
 
 
-def weighting_facts(w: Any, survey: Any, min_group: int) -> WeightingFacts:
+def weighting_facts(w: Weights, survey: Survey, min_group: int) -> WeightingFacts:
     """The diagnostics of raking weights ``w`` (:class:`fuldtid.stats.weighting.Weights`) as they may be
     published at ``min_group``: register categories that are (or contain) hidden groups, and small counts of
     respondents left out, are hidden."""
@@ -209,7 +215,7 @@ class Release:
 
         self.figures: tuple[FigureData, ...] = tuple(
             figure_data(self._survey, spec, self.min_group, w) for spec in self.definition.figures)
-        self._cache: dict[tuple, Any] = {}
+        self._cache: dict[tuple, Any] = {}  # query -> its result (a figure, a test, a count, ...)
 
     @classmethod
     def of(cls, x: "Release | TableSet") -> "Release":
@@ -236,7 +242,7 @@ class Release:
     def to_dict(self) -> dict[str, Any]:
         return self._ts.to_dict()
 
-    def _cached(self, key: tuple, compute: Any) -> Any:
+    def _cached(self, key: tuple, compute: Callable[[], _T]) -> _T:
         if key not in self._cache:
             self._cache[key] = compute()
         return self._cache[key]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 if TYPE_CHECKING:
     import pandas as pd
 
+    from fuldtid.stats.significance import DifferenceTest
     from fuldtid.stats.weighting import Estimate, Weights
 
 OTHER_CATEGORIES = "Øvrige kategorier"
@@ -109,7 +110,7 @@ class Table:
     n_suppressed: int = 0
     missing_row: str | None = None  # the row of those who did not answer the row field (e.g. "Har ikke svaret")
     variables: tuple[str, ...] = ()  # the export variable(s) the table counts (s_3; s_4_1, s_4_2, ...)
-    test: Any = None  # cross tables: fuldtid.stats.significance.DifferenceTest on the published rows (tabletests.py)
+    test: DifferenceTest | None = None  # cross tables: the test on the published rows (tabletests.py)
 
     @property
     def hidden_whole(self) -> bool:

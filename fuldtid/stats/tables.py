@@ -8,7 +8,7 @@ group is listed as an :class:`Exclusion` with the reason, so nobody is lost sile
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,10 @@ from fuldtid.model.definition import TableSpec
 from fuldtid.model.survey import Survey
 from fuldtid.stats.tablemodel import (NOT_GIVEN, OTHER_CATEGORIES, CrossRow, Exclusion, Row, Table,  # noqa: F401
                                       Weighted, _pct)
+
+if TYPE_CHECKING:
+    from fuldtid.stats.release import SurveyFacts
+    from fuldtid.stats.weighting import Weights
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class TableSet:
     pending: tuple[TableSpec, ...] = ()  # coded tables without a coding file
     coding: Coding | None = None
     min_group: int = 1
-    weighting: Any = None  # fuldtid.stats.weighting.Weights when a population file was given
+    weighting: Weights | None = None  # raking weights, when a population file was given
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def table(self, number: int) -> Table:
@@ -43,7 +47,7 @@ class TableSet:
         return [*self.excluded, *(e for t in self.tables for e in t.excluded)]
 
     @property
-    def facts(self) -> Any:
+    def facts(self) -> SurveyFacts:
         """What may be said about the survey itself (:class:`fuldtid.stats.release.SurveyFacts`): source,
         asked, answered, period, the definition; no answers."""
         hit = self.__dict__.get("_facts")
@@ -88,14 +92,14 @@ class TableSet:
         }
 
 
-def _weighting_dict(w: Any, tableset: "TableSet") -> dict[str, Any]:
+def _weighting_dict(w: Weights, tableset: "TableSet") -> dict[str, Any]:
     """The weighting diagnostics as published (:func:`fuldtid.stats.release.weighting_facts`)."""
     from fuldtid.stats.release import weighting_facts
 
     return weighting_facts(w, tableset.survey, tableset.min_group).to_dict()
 
 
-def _iso(ts: Any) -> str | None:
+def _iso(ts: pd.Timestamp | None) -> str | None:
     return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).date().isoformat()
 
 
@@ -403,7 +407,7 @@ def protect_table(t: Table, survey: Survey, min_group: int) -> Table:
 def _hide_all(t: Table, min_group: int) -> Table:
     """A table whose group is too small: no row shows a count."""
     if t.kind in ("cross", "grid"):
-        rows: tuple[Any, ...] = tuple(CrossRow(r.label, None, None, None, suppressed=True) for r in t.rows)
+        rows: tuple[CrossRow, ...] | tuple[Row, ...] = tuple(CrossRow(r.label, None, None, None, suppressed=True) for r in t.rows)
         return replace(t, rows=rows, overall=None, min_group=min_group, n_suppressed=len(rows))
     rows = tuple(Row(r.label, None, None, suppressed=True) for r in t.rows)
     return replace(t, rows=rows, min_group=min_group, n_suppressed=len(rows))

@@ -14,29 +14,36 @@ The result is published with its p-value rounded (:func:`test_dict`, :func:`test
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
 from fuldtid.stats.significance import DifferenceTest, format_p
 
+if TYPE_CHECKING:
+    from fuldtid.model.survey import Survey
+    from fuldtid.stats.figuredata import FigureData
+    from fuldtid.stats.tables import CrossRow, Table, TableSet
+    from fuldtid.stats.weighting import Weights
+
 ALPHA = 0.05
 NO_GROUPS = ("Forskellen mellem grupperne kan ikke testes, fordi tabellen viser færre end to grupper med svar "
              "eller kun én svarkategori med svar.")
 
-def published_rows(t: Any) -> list[Any]:
+def published_rows(t: Table) -> list[CrossRow]:
     """The rows a cross table's test compares: shown (a merged row as one group), not the "not stated" row."""
-    return [r for r in t.rows if not r.suppressed and r.counts is not None and r.total and r.label != t.missing_row]
+    rows = cast("tuple[CrossRow, ...]", t.rows)
+    return [r for r in rows if not r.suppressed and r.counts is not None and r.total and r.label != t.missing_row]
 
 
-def published_counts(t: Any) -> pd.DataFrame:
+def published_counts(t: Table) -> pd.DataFrame:
     """The published counts the test is computed from: groups x answers."""
     rows = published_rows(t)
     return pd.DataFrame([[int(r.counts[c]) for c in t.columns] for r in rows],
                         index=[r.label for r in rows], columns=list(t.columns), dtype="int64")
 
 
-def published_groups(survey: Any, t: Any) -> pd.Series:
+def published_groups(survey: Survey, t: Table) -> pd.Series:
     """Per respondent, the published row the respondent is counted in (NaN: in none, or not tested)."""
     r = survey.responses
     by = r[t.by].astype("object")
@@ -55,7 +62,7 @@ def no_test(sentence: str = NO_GROUPS) -> DifferenceTest:
     return DifferenceTest("ingen test", None, None, 1.0, False, sentence)
 
 
-def cross_table_test(survey: Any, t: Any, weights: Any = None, alpha: float = ALPHA) -> DifferenceTest:
+def cross_table_test(survey: Survey, t: Table, weights: Weights | None = None, alpha: float = ALPHA) -> DifferenceTest:
     """The test of a cross table as published (see the module docstring)."""
     from fuldtid.stats.significance import from_weighted_chisq, test_difference
 
@@ -72,7 +79,7 @@ def cross_table_test(survey: Any, t: Any, weights: Any = None, alpha: float = AL
     return no_test() if result.method == "ingen test" else result
 
 
-def add_tests(tableset: Any, weights: Any = None) -> Any:
+def add_tests(tableset: TableSet, weights: Weights | None = None) -> TableSet:
     """The table set with every cross table's test attached (``Table.test``)."""
     tables = tuple(replace(t, test=cross_table_test(tableset.survey, t, weights)) if t.kind == "cross" else t
                    for t in tableset.tables)
@@ -122,7 +129,8 @@ def test_note(test: DifferenceTest | None) -> str:
 test_note.__test__ = False  # type: ignore[attr-defined]
 
 
-def share_test(survey: Any, fig: Any, value: str, weights: Any = None, alpha: float = ALPHA) -> DifferenceTest:
+def share_test(survey: Survey, fig: FigureData, value: str, weights: Weights | None = None,
+               alpha: float = ALPHA) -> DifferenceTest:
     """Do the groups a figure shows differ in their share answering ``value``? Tested on the groups as the
     figure publishes them (hidden groups merged into its "Øvrige grupper" bar) and the answer as given or
     not: groups x (``value``, other answers), unweighted or, with ``weights``, Rao–Scott as R's

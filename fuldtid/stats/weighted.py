@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -15,8 +15,14 @@ from fuldtid.model.survey import Survey
 from fuldtid.stats.tablemodel import published_share
 from fuldtid.stats.tables import CrossRow, Row, Table, TableSet, Weighted
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
-def weigh_survey(survey: Survey, population: str | Path, *, trim: float | None = None) -> Any:
+    from fuldtid.model.coding import Coding
+    from fuldtid.stats.weighting import Weights
+
+
+def weigh_survey(survey: Survey, population: str | Path, *, trim: float | None = None) -> Weights:
     """Rake the survey's answered respondents to the margins of a population file."""
     from fuldtid.model.population import read_population
     from fuldtid.stats.weighting import rake
@@ -26,7 +32,7 @@ def weigh_survey(survey: Survey, population: str | Path, *, trim: float | None =
     return rake(survey.responses[columns], pop, trim=trim)
 
 
-def estimate(weights: Any, y: pd.Series, domain: pd.Series, min_group: int = 1) -> Weighted | None:
+def estimate(weights: Weights, y: pd.Series, domain: pd.Series, min_group: int = 1) -> Weighted | None:
     """The weighted share of ``y`` in ``domain`` with its interval, as a release at ``min_group`` publishes it
     (:func:`~fuldtid.stats.tablemodel.published_share`: rounded above 1, only for large enough domains)."""
     e = published_share(weights, y, domain, min_group)
@@ -37,7 +43,7 @@ def estimate(weights: Any, y: pd.Series, domain: pd.Series, min_group: int = 1) 
     return Weighted(e.pct, e.ci_low, e.ci_high, e.population_count)
 
 
-def answer_shares(weights: Any, answer: pd.Series, columns: Any, domain: pd.Series, min_group: int = 1
+def answer_shares(weights: Weights, answer: pd.Series, columns: Sequence[str], domain: pd.Series, min_group: int = 1
                   ) -> dict[str, Weighted] | None:
     """The weighted share of each answer within a domain (a cross table's row), None when there is none."""
     cells = {}
@@ -52,7 +58,7 @@ def _members(label: str, members: tuple[str, ...]) -> tuple[str, ...]:
     return members or (label,)
 
 
-def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -> Table:
+def weighted_table(survey: Survey, t: Table, weights: Weights, coding: Coding | None = None) -> Table:
     if t.kind == "multiple":
         return _weighted_multiple(survey, t, weights)
     if t.kind == "grid":
@@ -108,7 +114,7 @@ def weighted_table(survey: Survey, t: Table, weights: Any, coding: Any = None) -
     return replace(t, rows=tuple(rows))
 
 
-def _weighted_multiple(survey: Survey, t: Table, weights: Any) -> Table:
+def _weighted_multiple(survey: Survey, t: Table, weights: Weights) -> Table:
     """Each option's weighted share among those of the group who answered the question."""
     choices = survey.choices[t.field]
     domain = survey.group_mask(t.among) & choices.notna().any(axis=1)
@@ -124,7 +130,7 @@ def _weighted_multiple(survey: Survey, t: Table, weights: Any) -> Table:
     return replace(t, rows=tuple(rows))
 
 
-def _weighted_grid(survey: Survey, t: Table, weights: Any) -> Table:
+def _weighted_grid(survey: Survey, t: Table, weights: Weights) -> Table:
     """Each item's answers as weighted shares among those of the group who answered the item."""
     spec = next(s for s in survey.definition.tables if s.number == t.number)
     group = survey.group_mask(t.among)
@@ -139,7 +145,7 @@ def _weighted_grid(survey: Survey, t: Table, weights: Any) -> Table:
     return replace(t, rows=tuple(rows))
 
 
-def add_weighted(tableset: TableSet, weights: Any) -> TableSet:
+def add_weighted(tableset: TableSet, weights: Weights) -> TableSet:
     """The same tables with weighted estimates added, and the weighting diagnostics attached."""
     from fuldtid.stats.tabletests import add_tests
 
@@ -147,7 +153,7 @@ def add_weighted(tableset: TableSet, weights: Any) -> TableSet:
     return add_tests(replace(tableset, tables=tables, weighting=weights), weights)
 
 
-def describe_weights(w: Any) -> str:
+def describe_weights(w: Weights) -> str:
     """The weighting diagnostics for the terminal."""
     lines = [
         f"Population file {w.population.path}: N = {w.size:,}; margins: "
@@ -169,7 +175,7 @@ def describe_weights(w: Any) -> str:
     return "\n".join(lines)
 
 
-def weights_dict(w: Any) -> dict[str, Any]:
+def weights_dict(w: Weights) -> dict[str, Any]:
     """The weighting diagnostics for tables.json."""
     return {
         "population_file": str(w.population.path),
