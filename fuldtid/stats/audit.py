@@ -13,11 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 import numpy as np
-
-if TYPE_CHECKING:
-    from scipy.sparse import csr_matrix
 
 
 @dataclass
@@ -39,7 +36,9 @@ class _Space:
 
 
 
-def _matrices(space: _Space) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
+def _matrices(space: _Space) -> tuple[Any, np.ndarray, list[tuple[float, float]], frozenset[bytes]]:
+    """A (sparse), b and the bounds of the published equations, and the set of equations (each the bytes of its
+    sorted unknowns) that :func:`pinned_targets` compares with earlier audits of the same unknowns."""
     from scipy.sparse import csr_matrix
 
     n = space.truth.size
@@ -58,7 +57,7 @@ def _matrices(space: _Space) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
     upper = np.full(n, float(space.truth.sum()))
     upper[space.zero.ravel()] = 0.0
     bounds = np.stack([np.zeros(n), upper], axis=1)
-    return a_eq, np.asarray(values, dtype=float), bounds
+    return a_eq, np.asarray(values, dtype=float), bounds, frozenset(seen)
 
 
 # Audits asked again with the same equations (the same check in every round of a level, the same crossing for
@@ -66,6 +65,11 @@ def _matrices(space: _Space) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
 # the published numbers, so reusing one changes no decision.
 _AUDITS: dict[bytes, Any] = {}
 _AUDITS_KEPT = 4096
+# Earlier answers of which unknowns can be positive, per set of unknowns (the same truth and structural zeros):
+# (the equations, the answer). Fewer equations allow more solutions: an audit whose equations include this one's
+# found unknowns that can be positive here too, and one whose equations are a part of this one's bounds them.
+_FREE: dict[bytes, list[tuple[frozenset[bytes], np.ndarray]]] = {}
+_FREE_KEPT = 64  # answers kept per set of unknowns
 
 
 def _digest(*parts: Any) -> bytes:
@@ -133,7 +137,7 @@ def pinned_targets(space: _Space, targets: Sequence[np.ndarray]) -> list[int]:
     """
     if not len(targets):
         return []
-    a_eq, b_eq, bounds = _matrices(space)
+    a_eq, b_eq, bounds, equation_set = _matrices(space)
     n = space.truth.size
     lengths = np.fromiter((len(np.asarray(t).ravel()) for t in targets), dtype=np.int64, count=len(targets))
     flat_targets = (np.concatenate([np.asarray(t).ravel() for t in targets]).astype(np.int64)
@@ -148,14 +152,28 @@ def pinned_targets(space: _Space, targets: Sequence[np.ndarray]) -> list[int]:
         # The true counts are one solution (every published number is their sum), so every unknown that is
         # positive in them can be positive: the linear programs need only look at the rest.
         feasible = not truth[bounds[:, 1] <= 0].any() and bool((truth >= 0).all())
-        free = _remember(equations, _can_be_positive(a_eq, b_eq, bounds, truth > 0 if feasible else None))
+        known = truth > 0 if feasible else np.zeros(n, dtype=bool)
+        at_most = np.ones(n, dtype=bool)
+        unknowns = _digest("unknowns", truth, bounds)
+        if unknowns not in _FREE and len(_FREE) >= _AUDITS_KEPT // 16:
+            _FREE.pop(next(iter(_FREE)))
+        history = _FREE.setdefault(unknowns, [])
+        for before, answer in history:
+            if before >= equation_set:
+                known |= answer  # a solution of more equations solves these
+            elif before <= equation_set:
+                at_most &= answer  # a solution of these solves the fewer equations
+        free = _remember(equations, _can_be_positive(a_eq, b_eq, bounds, known, at_most))
+        if len(history) >= _FREE_KEPT:
+            history.pop(0)
+        history.append((equation_set, free))
     cols = np.flatnonzero(free)
     if len(cols) == 0:
         return list(_remember(key, tuple(range(len(targets)))))
     return list(_remember(key, tuple(_rank_test(a_eq, cols, n, targets))))
 
 
-def _rank_test(a_eq: csr_matrix, cols: np.ndarray, n: int, targets: Sequence[np.ndarray]) -> list[int]:
+def _rank_test(a_eq: Any, cols: np.ndarray, n: int, targets: Sequence[np.ndarray]) -> list[int]:
     """Which targets are, on the free unknowns ``cols``, a combination of the rows of A (and not all 0)."""
     # The row space of A on the free unknowns, through the smaller of the two Gram matrices.
     a_free = a_eq[:, cols].tocsr()
@@ -185,14 +203,18 @@ def _rank_test(a_eq: csr_matrix, cols: np.ndarray, n: int, targets: Sequence[np.
     return [int(i) for i in np.flatnonzero(stuck & ~zero)]
 
 
-def _can_be_positive(a_eq: csr_matrix, b_eq: np.ndarray, bounds: np.ndarray, known: np.ndarray | None = None
-                     ) -> np.ndarray:
+def _can_be_positive(a_eq: Any, b_eq: np.ndarray, bounds: np.ndarray, known: np.ndarray | None = None,
+                     at_most: np.ndarray | None = None) -> np.ndarray:
     """Which unknowns are positive in some solution of A x = b, 0 <= x <= upper.
 
-    ``known``: unknowns already known to be (positive in a solution at hand). An unknown in a published 0 is
-    0 in every solution. For the rest: maximise the sum of t_j <= x_j with t_j <= 0.001 over the unknowns not
-    yet known to be able to be positive; every t_j > 0 is one; repeat until the maximum is 0 (then none of the
-    rest can be)."""
+    ``known``: unknowns already known to be (positive in a solution at hand); ``at_most``: the only unknowns
+    that can be (the answer for a part of these equations). An unknown in a published 0 is 0 in every solution,
+    one in no equation can be anything up to its bound. For the rest, one linear program over the cone of the
+    solutions (y = s x for s >= 0): A y = s b, y_j <= s upper_j, t_j <= y_j, 0 <= t_j <= 1, maximising the
+    sum of t_j over the unknowns in question. Scaling a solution up makes every y_j that can be positive at
+    least 1, and the mean of such solutions has all of them positive at once: the maximum has t_j = 1 exactly
+    for the unknowns that can be positive and 0 for the rest (a solution with s = 0 is y = 0, bounds being
+    finite)."""
     n = len(bounds)
     free = np.zeros(n, dtype=bool) if known is None else known.copy()
     possible = bounds[:, 1] > 0
@@ -201,39 +223,31 @@ def _can_be_positive(a_eq: csr_matrix, b_eq: np.ndarray, bounds: np.ndarray, kno
         in_zero = a_eq[zero_rows].tocsc()
         possible &= np.diff(in_zero.indptr) == 0  # columns that appear in no published 0
     free &= possible
-    left = np.flatnonzero(possible & ~free)
+    free |= possible & (np.diff(a_eq.tocsc().indptr) == 0)  # in no equation: anything up to its bound
+    left = np.flatnonzero(possible & ~free & (True if at_most is None else at_most))
     if not len(left):
         return free
     from scipy.optimize import linprog
     from scipy.sparse import csr_matrix, hstack, identity
 
-    # The linear programs need only the unknowns that can be positive at all (the rest are fixed at 0), and
-    # only the equations that hold any of them (the others say 0 = 0).
+    # The linear program needs only the unknowns that can be positive at all (the rest are fixed at 0), and
+    # only the equations that hold any of them (the others say 0 = 0). Every unknown left is in an equation,
+    # whose value (a sum of the truth) is at most the total: its upper bound holds without being stated.
     cols = np.flatnonzero(possible)
     where = -np.ones(n, dtype=np.int64)
     where[cols] = np.arange(len(cols))
     a_small = a_eq[:, cols].tocsr()
     used = np.diff(a_small.indptr) > 0
     a_small, b_small = a_small[used], b_eq[used]
-    m = len(cols)
-    left = where[left]
-    cap = 1e-3
-    while len(left):
-        k = len(left)
-        pick = csr_matrix((np.ones(k), (np.arange(k), left)), shape=(k, m))
-        a_ub = hstack([-pick, identity(k, format="csr")]).tocsr()
-        a_eq2 = hstack([a_small, csr_matrix((a_small.shape[0], k))]).tocsr()
-        c = np.concatenate([np.zeros(m), -np.ones(k)])
-        all_bounds = np.vstack([bounds[cols], np.column_stack([np.zeros(k), np.full(k, cap)])])
-        res = linprog(c, A_ub=a_ub, b_ub=np.zeros(k), A_eq=a_eq2, b_eq=b_small, bounds=all_bounds,
-                      method="highs")
-        if res.status != 0:
-            break
-        found = res.x[m:] > cap * 1e-3
-        if not found.any():
-            break
-        free[cols[left[found]]] = True
-        left = left[~found]
+    m, k, r = len(cols), len(left), a_small.shape[0]
+    # Columns: y (m), t (k), s (1).
+    pick = csr_matrix((np.ones(k), (np.arange(k), where[left])), shape=(k, m))
+    a_ub = hstack([-pick, identity(k, format="csr"), csr_matrix((k, 1))]).tocsr()
+    a_eq2 = hstack([a_small, csr_matrix((r, k)), csr_matrix(-b_small.reshape(-1, 1))]).tocsr()
+    c = np.concatenate([np.zeros(m), -np.ones(k), [0.0]])
+    all_bounds = np.vstack([np.column_stack([np.zeros(m), np.full(m, np.inf)]),
+                            np.column_stack([np.zeros(k), np.ones(k)]), [[0.0, np.inf]]])
+    res = linprog(c, A_ub=a_ub, b_ub=np.zeros(k), A_eq=a_eq2, b_eq=np.zeros(r), bounds=all_bounds, method="highs")
+    if res.status == 0:
+        free[left[res.x[m:m + k] > 0.5]] = True
     return free
-
-
