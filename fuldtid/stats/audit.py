@@ -26,38 +26,66 @@ class _Space:
     truth: np.ndarray
     zero: np.ndarray  # structural zeros (known to any reader of the definition)
     rows: list[np.ndarray] = field(default_factory=list)  # flat indices summed by each published number
-    values: list[float] = field(default_factory=list)
 
     def add(self, index: np.ndarray) -> None:
-        index = np.asarray(index).ravel()
-        self.rows.append(index)
-        self.values.append(float(self.truth.ravel()[index].sum()))
+        self.rows.append(np.asarray(index).ravel())
+
+    def copy(self) -> _Space:
+        """The same unknowns and published numbers, to add more to."""
+        return _Space(self.shape, self.truth, self.zero, list(self.rows))
 
 
 
 
-def _matrices(space: _Space) -> tuple[Any, np.ndarray, list[tuple[float, float]], frozenset[bytes]]:
-    """A (sparse), b and the bounds of the published equations, and the set of equations (each the bytes of its
-    sorted unknowns) that :func:`pinned_targets` compares with earlier audits of the same unknowns."""
-    from scipy.sparse import csr_matrix
+@dataclass
+class _Equations:
+    """The published equations A x = b as 0/1 rows: row i sums ``indices[indptr[i]:indptr[i + 1]]``."""
 
+    indptr: np.ndarray
+    indices: np.ndarray
+    n: int  # unknowns
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.indptr) - 1, self.n
+
+    def row_of_entry(self) -> np.ndarray:
+        return np.repeat(np.arange(self.shape[0]), np.diff(self.indptr))
+
+    def dense(self, cols: np.ndarray) -> np.ndarray:
+        """A[:, cols] as a dense array."""
+        position = -np.ones(self.n, dtype=np.int64)
+        position[cols] = np.arange(len(cols))
+        out = np.zeros((self.shape[0], len(cols)))
+        at = position[self.indices]
+        keep = at >= 0
+        out[self.row_of_entry()[keep], at[keep]] = 1.0
+        return out
+
+
+def _matrices(space: _Space) -> tuple[_Equations, np.ndarray, np.ndarray, frozenset[bytes]]:
+    """A, b (each published number: the sum of the true counts in its row) and the bounds of the published
+    equations, and the set of equations (each the bytes of its sorted unknowns) that :func:`pinned_targets`
+    compares with earlier audits of the same unknowns."""
     n = space.truth.size
-    seen: set[bytes] = set()
-    rows, values = [], []
-    for idx, value in zip(space.rows, space.values):
-        key = np.sort(idx).tobytes()
-        if key not in seen:  # the same number published twice is one equation
-            seen.add(key)
-            rows.append(idx)
-            values.append(value)
-    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    truth = space.truth.ravel()
+    lengths = np.fromiter((len(r) for r in space.rows), dtype=np.int64, count=len(space.rows))
     ptr = np.concatenate([[0], np.cumsum(lengths)])
-    cols = np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, dtype=np.int64)
-    a_eq = csr_matrix((np.ones(len(cols)), cols, ptr), shape=(len(rows), n))
+    row_of = np.repeat(np.arange(len(lengths)), lengths)
+    cols = np.concatenate(space.rows).astype(np.int64) if space.rows else np.zeros(0, dtype=np.int64)
+    cols = cols[np.lexsort((cols, row_of))]  # each row's unknowns in order
+    whole = cols.tobytes()
+    first: dict[bytes, int] = {}
+    for i, (a, b) in enumerate(zip((8 * ptr[:-1]).tolist(), (8 * ptr[1:]).tolist())):
+        first.setdefault(whole[a:b], i)  # the same number published twice is one equation
+    keep = np.zeros(len(lengths), dtype=bool)
+    keep[list(first.values())] = True
+    values = np.bincount(row_of, weights=truth[cols], minlength=len(lengths))[keep]
+    ptr = np.concatenate([[0], np.cumsum(lengths[keep])])
     upper = np.full(n, float(space.truth.sum()))
     upper[space.zero.ravel()] = 0.0
     bounds = np.stack([np.zeros(n), upper], axis=1)
-    return a_eq, np.asarray(values, dtype=float), bounds, frozenset(seen)
+    return _Equations(ptr, cols[keep[row_of]], n), values, bounds, frozenset(first)
 
 
 # Audits asked again with the same equations (the same check in every round of a level, the same crossing for
@@ -173,27 +201,35 @@ def pinned_targets(space: _Space, targets: Sequence[np.ndarray]) -> list[int]:
     return list(_remember(key, tuple(_rank_test(a_eq, cols, n, targets))))
 
 
-def _rank_test(a_eq: Any, cols: np.ndarray, n: int, targets: Sequence[np.ndarray]) -> list[int]:
+def _rank_test(a_eq: _Equations, cols: np.ndarray, n: int, targets: Sequence[np.ndarray]) -> list[int]:
     """Which targets are, on the free unknowns ``cols``, a combination of the rows of A (and not all 0)."""
-    # The row space of A on the free unknowns, through the smaller of the two Gram matrices.
-    a_free = a_eq[:, cols].tocsr()
-    if a_free.shape[0] <= a_free.shape[1]:
-        gram = (a_free @ a_free.T).toarray()  # equations x equations
-    else:
-        gram = (a_free.T @ a_free).toarray()  # unknowns x unknowns: its range is the row space itself
+    # The row space of A on the free unknowns, through the smaller of the two Gram matrices (whole numbers:
+    # the same matrix whichever way it is multiplied).
+    rows = a_eq.shape[0]
+    if rows * len(cols) <= _DENSE_LIMIT:
+        a_free: Any = a_eq.dense(cols)
+    else:  # pragma: no cover - larger than the audit's tables get
+        from scipy.sparse import csr_matrix
+
+        a_free = csr_matrix((np.ones(len(a_eq.indices)), a_eq.indices, a_eq.indptr), shape=a_eq.shape)[:, cols]
+    wide = a_free.shape[0] <= a_free.shape[1]
+    gram = a_free @ a_free.T if wide else a_free.T @ a_free  # equations x equations, or unknowns x unknowns
+    if not isinstance(gram, np.ndarray):  # pragma: no cover
+        gram = gram.toarray()
     w, v = np.linalg.eigh(gram)
     keep = w > 1e-9 * max(1.0, float(w.max()) if w.size else 1.0)
     v, w = v[:, keep], w[keep]
     position = -np.ones(n, dtype=np.int64)
     position[cols] = np.arange(len(cols))
     f = np.zeros((len(targets), len(cols)))
-    for i, t in enumerate(targets):
-        pos = position[np.asarray(t)]
-        f[i, pos[pos >= 0]] = 1.0
-    if a_free.shape[0] <= a_free.shape[1]:
+    lengths = [np.asarray(t).size for t in targets]
+    pos = position[np.concatenate([np.asarray(t).ravel() for t in targets]).astype(np.int64)]
+    row = np.repeat(np.arange(len(targets)), lengths)
+    f[row[pos >= 0], pos[pos >= 0]] = 1.0
+    if wide:
         y = v @ ((v.T @ (a_free @ f.T)) / w[:, None])
         resid = f - (a_free.T @ y).T
-    else:
+    else:  # its range is the row space itself
         resid = f - (f @ v) @ v.T
     stuck = np.abs(resid).max(axis=1) < 1e-6
     # A target with nothing free is 0 in every solution: a published 0 (a shown group, or the hidden groups
@@ -203,51 +239,146 @@ def _rank_test(a_eq: Any, cols: np.ndarray, n: int, targets: Sequence[np.ndarray
     return [int(i) for i in np.flatnonzero(stuck & ~zero)]
 
 
-def _can_be_positive(a_eq: Any, b_eq: np.ndarray, bounds: np.ndarray, known: np.ndarray | None = None,
+_DENSE_LIMIT = 20_000_000  # entries of A on the free unknowns held dense (160 MB)
+
+
+def _can_be_positive(a_eq: _Equations, b_eq: np.ndarray, bounds: np.ndarray, known: np.ndarray | None = None,
                      at_most: np.ndarray | None = None) -> np.ndarray:
     """Which unknowns are positive in some solution of A x = b, 0 <= x <= upper.
 
     ``known``: unknowns already known to be (positive in a solution at hand); ``at_most``: the only unknowns
     that can be (the answer for a part of these equations). An unknown in a published 0 is 0 in every solution,
     one in no equation can be anything up to its bound. For the rest, one linear program over the cone of the
-    solutions (y = s x for s >= 0): A y = s b, y_j <= s upper_j, t_j <= y_j, 0 <= t_j <= 1, maximising the
-    sum of t_j over the unknowns in question. Scaling a solution up makes every y_j that can be positive at
-    least 1, and the mean of such solutions has all of them positive at once: the maximum has t_j = 1 exactly
-    for the unknowns that can be positive and 0 for the rest (a solution with s = 0 is y = 0, bounds being
-    finite)."""
+    solutions (y = s x for s >= 0): A y = s b, t_j <= y_j, 0 <= t_j <= 1, maximising the sum of t_j over the
+    unknowns in question. Scaling a solution up makes every y_j that can be positive at least 1, and the mean
+    of such solutions has all of them positive at once: the maximum has t_j = 1 exactly for the unknowns that
+    can be positive and 0 for the rest (with s = 0, y = 0: every unknown left is in an equation, all of whose
+    unknowns are >= 0). The upper bounds need not be stated: every unknown left is in an equation, whose value
+    (a sum of the truth) is at most the total."""
     n = len(bounds)
     free = np.zeros(n, dtype=bool) if known is None else known.copy()
     possible = bounds[:, 1] > 0
-    zero_rows = np.flatnonzero(b_eq == 0)
-    if len(zero_rows):
-        in_zero = a_eq[zero_rows].tocsc()
-        possible &= np.diff(in_zero.indptr) == 0  # columns that appear in no published 0
+    row_of = a_eq.row_of_entry()
+    possible[a_eq.indices[b_eq[row_of] == 0]] = False  # in a published 0
     free &= possible
-    free |= possible & (np.diff(a_eq.tocsc().indptr) == 0)  # in no equation: anything up to its bound
+    free |= possible & (np.bincount(a_eq.indices, minlength=n) == 0)  # in no equation: anything up to its bound
     left = np.flatnonzero(possible & ~free & (True if at_most is None else at_most))
     if not len(left):
         return free
-    from scipy.optimize import linprog
-    from scipy.sparse import csr_matrix, hstack, identity
-
     # The linear program needs only the unknowns that can be positive at all (the rest are fixed at 0), and
-    # only the equations that hold any of them (the others say 0 = 0). Every unknown left is in an equation,
-    # whose value (a sum of the truth) is at most the total: its upper bound holds without being stated.
+    # only the equations that hold any of them (the others say 0 = 0).
     cols = np.flatnonzero(possible)
     where = -np.ones(n, dtype=np.int64)
     where[cols] = np.arange(len(cols))
-    a_small = a_eq[:, cols].tocsr()
-    used = np.diff(a_small.indptr) > 0
-    a_small, b_small = a_small[used], b_eq[used]
-    m, k, r = len(cols), len(left), a_small.shape[0]
-    # Columns: y (m), t (k), s (1).
-    pick = csr_matrix((np.ones(k), (np.arange(k), where[left])), shape=(k, m))
-    a_ub = hstack([-pick, identity(k, format="csr"), csr_matrix((k, 1))]).tocsr()
-    a_eq2 = hstack([a_small, csr_matrix((r, k)), csr_matrix(-b_small.reshape(-1, 1))]).tocsr()
-    c = np.concatenate([np.zeros(m), -np.ones(k), [0.0]])
-    all_bounds = np.vstack([np.column_stack([np.zeros(m), np.full(m, np.inf)]),
-                            np.column_stack([np.zeros(k), np.ones(k)]), [[0.0, np.inf]]])
-    res = linprog(c, A_ub=a_ub, b_ub=np.zeros(k), A_eq=a_eq2, b_eq=np.zeros(r), bounds=all_bounds, method="highs")
-    if res.status == 0:
-        free[left[res.x[m:m + k] > 0.5]] = True
+    entry_col = where[a_eq.indices]
+    keep = entry_col >= 0
+    entry_col, entry_row = entry_col[keep], row_of[keep]
+    used = np.unique(entry_row)
+    renumber = np.zeros(a_eq.shape[0], dtype=np.int64)
+    renumber[used] = np.arange(len(used))
+    entry_row = renumber[entry_row]
+    b_small = b_eq[used]
+    m, k, r = len(cols), len(left), len(used)
+    # Columns y (m), t (k), s (1); rows: A y - b s = 0 (r), then t - y <= 0 (k).
+    ks = np.arange(k)
+    nonzero_b = np.flatnonzero(b_small != 0)
+    lp_rows = np.concatenate([entry_row, r + ks, r + ks, nonzero_b])
+    lp_cols = np.concatenate([entry_col, where[left], m + ks, np.full(len(nonzero_b), m + k)])
+    lp_vals = np.concatenate([np.ones(len(entry_row)), -np.ones(k), np.ones(k), -b_small[nonzero_b]])
+    cost = np.concatenate([np.zeros(m), -np.ones(k), [0.0]])
+    col_upper = np.concatenate([np.full(m, np.inf), np.ones(k), [np.inf]])
+    row_lower = np.concatenate([np.zeros(r), np.full(k, -np.inf)])
+    t = _maximum_point(cost, lp_rows, lp_cols, lp_vals, row_lower, np.zeros(r + k), col_upper)
+    if t is not None:
+        free[left[t[m:m + k] > 0.5]] = True
     return free
+
+
+def _maximum_point(cost: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, row_lower: np.ndarray,
+                   row_upper: np.ndarray, col_upper: np.ndarray) -> np.ndarray | None:
+    """A solution of min cost.z over row_lower <= M z <= row_upper, 0 <= z <= col_upper (M given by its entries),
+    or None. Through scipy's own HiGHS: its compiled module called directly when it can be (importing
+    ``scipy.optimize`` costs about 0.2 s, over half the time of importing pandas, and ``linprog`` checks its
+    input for more milliseconds than HiGHS takes to solve these programs), else ``scipy.optimize.linprog``."""
+    order = np.lexsort((rows, cols))
+    rows, cols, values = rows[order], cols[order], values[order]
+    n = len(cost)
+    start = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=n))]).astype(np.int32)
+    core = _highs_core()
+    if core is not None:
+        try:
+            return _run_highs(core, cost, start, rows.astype(np.int32), values, row_lower, row_upper, col_upper)
+        except (AttributeError, TypeError):  # pragma: no cover - another scipy's private module
+            _HIGHS[0] = False
+    from scipy.optimize import linprog
+    from scipy.sparse import csc_matrix
+
+    m = csc_matrix((values, rows, start), shape=(len(row_lower), n))
+    equal = row_lower == row_upper
+    res = linprog(cost, A_ub=m[~equal], b_ub=row_upper[~equal], A_eq=m[equal], b_eq=row_upper[equal],
+                  bounds=np.column_stack([np.zeros(n), col_upper]), method="highs")
+    return res.x if res.status == 0 else None
+
+
+_HIGHS: list[Any] = [None]  # scipy's compiled HiGHS module, once loaded; False: not usable
+
+
+def _highs_core() -> Any:
+    """``scipy.optimize._highspy._core`` (scipy >= 1.15), loaded on its own: without running
+    ``scipy/optimize/__init__.py``, which imports most of scipy. Registered under its name, so that a later
+    ``import scipy.optimize`` uses this same module. None when it is not there."""
+    if _HIGHS[0] is None:
+        import sys
+
+        name = "scipy.optimize._highspy._core"
+        core = sys.modules.get(name)
+        if core is None:
+            try:
+                import importlib.machinery
+                import importlib.util
+                from pathlib import Path
+
+                import scipy
+
+                folder = Path(scipy.__file__).parent / "optimize" / "_highspy"
+                found = [folder / f"_core{suffix}" for suffix in importlib.machinery.EXTENSION_SUFFIXES
+                         if (folder / f"_core{suffix}").is_file()]
+                spec = importlib.util.spec_from_file_location(name, found[0]) if found else None
+                if spec is not None and spec.loader is not None:
+                    core = importlib.util.module_from_spec(spec)
+                    spec.loader.exec_module(core)
+                    sys.modules[name] = core
+            except Exception:  # pragma: no cover - not this scipy's layout: linprog instead
+                core = None
+        needed = ("_Highs", "HighsLp", "HighsOptions", "MatrixFormat", "HighsModelStatus")
+        _HIGHS[0] = core if core is not None and all(hasattr(core, a) for a in needed) else False
+    return _HIGHS[0] or None
+
+
+def _run_highs(core: Any, cost: np.ndarray, start: np.ndarray, index: np.ndarray, values: np.ndarray,
+               row_lower: np.ndarray, row_upper: np.ndarray, col_upper: np.ndarray) -> np.ndarray | None:
+    """One linear program through HiGHS's own objects, as ``scipy.optimize.linprog(method="highs")`` passes it."""
+    lp = core.HighsLp()
+    lp.num_col_ = len(cost)
+    lp.num_row_ = len(row_lower)
+    lp.a_matrix_.num_col_ = len(cost)
+    lp.a_matrix_.num_row_ = len(row_lower)
+    lp.a_matrix_.format_ = core.MatrixFormat.kColwise
+    lp.col_cost_ = cost
+    lp.col_lower_ = np.zeros(len(cost))
+    lp.col_upper_ = col_upper
+    lp.row_lower_ = row_lower
+    lp.row_upper_ = row_upper
+    lp.a_matrix_.start_ = start
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = values
+    highs = core._Highs()
+    options = core.HighsOptions()
+    options.output_flag = False
+    options.log_to_console = False
+    highs.passOptions(options)
+    highs.passModel(lp)
+    highs.run()
+    if highs.getModelStatus() != core.HighsModelStatus.kOptimal:
+        return None
+    return np.asarray(highs.getSolution().col_value)

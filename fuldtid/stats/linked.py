@@ -357,7 +357,7 @@ class Protector:
             if not targets:
                 continue
             nothing = {g: frozenset(cells) for g in self.groups}
-            before = _Space(space.shape, space.truth, space.zero, list(space.rows), list(space.values))
+            before = space.copy()
             self._publish(before, index, nothing_f, pair, answered)
             known = set(self._pinned(before, index, pair, answered, targets, nothing, [], detail=True))
             self._publish(space, index, current, pair, answered)
@@ -592,7 +592,7 @@ class Protector:
         (unit, cell, answer) with answer -1 for the count in all."""
         if not targets:
             return []
-        trial = _Space(space.shape, space.truth, space.zero, list(space.rows), list(space.values))
+        trial = space.copy()
         for g in self.groups:
             atoms = self.group_atoms(g)
             cells = [()] if not fields else _cells([self.categories(f) for f in fields])
