@@ -26,15 +26,27 @@ class _Space:
     truth: np.ndarray
     zero: np.ndarray  # structural zeros (known to any reader of the definition)
     rows: list[np.ndarray] = field(default_factory=list)  # flat indices summed by each published number
+    _keys: list[bytes] = field(default_factory=list, repr=False)  # of rows[:len(_keys)], see keys()
 
     def add(self, index: np.ndarray) -> None:
         self.rows.append(np.asarray(index).ravel())
 
     def copy(self) -> _Space:
         """The same unknowns and published numbers, to add more to."""
-        return _Space(self.shape, self.truth, self.zero, list(self.rows))
+        return _Space(self.shape, self.truth, self.zero, list(self.rows), list(self.keys()))
 
-
+    def keys(self) -> list[bytes]:
+        """Each row as the bytes of its sorted unknowns (int64): equal rows, equal keys. Kept, and handed on to
+        copies, so that the rows a level's audits share are sorted once."""
+        new = self.rows[len(self._keys):]
+        if new:
+            lengths = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
+            row_of = np.repeat(np.arange(len(new)), lengths)
+            cols = np.concatenate(new).astype(np.int64)
+            whole = cols[np.lexsort((cols, row_of))].tobytes()
+            ends = (8 * np.cumsum(lengths)).tolist()
+            self._keys.extend(whole[a:b] for a, b in zip([0, *ends[:-1]], ends))
+        return self._keys
 
 
 @dataclass
@@ -68,24 +80,19 @@ def _matrices(space: _Space) -> tuple[_Equations, np.ndarray, np.ndarray, frozen
     equations, and the set of equations (each the bytes of its sorted unknowns) that :func:`pinned_targets`
     compares with earlier audits of the same unknowns."""
     n = space.truth.size
-    truth = space.truth.ravel()
-    lengths = np.fromiter((len(r) for r in space.rows), dtype=np.int64, count=len(space.rows))
-    ptr = np.concatenate([[0], np.cumsum(lengths)])
-    row_of = np.repeat(np.arange(len(lengths)), lengths)
-    cols = np.concatenate(space.rows).astype(np.int64) if space.rows else np.zeros(0, dtype=np.int64)
-    cols = cols[np.lexsort((cols, row_of))]  # each row's unknowns in order
-    whole = cols.tobytes()
-    first: dict[bytes, int] = {}
-    for i, (a, b) in enumerate(zip((8 * ptr[:-1]).tolist(), (8 * ptr[1:]).tolist())):
-        first.setdefault(whole[a:b], i)  # the same number published twice is one equation
-    keep = np.zeros(len(lengths), dtype=bool)
-    keep[list(first.values())] = True
-    values = np.bincount(row_of, weights=truth[cols], minlength=len(lengths))[keep]
-    ptr = np.concatenate([[0], np.cumsum(lengths[keep])])
+    keys = space.keys()
+    # The same number published twice is one equation: each row's first appearance, in order.
+    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))
+    kept = [keys[i] for i in sorted(first.values())]
+    lengths = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept)) // 8
+    ptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    cols = np.frombuffer(b"".join(kept), dtype=np.int64)
+    values = np.bincount(np.repeat(np.arange(len(kept)), lengths), weights=space.truth.ravel()[cols],
+                         minlength=len(kept))
     upper = np.full(n, float(space.truth.sum()))
     upper[space.zero.ravel()] = 0.0
     bounds = np.stack([np.zeros(n), upper], axis=1)
-    return _Equations(ptr, cols[keep[row_of]], n), values, bounds, frozenset(first)
+    return _Equations(ptr, cols, n), values, bounds, frozenset(first)
 
 
 # Audits asked again with the same equations (the same check in every round of a level, the same crossing for

@@ -115,6 +115,7 @@ class Protector:
         self._structures: dict[str | None, tuple] = {}
         self._categories: dict[str, tuple[str, ...]] = {}
         self._cache: dict[tuple, Level] = {}
+        self._spaces: dict[tuple, tuple[_Space, np.ndarray]] = {}
         self._looking_ahead = False  # level 0's look at the cost of a choice skips the crossings check
         self._use(self._structure(None))
 
@@ -290,6 +291,10 @@ class Protector:
         atom's size published."""
         answers, n_ans = self._answers(question)
         answered = n_ans - 1 if question is not None else 1
+        key = (question, fields, self.groups)  # asked again by every crossings check and baseline
+        if key in self._spaces:
+            space, index = self._spaces[key]
+            return space.copy(), index, answered
         dims = [len(self.categories(f)) for f in fields]
         shape = (len(self.atom_size), *dims, n_ans)
         flat = self.atom_of.copy()
@@ -302,7 +307,8 @@ class Protector:
         index = np.arange(truth.size).reshape(shape)
         for a in range(len(self.atom_size)):
             space.add(index[a])
-        return space, index, answered
+        self._spaces[key] = (space, index)
+        return space.copy(), index, answered
 
     def _baseline(self, question: str | None, field_: str) -> Level:
         """A field's tables with only the single-table rule applied (no audit): at least as much as they will
