@@ -323,7 +323,7 @@ def _maximum_point(cost: np.ndarray, rows: np.ndarray, cols: np.ndarray, values:
     m = csc_matrix((values, rows, start), shape=(len(row_lower), n))
     equal = row_lower == row_upper
     res = linprog(cost, A_ub=m[~equal], b_ub=row_upper[~equal], A_eq=m[equal], b_eq=row_upper[equal],
-                  bounds=np.column_stack([np.zeros(n), col_upper]), method="highs")
+                  bounds=np.column_stack([np.zeros(n), col_upper]), method="highs", options={"presolve": False})
     return res.x if res.status == 0 else None
 
 
@@ -383,6 +383,7 @@ def _run_highs(core: Any, cost: np.ndarray, start: np.ndarray, index: np.ndarray
     options = core.HighsOptions()
     options.output_flag = False
     options.log_to_console = False
+    options.presolve = "off"  # these programs are small: presolving them took longer than solving them
     highs.passOptions(options)
     highs.passModel(lp)
     highs.run()
