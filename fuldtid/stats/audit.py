@@ -314,9 +314,13 @@ def _maximum_point(cost: np.ndarray, rows: np.ndarray, cols: np.ndarray, values:
     core = _highs_core()
     if core is not None:
         try:
-            return _run_highs(core, cost, start, rows.astype(np.int32), values, row_lower, row_upper, col_upper)
+            point = _run_highs(core, cost, start, rows.astype(np.int32), values, row_lower, row_upper, col_upper)
         except (AttributeError, TypeError):  # pragma: no cover - another scipy's private module
             _HIGHS[0] = False
+        else:
+            if point is not None:
+                return point
+            # Not solved to optimality (the programs here always have a solution): linprog's way as well.
     from scipy.optimize import linprog
     from scipy.sparse import csc_matrix
 
