@@ -30,6 +30,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from machine import describe, load  # benchmarks/machine.py
+
 HERE = Path(__file__).resolve().parent
 FULDTID = Path(os.environ.get("FULDTID", Path(sys.executable).with_name("fuldtid")))
 
@@ -108,19 +110,6 @@ def measure(n: int, seed: int, cache: Path, repeat: int) -> dict:
             "ratio": round(report_s / read_s, 2), "ratio_process": round(report_s / read_proc, 2)}
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return f"{os.cpu_count()} cores, {model}, load average {load:.1f} at start"
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="100000,1000000", help="comma-separated numbers of distributed respondents")
@@ -134,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
         ap.error("give sizes and --repeat >= 1")
     if not FULDTID.exists():
         sys.exit(f"{FULDTID}: not found; install fuldtid (pip install -e .) or set FULDTID=/path/to/fuldtid")
-    print(f"# {machine()}")
+    print(f"# {describe()}, load average {load()} at start")
     print(f"{'N':>10} {'answered':>9} {'read_csv s':>10} {'report s':>9} {'ratio':>6} {'ratio(proc)':>11} "
           f"{'read MB':>8} {'report MB':>9}")
     results = []
@@ -145,7 +134,7 @@ def main(argv: list[str] | None = None) -> None:
               f"{r['ratio']:>6.2f} {r['ratio_process']:>11.2f} {r['read_csv_mb']:>8.0f} {r['report_mb']:>9.0f}",
               flush=True)
     if args.json is not None:
-        args.json.write_text(json.dumps({"machine": machine(), "results": results}, indent=2) + "\n")
+        args.json.write_text(json.dumps({"machine": describe(), "results": results}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

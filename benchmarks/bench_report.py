@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -24,32 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import describe, load  # benchmarks/machine.py
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "surveys" / "examples" / "vjh_2022"
 GOAL = 3.0  # the whole memo within 3x the pandas import (issue 18)
-
-
-def machine() -> str:
-    model = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count() or 0
-    return f"{cores} cores ({os.cpu_count()} online), {model}, Python {platform.python_version()}"
-
-
-def load() -> str:
-    try:
-        return " ".join(f"{x:.1f}" for x in os.getloadavg())
-    except OSError:
-        return "?"
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:
@@ -114,7 +92,7 @@ def main() -> None:
     if not (EXAMPLE / "export").exists():
         sys.exit(f"{EXAMPLE / 'export'}: the example export is missing (python surveys/examples/make_vjh_2022.py)")
     population = not args.no_population
-    print(f"machine: {machine()}; load average at start {load()}")
+    print(f"machine: {describe()}; load average at start {load()}")
     print(f"fuldtid report on {EXAMPLE.relative_to(ROOT)} (threshold "
           f"{args.min_group if args.min_group is not None else 'of the definition'}"
           f"{', weighted' if population else ''}), best of {args.repeat} fresh processes, taking turns:")
