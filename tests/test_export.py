@@ -610,6 +610,35 @@ def test_code_cell_of_only_a_control_character_is_missing_and_said(tmp_path: Pat
     assert any("line 2: 1 control character(s)" in w for w in exp.warnings), exp.warnings
 
 
+@pytest.mark.parametrize("edit", ["trailing separator", "quoted header", "blank first line"])
+def test_parsing_while_scanning_when_the_first_line_misleads(edit: str, tmp_path: Path, monkeypatch) -> None:
+    """Where the first line names the columns differently from the checked header (every row ending in a
+    separator), or not plainly (quotes), or comes after a blank line, the data read is the same as after the
+    checks."""
+    import fuldtid.read.csvform as csvform
+
+    data = sample_data()
+    path = write_export(VARS, data, tmp_path / "e", encoding="utf-8", separator=";", newline="\n")
+    raw = (path / "dataset.csv").read_bytes()
+    lines = raw.split(b"\n")
+    if edit == "trailing separator":
+        lines = [ln + b";" if ln else ln for ln in lines]
+    elif edit == "quoted header":
+        lines[0] = b";".join(b'"' + h + b'"' for h in lines[0].split(b";"))
+    else:
+        lines.insert(0, b"")
+    (path / "dataset.csv").write_bytes(b"\n".join(lines))
+    monkeypatch.setattr(csvform, "_PARSE_WHILE_SCANNING", 1 << 40)
+    after_checks = read_export(path)
+    monkeypatch.setattr(csvform, "_PARSE_WHILE_SCANNING", 0)
+    while_scanning = read_export(path)
+    pd.testing.assert_frame_equal(while_scanning.data, after_checks.data)
+    if edit != "trailing separator":  # (that edit also lands inside a quoted text with a line break)
+        pd.testing.assert_frame_equal(after_checks.data, data)
+    else:
+        assert after_checks.data.shape == data.shape
+
+
 def test_import_is_light() -> None:
     code = ("import sys, fuldtid.read.export, exportwriter; "
             "print([m for m in ('openpyxl', 'pyreadstat', 'scipy', 'statsmodels') if m in sys.modules])")

@@ -239,3 +239,42 @@ def test_damaged_binary_forms_are_refused_or_intact(data: pd.DataFrame, form: st
             return
     assert (exp.distributed, exp.answered) == (len(data), int(data["answered"].sum()))
     pd.testing.assert_frame_equal(exp.data[["s_1", "s_6", "answered"]], data[["s_1", "s_6", "answered"]])
+
+
+def _read_or_error(path: Path) -> tuple[str, object]:
+    try:
+        exp = read_export(path)
+    except ExportError as exc:
+        return "error", str(exc)
+    return "read", (exp.data, exp.warnings, exp.distributed, exp.answered)
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(data=exports(), style=CSV_STYLE, pick=st.data())
+def test_parsing_while_scanning_changes_nothing(data: pd.DataFrame, style, pick) -> None:
+    """A large Dataset is parsed in a thread while its rows are checked (fuldtid/read/csvform.py); on any file,
+    damaged or not, that gives exactly what parsing after the checks gives: the same data or the same error."""
+    import fuldtid.read.csvform as csvform
+
+    encoding, sep, newline = style
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_export(VARS, data, Path(tmp) / "e", encoding=encoding, separator=sep, newline=newline)
+        raw = (path / "dataset.csv").read_bytes()
+        (path / "dataset.csv").write_bytes(pick.draw(mangles(raw)))
+        before = csvform._PARSE_WHILE_SCANNING
+        try:
+            csvform._PARSE_WHILE_SCANNING = 1 << 40  # never: parse after the checks
+            after_checks = _read_or_error(path)
+            csvform._PARSE_WHILE_SCANNING = 0  # always
+            while_scanning = _read_or_error(path)
+        finally:
+            csvform._PARSE_WHILE_SCANNING = before
+    assert while_scanning[0] == after_checks[0], (while_scanning, after_checks)
+    if after_checks[0] == "error":
+        assert while_scanning[1] == after_checks[1]
+    else:
+        frame_a, warnings_a, *counts_a = after_checks[1]
+        frame_b, warnings_b, *counts_b = while_scanning[1]
+        pd.testing.assert_frame_equal(frame_b, frame_a)
+        assert (warnings_b, counts_b) == (warnings_a, counts_a)
+
