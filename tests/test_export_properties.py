@@ -278,3 +278,20 @@ def test_parsing_while_scanning_changes_nothing(data: pd.DataFrame, style, pick)
         pd.testing.assert_frame_equal(frame_b, frame_a)
         assert (warnings_b, counts_b) == (warnings_a, counts_a)
 
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(n=st.integers(0, 3 * 4096 + 7), byte=st.sampled_from([10, 13, 34]), seed=st.integers(0, 2**32 - 1))
+def test_positions_a_chunk_at_a_time_are_flatnonzero(n: int, byte: int, seed: int) -> None:
+    """The record scan finds line ends and quotes a chunk at a time (bounded memory beside the parser); that is
+    exactly np.flatnonzero(a == byte), across chunk boundaries too."""
+    import fuldtid.read.csvtext as csvtext
+
+    a = np.random.default_rng(seed).integers(0, 40, n).astype(np.uint8)
+    before = csvtext._CHUNK
+    try:
+        csvtext._CHUNK = 4096
+        got = csvtext._positions(a, byte)
+    finally:
+        csvtext._CHUNK = before
+    assert got.dtype == np.intp and np.array_equal(got, np.flatnonzero(a == byte))

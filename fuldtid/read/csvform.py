@@ -15,7 +15,7 @@ from fuldtid.errors import ExportError
 from fuldtid.read import limits
 from fuldtid.read.assemble import _assemble
 from fuldtid.read.csvtext import (
-    _csv_rows, _decode, _Decoded, _detect_separator, _first_line, _is_utf8, _plain_bytes, _scan_records,
+    _csv_rows, _decode, _Decoded, _detect_separator, _first_line, _is_utf8, _plain_bytes, _Records, _scan_records,
 )
 from fuldtid.read.exportmodel import (
     _ADMIN_RE, _SEPARATORS, _STATUS_RE, _TIME_COLUMNS, Export, is_admin_column, Variable,
@@ -92,22 +92,25 @@ def _read_dataset_csv(dec: _Decoded, sep: str, variables: Mapping[str, Variable]
                       ) -> tuple[pd.DataFrame, Callable[[int], str], list[str]]:
     """Parse the needed Dataset columns with pandas' C parser after checking every row's field count.
 
-    A large Dataset is parsed while it is checked: the columns are guessed from its first line and pandas
-    parses in a thread while the scan counts every row's fields (both let go of the GIL: at 10^6 rows the
-    two together take the time of the parse alone). The parse is used only when the scan finds nothing wrong
-    and the header it finds gives the same columns; otherwise it is parsed again, after the checks, as always.
+    A large Dataset is parsed while it is checked: the columns are guessed from its first line, and pandas
+    parses while a thread's scan counts every row's fields (both let go of the GIL: at 10^6 rows the two
+    together take the time of the parse alone). The parse runs in this thread, so that it reuses the memory the
+    reading freed (a second thread allocates from a heap of its own). It is used only when the scan finds nothing
+    wrong and the header it finds gives the same columns; otherwise the Dataset is parsed again, as always.
     """
     guess = _guessed_columns(dec, sep, variables) if len(dec.data) >= _PARSE_WHILE_SCANNING else None
     if guess is None:
-        return _checked_and_parsed(dec, sep, variables, None)
+        return _checked_and_parsed(dec, sep, variables, _scan_records(dec.data, sep, dec.source), None)
     from concurrent.futures import ThreadPoolExecutor
 
-    pool = ThreadPoolExecutor(1)
-    try:
-        early = pool.submit(_parse_first_try, dec, sep, *guess)
-        return _checked_and_parsed(dec, sep, variables, (guess, early))
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    with ThreadPoolExecutor(1) as pool:
+        scan = pool.submit(_scan_records, dec.data, sep, dec.source)
+        try:
+            early: tuple = (guess, _parse_first_try(dec, sep, *guess), None)
+        except Exception as exc:  # decided below, after the checks, as a parse after them would be
+            early = (guess, None, exc)
+        rec = scan.result()
+    return _checked_and_parsed(dec, sep, variables, rec, early)
 
 
 # Below this size parsing after the checks costs next to nothing.
@@ -166,9 +169,10 @@ def _parse_first_try(dec: _Decoded, sep: str, names: list[str], keep: list[str],
     return _parse(dec, sep, names, keep, {c: ("float64" if c in float_cols else str) for c in keep})
 
 
-def _checked_and_parsed(dec: _Decoded, sep: str, variables: Mapping[str, Variable], early: tuple | None
-                        ) -> tuple[pd.DataFrame, Callable[[int], str], list[str]]:
-    rec = _scan_records(dec.data, sep, dec.source)
+def _checked_and_parsed(dec: _Decoded, sep: str, variables: Mapping[str, Variable], rec: _Records,
+                        early: tuple | None) -> tuple[pd.DataFrame, Callable[[int], str], list[str]]:
+    """The checks of every row's field count (``rec``, the scan), then the parse (or ``early``: the columns
+    guessed from the first line, and what parsing them gave or raised)."""
     limits.check_rows(len(rec.counts) - 1, dec.source, ExportError)
     if len(rec.counts) == 0:
         raise ExportError(f"{dec.source}: the file is empty. Export the data again from SurveyXact.")
@@ -200,7 +204,10 @@ def _checked_and_parsed(dec: _Decoded, sep: str, variables: Mapping[str, Variabl
     try:
         try:
             if early is not None and early[0] == (names, keep, rename, float_cols):
-                frame = early[1].result()  # the same columns, parsed while the rows were checked
+                # The same columns, parsed while the rows were checked.
+                if early[2] is not None:
+                    raise early[2]
+                frame = early[1]
             else:
                 frame = _parse_first_try(dec, sep, names, keep, rename, float_cols)
         except (ValueError, TypeError, OverflowError):

@@ -44,7 +44,7 @@ _DAYFIRST_FORMATS = (
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y",
 )
 
-_CHUNK = 1 << 24  # bytes per step of the record scan; bounds its memory on big files
+_CHUNK = 1 << 22  # bytes per step of the record scan; bounds its memory (it runs beside the parser on big files)
 
 
 def is_admin_column(name: str) -> bool:
