@@ -58,6 +58,19 @@ def _members(label: str, members: tuple[str, ...]) -> tuple[str, ...]:
     return members or (label,)
 
 
+def _answer_in(survey: Survey, field: str, labels: tuple[str, ...]) -> pd.Series:
+    """Who answered ``field`` with one of ``labels``; a label that is no answer option (the "not stated" row)
+    stands for those who did not answer. From the field's integer codes (an object comparison per row took
+    most of the weighted tables' time at 10^6 respondents)."""
+    import numpy as np
+
+    options = survey.options(field)
+    wanted = [options.index(lbl) for lbl in labels if lbl in options]
+    if any(lbl not in options for lbl in labels):
+        wanted.append(len(options))  # Survey.codes: no answer is the code after the last option
+    return pd.Series(np.isin(survey.codes(field), wanted), index=survey.responses.index)
+
+
 def weighted_table(survey: Survey, t: Table, weights: Weights, coding: Coding | None = None) -> Table:
     if t.kind == "multiple":
         return _weighted_multiple(survey, t, weights)
@@ -68,17 +81,13 @@ def weighted_table(survey: Survey, t: Table, weights: Weights, coding: Coding | 
     if t.kind == "cross":
         assert t.by is not None
         answer = r[t.field]
-        by = r[t.by].astype("object")
         rows = []
         for row in t.rows:
             assert isinstance(row, CrossRow)
             if row.suppressed or not row.total:
                 rows.append(row)
                 continue
-            labels = _members(row.label, row.members)
-            in_row = by.isin(labels)
-            if any(lbl not in survey.options(t.by) for lbl in labels):
-                in_row |= by.isna()  # the "not stated" row
+            in_row = _answer_in(survey, t.by, _members(row.label, row.members))
             domain = group & answer.notna() & in_row
             rows.append(replace(row, weighted=answer_shares(weights, answer, t.columns, domain, t.min_group)))
         return replace(t, rows=tuple(rows))
@@ -106,11 +115,8 @@ def weighted_table(survey: Survey, t: Table, weights: Weights, coding: Coding | 
         if row.suppressed:
             rows.append(row)
             continue
-        labels = _members(row.label, row.members)
-        y = answer.astype("object").isin(labels)
-        if any(lbl not in options for lbl in labels):
-            y |= answer.isna()
-        rows.append(replace(row, weighted=estimate(weights, y.astype(bool), domain, t.min_group)))
+        y = _answer_in(survey, t.field, _members(row.label, row.members))
+        rows.append(replace(row, weighted=estimate(weights, y, domain, t.min_group)))
     return replace(t, rows=tuple(rows))
 
 
