@@ -45,6 +45,9 @@ print(time.perf_counter() - t, len(frame))
 """
 
 
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "fuldtid_bench"
+
+
 def inputs_for(n: int, seed: int, cache: Path) -> dict:
     """The cached export, population file and unzipped dataset.csv for ``n`` respondents."""
     folder = cache / f"large_n{n}_seed{seed}"
@@ -115,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sizes", default="100000,1000000", help="comma-separated numbers of distributed respondents")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each; the best is kept")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fuldtid_bench")
+    ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
     args = ap.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]

@@ -6,7 +6,9 @@ Prints, per size and for Categorical and for plain string answer columns: the ti
 answer labels to weights, including the left-out bookkeeping and diagnostics; best of three), the
 time for one weighted share with its interval, and the peak memory of the raking step measured with
 tracemalloc (numpy and pandas report their buffers to it). The sample is synthetic, skewed against
-the margins, with 0.5% missing on one variable.
+the margins, with 0.5% missing on one variable. Where R with the survey package is installed, also
+R's ``rake()`` on the same complete cases (bench_raking.R), its time and how far its weights are from
+fuldtid's.
 """
 
 from __future__ import annotations
@@ -74,6 +76,39 @@ def bench(n: int, text: bool = False) -> dict:
             "sweeps": w.iterations, "cells": len(w.cells.counts), "left_out": w.n_left_out}
 
 
+def r_comparison(n: int, repeat: int = 3) -> dict | None:
+    """fuldtid's raking against R survey's ``rake()`` on the same complete cases (respondents missing a margin
+    left out of both: R's rake does not take them), each timed alone, best of ``repeat``; and the largest
+    relative difference of the two sets of weights. None when R with the survey package is not there."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    rscript = shutil.which("Rscript")
+    if rscript is None or subprocess.run([rscript, "-e", "library(survey)"], capture_output=True).returncode:
+        return None
+    sample, pop = make(n)
+    sample = sample.dropna()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        w = rake(sample, pop)
+        times.append(time.perf_counter() - t0)
+    with tempfile.TemporaryDirectory() as tmp:
+        data, margins, out = Path(tmp) / "sample.csv", Path(tmp) / "margins.csv", Path(tmp) / "weights.csv"
+        sample.astype(str).to_csv(data, index=False)
+        pd.DataFrame([(m.variable, c.label, c.count) for m in pop.margins for c in m.categories],
+                     columns=["variable", "label", "count"]).to_csv(margins, index=False)
+        proc = subprocess.run([rscript, str(Path(__file__).with_name("bench_raking.R")), str(data), str(margins),
+                               str(pop.size), str(repeat), str(out)], capture_output=True, text=True)
+        if proc.returncode:
+            raise RuntimeError(f"R's rake failed: {proc.stderr[-500:]}")
+        r_weights = pd.read_csv(out)["w"].to_numpy()
+    ours = w.weights.to_numpy()
+    return {"n": len(sample), "fuldtid_s": min(times), "r_s": float(proc.stdout.split()[-1]),
+            "max_rel_diff": float(np.max(np.abs(ours - r_weights) / r_weights))}
+
+
 def main(argv: list[str]) -> None:
     sizes = [int(a) for a in argv] or list(SIZES)
     print(f"{'respondents':>12} {'columns':>12} {'rake (s)':>9} {'share (s)':>10} {'peak MB':>8} "
@@ -83,6 +118,14 @@ def main(argv: list[str]) -> None:
             r = bench(n, text)
             print(f"{r['n']:>12,} {r['columns']:>12} {r['rake_s']:>9.3f} {r['share_s']:>10.3f} "
                   f"{r['peak_mb']:>8.1f} {r['sweeps']:>7} {r['cells']:>6}")
+    print("Against R survey's rake() (complete cases, the same tolerance, rake alone, best of 3):")
+    for n in sizes:
+        c = r_comparison(n)
+        if c is None:
+            print("  R with the survey package is not installed: no comparison")
+            break
+        print(f"  {c['n']:>10,} respondents: fuldtid {c['fuldtid_s']:.3f} s, R {c['r_s']:.3f} s "
+              f"(R / fuldtid {c['r_s'] / c['fuldtid_s']:.0f}x); weights differ by at most {c['max_rel_diff']:.1e}")
 
 
 if __name__ == "__main__":

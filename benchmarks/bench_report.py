@@ -82,6 +82,23 @@ def steps(min_group: int | None, population: bool) -> list[tuple[str, float]]:
     return out
 
 
+def measure(repeat: int, min_group: int | None = None, population: bool = True
+            ) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) seconds of each run of ``import pandas``, the whole memo and json only, taking turns."""
+    runs: dict[str, list[tuple[float, float]]] = {"import pandas": [], "whole memo": [], "json only": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        commands = {
+            "import pandas": [sys.executable, "-c", "import pandas"],
+            "whole memo": report_cmd(Path(tmp) / "memo", None, min_group, population),
+            "json only": report_cmd(Path(tmp) / "json", "json", min_group, population),
+        }
+        timed(commands["import pandas"])  # the first run of a session pays the disk cache
+        for _ in range(repeat):
+            for name, cmd in commands.items():
+                runs[name].append(timed(cmd))
+    return runs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=5)
@@ -96,17 +113,7 @@ def main() -> None:
     print(f"fuldtid report on {EXAMPLE.relative_to(ROOT)} (threshold "
           f"{args.min_group if args.min_group is not None else 'of the definition'}"
           f"{', weighted' if population else ''}), best of {args.repeat} fresh processes, taking turns:")
-    runs: dict[str, list[tuple[float, float]]] = {"import pandas": [], "whole memo": [], "json only": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        commands = {
-            "import pandas": [sys.executable, "-c", "import pandas"],
-            "whole memo": report_cmd(Path(tmp) / "memo", None, args.min_group, population),
-            "json only": report_cmd(Path(tmp) / "json", "json", args.min_group, population),
-        }
-        timed(commands["import pandas"])  # the first run of a session pays the disk cache
-        for _ in range(args.repeat):
-            for name, cmd in commands.items():
-                runs[name].append(timed(cmd))
+    runs = measure(args.repeat, args.min_group, population)
     base_wall = min(w for w, _ in runs["import pandas"])
     base_cpu = min(c for _, c in runs["import pandas"])
     print(f"  {'':<14} {'wall best':>9} {'median':>7} {'ratio':>6}   {'CPU best':>8} {'ratio':>6}")
