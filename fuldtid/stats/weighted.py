@@ -16,7 +16,7 @@ from fuldtid.stats.tablemodel import published_share
 from fuldtid.stats.tables import CrossRow, Row, Table, TableSet, Weighted
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from fuldtid.model.coding import Coding
     from fuldtid.stats.weighting import Weights
@@ -94,45 +94,40 @@ def weighted_table(survey: Survey, t: Table, weights: Weights, coding: Coding | 
     if t.kind == "coded":
         codes = coding.for_field(t.field)
         domain = group & pd.Series(r.index.isin(codes["respondentid"]), index=r.index)
-        rows = []
-        for row in t.rows:
-            assert isinstance(row, Row)
-            if row.suppressed:
-                rows.append(row)
-                continue
+
+        def coded_as(row: Row) -> pd.Series:
             in_row = codes["kategori"].isin(_members(row.label, row.members))
-            y = pd.Series(r.index.isin(codes.loc[in_row, "respondentid"]), index=r.index)
-            rows.append(replace(row, weighted=estimate(weights, y, domain, t.min_group)))
-        return replace(t, rows=tuple(rows))
+            return pd.Series(r.index.isin(codes.loc[in_row, "respondentid"]), index=r.index)
+
+        return _estimated(t, weights, domain, coded_as)
     answer = r[t.field]
     options = set(survey.options(t.field))
     # A "not stated" row (table 10) is part of the base; otherwise the base is those who answered.
     has_missing_row = any(row.label not in options and not row.members for row in t.rows)
     domain = group if has_missing_row else group & answer.notna()
-    rows = []
-    for row in t.rows:
-        assert isinstance(row, Row)
-        if row.suppressed:
-            rows.append(row)
-            continue
-        y = _answer_in(survey, t.field, _members(row.label, row.members))
-        rows.append(replace(row, weighted=estimate(weights, y, domain, t.min_group)))
-    return replace(t, rows=tuple(rows))
+    return _estimated(t, weights, domain, lambda row: _answer_in(survey, t.field, _members(row.label, row.members)))
 
 
 def _weighted_multiple(survey: Survey, t: Table, weights: Weights) -> Table:
     """Each option's weighted share among those of the group who answered the question."""
     choices = survey.choices[t.field]
     domain = survey.group_mask(t.among) & choices.notna().any(axis=1)
+
+    def ticked(row: Row) -> pd.Series | None:
+        labels = [c for c in _members(row.label, row.members) if c in choices.columns]
+        return choices[labels].fillna(False).astype(bool).any(axis=1) if labels else None
+
+    return _estimated(t, weights, domain, ticked)
+
+
+def _estimated(t: Table, weights: Weights, domain: pd.Series, y_of: Callable[[Row], pd.Series | None]) -> Table:
+    """``t`` with the weighted share of ``y_of(row)`` within ``domain`` on every shown row (a row for which
+    ``y_of`` gives None stays as it is)."""
     rows = []
     for row in t.rows:
         assert isinstance(row, Row)
-        labels = [c for c in _members(row.label, row.members) if c in choices.columns]
-        if row.suppressed or not labels:
-            rows.append(row)
-            continue
-        y = choices[labels].fillna(False).astype(bool).any(axis=1)
-        rows.append(replace(row, weighted=estimate(weights, y, domain, t.min_group)))
+        y = None if row.suppressed else y_of(row)
+        rows.append(row if y is None else replace(row, weighted=estimate(weights, y, domain, t.min_group)))
     return replace(t, rows=tuple(rows))
 
 
