@@ -103,10 +103,11 @@ def _read_dataset_csv(dec: _Decoded, sep: str, variables: Mapping[str, Variable]
         return _checked_and_parsed(dec, sep, variables, _scan_records(dec.data, sep, dec.source), None)
     from concurrent.futures import ThreadPoolExecutor
 
+    names, keep, _, float_cols = guess
     with ThreadPoolExecutor(1) as pool:
         scan = pool.submit(_scan_records, dec.data, sep, dec.source)
         try:
-            early: tuple = (guess, _parse_first_try(dec, sep, *guess), None)
+            early: tuple = (guess, _parse_first_try(dec, sep, names, keep, float_cols), None)
         except Exception as exc:  # decided below, after the checks, as a parse after them would be
             early = (guess, None, exc)
         rec = scan.result()
@@ -163,8 +164,8 @@ def _parse(dec: _Decoded, sep: str, names: list[str], keep: list[str], dtypes: M
     )
 
 
-def _parse_first_try(dec: _Decoded, sep: str, names: list[str], keep: list[str], rename: dict[str, str],
-                     float_cols: set[str]) -> pd.DataFrame:
+def _parse_first_try(dec: _Decoded, sep: str, names: list[str], keep: list[str], float_cols: set[str]
+                     ) -> pd.DataFrame:
     """The columns parsed with codes as numbers (what is tried first)."""
     return _parse(dec, sep, names, keep, {c: ("float64" if c in float_cols else str) for c in keep})
 
@@ -209,7 +210,7 @@ def _checked_and_parsed(dec: _Decoded, sep: str, variables: Mapping[str, Variabl
                     raise early[2]
                 frame = early[1]
             else:
-                frame = _parse_first_try(dec, sep, names, keep, rename, float_cols)
+                frame = _parse_first_try(dec, sep, names, keep, float_cols)
         except (ValueError, TypeError, OverflowError):
             # A code that is not a number: read as text so the message can name the cell.
             frame = _parse(dec, sep, names, keep, {c: str for c in keep})
