@@ -134,7 +134,8 @@ _BLAS_LIMITED = [False]
 def _one_blas_thread():
     """The audit's linear algebra is on small matrices: with more than one BLAS thread on a busy machine, the
     threads wait for each other far longer than the work takes (an eigendecomposition of 150 x 150 goes from
-    milliseconds to most of a second). One thread while auditing; threadpoolctl when installed."""
+    milliseconds to most of a second). One thread while auditing (threadpoolctl, a dependency; the lowest version
+    that finds NumPy 2's OpenBLAS is 3.5, see tests/test_packaging.py)."""
     from contextlib import contextmanager
 
     @contextmanager
@@ -142,19 +143,15 @@ def _one_blas_thread():
         if _BLAS_LIMITED[0]:  # a level computed inside another's: already limited
             yield
             return
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # pragma: no cover - an optional speed-up
-            limits = None
-        else:
-            limits = threadpool_limits(limits=1, user_api="blas")
+        from threadpoolctl import threadpool_limits
+
+        limits = threadpool_limits(limits=1, user_api="blas")
         _BLAS_LIMITED[0] = True
         try:
             yield
         finally:
             _BLAS_LIMITED[0] = False
-            if limits is not None:
-                limits.restore_original_limits()
+            limits.restore_original_limits()
 
     return limited()
 
