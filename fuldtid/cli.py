@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 # One BLAS thread unless the user says otherwise; set before numpy is first imported. The matrices here
 # are small (a few hundred rows at most), and OpenBLAS's threads only cost: on a busy two-core machine
 # the anonymity check's eigh calls took twice as long with them (issue 18). One thread also makes the
-# last digits of the JSON floats the same on machines with different numbers of cores.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+# last digits of the JSON floats the same on machines with different numbers of cores. Not OMP_NUM_THREADS:
+# OpenBLAS reads its own variable first, and pyarrow sizes the thread pool of its CSV reader by OMP_NUM_THREADS
+# (with it at 1 a 10^6-row Dataset parsed in 2.7 s instead of 0.75 s on two cores).
+for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import click
@@ -37,8 +39,14 @@ class FuldtidGroup(click.Group):
     """Turns user errors into a short message and a non-zero exit, in one place (``-v`` shows the traceback)."""
 
     def invoke(self, ctx: click.Context) -> Any:  # Any: what the command returns, as click.Group.invoke
+        import pandas as pd  # every command reads an export, so this costs nothing extra
+
         try:
-            return super().invoke(ctx)
+            # pandas 3 keeps text in pyarrow arrays whenever pyarrow is installed (it is, for the CSV reader):
+            # a 10^6-row report then took 2.3 s and 180 MB more than with Python strings (issue 18). Set for the
+            # command only, so a program that calls cli() keeps its own setting.
+            with pd.option_context("mode.string_storage", "python"):
+                return super().invoke(ctx)
         except SurveyError as exc:
             if ctx.meta.get("fuldtid.verbose"):
                 raise

@@ -120,6 +120,8 @@ def _text(raw: pd.Series) -> pd.Series:
     mostly empty answer columns of a big export cheap.
     """
     raw = raw.reset_index(drop=True)
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        return _per_category(raw, _text)
     if raw.dtype.kind == "f":
         vals = raw.to_numpy(dtype=float)
         out = np.full(len(vals), None, dtype=object)
@@ -146,6 +148,18 @@ def _text(raw: pd.Series) -> pd.Series:
         if blank.any():
             text.loc[vals.index[blank]] = None
     return text
+
+
+def _per_category(raw: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """A text conversion of a Categorical column (the CSV read by pyarrow) done once per distinct value and
+    spread over the rows: the same cells as converting every row, at the cost of the distinct values."""
+    done = convert(pd.Series(raw.cat.categories, dtype="str")).to_numpy(dtype=object, na_value=None)
+    return pd.Series(_spread(done, raw.cat.codes.to_numpy(), None), dtype="str")
+
+
+def _spread(per_category: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
+    """``per_category[codes]``, with ``missing`` where the code is -1 (an empty cell)."""
+    return np.append(per_category, np.array([missing], dtype=per_category.dtype))[codes]
 
 
 _FLOATY_ID = r"[+-]?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?"
@@ -179,20 +193,29 @@ def _to_codes(raw: pd.Series, var: Variable, ids: pd.Series, source: str,
               place: Callable[[int], str], labels_source: str) -> pd.Series:
     """Single-choice answers as Int64 codes; every code must have a label."""
     raw = raw.reset_index(drop=True)
-    if raw.dtype.kind == "f":
+    if isinstance(raw.dtype, pd.CategoricalDtype):  # each distinct value once, then spread over the rows
+        cat = raw.cat.codes.to_numpy()
+        text = _text(pd.Series(raw.cat.categories, dtype="str"))
+        bad_c, vals_c = _text_codes(text)
+        bad, vals = _spread(bad_c, cat, False), _spread(vals_c, cat, np.nan)
+
+        def shown_at(i: int) -> str:
+            return str(text.iloc[int(cat[i])])
+    elif raw.dtype.kind == "f":
         vals = raw.to_numpy(dtype=float)
         bad = ~np.isnan(vals) & (_fractional(vals) | ~np.isfinite(vals) | (np.abs(vals) > 2**53))
-        text = None
+
+        def shown_at(i: int) -> str:
+            return repr(float(vals[i]))
     else:
-        text = _text(raw)
-        empty = text.isna().to_numpy()
-        num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        with np.errstate(invalid="ignore"):
-            bad = ~empty & (np.isnan(num) | ~np.isfinite(num) | _fractional(num) | (np.abs(num) > 2**53))
-        vals = np.where(empty, np.nan, num)
+        cells = _text(raw)
+        bad, vals = _text_codes(cells)
+
+        def shown_at(i: int) -> str:
+            return str(cells.iloc[i])
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        shown = str(text.iloc[i]) if text is not None else repr(float(vals[i]))
+        shown = shown_at(i)
         raise ExportError(f"{source}, {place(i)}: {var.name} holds {shown[:30]!r} for respondentid "
                           f"{ids.iloc[i]}, but a single-choice answer is a whole-number code.\n"
                           "Correct the cell or export the data again from SurveyXact.")
@@ -209,8 +232,19 @@ def _to_codes(raw: pd.Series, var: Variable, ids: pd.Series, source: str,
     return pd.Series(pd.arrays.IntegerArray(codes, ~present), dtype="Int64")
 
 
+def _text_codes(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """For cells as text (missing = empty): which are not whole-number codes, and the codes as floats."""
+    empty = text.isna().to_numpy()
+    num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = ~empty & (np.isnan(num) | ~np.isfinite(num) | _fractional(num) | (np.abs(num) > 2**53))
+    return bad, np.where(empty, np.nan, num)
+
+
 def _to_text(raw: pd.Series) -> pd.Series:
     """Open answers as text; empty or blank -> missing; control characters (from Word) -> spaces."""
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        return _per_category(raw.reset_index(drop=True), _to_text)
     return textsniff.clean_series(_text(raw))
 
 
@@ -218,19 +252,35 @@ def _to_flags(raw: pd.Series, name: str, ids: pd.Series, source: str,
               place: Callable[[int], str]) -> np.ndarray:
     """A status dummy as 0/1 (empty counts as 0)."""
     raw = raw.reset_index(drop=True)
-    if raw.dtype.kind == "f":
+    if isinstance(raw.dtype, pd.CategoricalDtype):  # each distinct value once, then spread over the rows
+        cat = raw.cat.codes.to_numpy()
+        shown_c = _text(pd.Series(raw.cat.categories, dtype="str"))
+        vals = _spread(_flag_values(shown_c), cat, 0.0)
+
+        def shown_at(i: int) -> str:
+            return str(shown_c.iloc[int(cat[i])])
+    elif raw.dtype.kind == "f":
         vals = np.nan_to_num(raw.to_numpy(dtype=float), nan=0.0)
-        shown = None
+
+        def shown_at(i: int) -> str:
+            return repr(float(vals[i]))
     else:
         shown = _text(raw)
-        vals = pd.to_numeric(shown.fillna("0"), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        vals = _flag_values(shown)
+
+        def shown_at(i: int) -> str:
+            return str(shown.iloc[i])
     bad = ~np.isin(vals, (0.0, 1.0))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        value = str(shown.iloc[i]) if shown is not None else repr(float(vals[i]))
-        raise ExportError(f"{source}, {place(i)}: {name} is {value[:20]!r} for respondentid {ids.iloc[i]}; "
+        raise ExportError(f"{source}, {place(i)}: {name} is {shown_at(i)[:20]!r} for respondentid {ids.iloc[i]}; "
                           "a status column holds 0 or 1.\nCorrect the cell or export the data again.")
     return vals.astype(np.int8)
+
+
+def _flag_values(shown: pd.Series) -> np.ndarray:
+    """Status cells as text (missing = empty, which counts as 0) as floats; NaN where not a number."""
+    return pd.to_numeric(shown.fillna("0"), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _to_time(raw: pd.Series, name: str, source: str, warnings: list[str]) -> pd.Series:

@@ -202,20 +202,33 @@ def _separators_before(a: np.ndarray, s: int, positions: tuple[np.ndarray, ...])
     return out
 
 
+def _plain_quoting(data: bytes, sep: str) -> bool:
+    """Every quote in ``data`` opens a field at its start or closes one at its end, pairing up in order
+    (``""`` inside a quoted field counts as a closing and an opening quote next to each other)."""
+    a = np.frombuffer(data, dtype=np.uint8)
+    quotes = _positions(a, 34)
+    return not len(quotes) or _paired_at_boundaries(a, quotes, ord(sep))
+
+
+def _paired_at_boundaries(a: np.ndarray, quotes: np.ndarray, s: int) -> bool:
+    """The quotes pair up and every pair sits where pandas would open and close a field."""
+    if len(quotes) % 2:
+        return False
+    n = len(a)
+    o, c = quotes[0::2], quotes[1::2]
+    prev = np.where(o > 0, a[np.maximum(o - 1, 0)], 10)
+    nxt = np.where(c + 1 < n, a[np.minimum(c + 1, n - 1)], 10)
+    ok = np.array([s, 10, 13, 34])
+    return bool(np.isin(prev, ok).all() and np.isin(nxt, ok).all())
+
+
 def _quoted_spans(a: np.ndarray, quotes: np.ndarray, s: int, data: bytes, source: str
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Byte offsets of the opening and closing quote of every quoted field."""
-    n = len(a)
     if not len(quotes):
         return quotes, quotes
-    if len(quotes) % 2 == 0:
-        # Fast path: quotes pair up and every pair sits where pandas would open and close a field.
-        o, c = quotes[0::2], quotes[1::2]
-        prev = np.where(o > 0, a[np.maximum(o - 1, 0)], 10)
-        nxt = np.where(c + 1 < n, a[np.minimum(c + 1, n - 1)], 10)
-        ok = np.array([s, 10, 13, 34])
-        if np.isin(prev, ok).all() and np.isin(nxt, ok).all():
-            return o, c
+    if _paired_at_boundaries(a, quotes, s):
+        return quotes[0::2], quotes[1::2]
     # Stray quotes inside unquoted fields: walk the quotes (not the rows) like pandas' tokenizer.
     qs = quotes.tolist()
     opens: list[int] = []

@@ -1,0 +1,112 @@
+"""A large Dataset parsed by pyarrow's multithreaded CSV reader: the raw columns ``_assemble`` converts.
+
+Why this exists (issue 18): at 10^6 rows pandas' C parser (one thread, a Python string for every cell), the
+record scan that checks its field counts, and the conversion of every cell afterwards took about 60 % of a
+weighted report. pyarrow parses the same bytes on every core and keeps a column as small integer codes into
+its distinct values (a dictionary). Handed on as a pandas Categorical, ``_assemble`` converts and checks each
+distinct value once instead of every cell (``assemble._per_category``). What is ours is the glue: which files
+may take this road, and arrow's columns as the raw columns pandas' parse would give (text, '' missing).
+
+The road is taken only when the two parsers cannot disagree, and anything else goes back to the pandas parse
+with its checks and messages, unchanged:
+
+- the quoting is plain: every quote opens at the start of a field and closes at its end (``""`` inside a
+  quoted field is a literal quote, as for pandas) — a stray quote inside a field is where tokenizers differ;
+- the file starts with its header (no blank line first), whose names were read from the first line;
+- arrow finds exactly as many fields in every row as the header has (otherwise it raises, and the pandas
+  road names the line).
+
+Cells are text on this road even where pandas' first try reads numbers: a code that is not a whole number is
+then quoted as written ('1.50', not '1.5'). The physical line of a row (for messages that name one) is found
+only when a message asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fuldtid.read.csvtext import _Decoded, _plain_quoting, _scan_records
+from fuldtid.read.exportmodel import _TIME_COLUMNS
+
+# Columns whose values are nearly all different are read as plain text, not through a dictionary.
+_MOSTLY_UNIQUE = ("respondentid", *_TIME_COLUMNS)
+
+_BLOCK = 1 << 22  # bytes per parsing task: 50 tasks for a 200 MB Dataset, spread over the cores
+
+
+def parse(dec: _Decoded, sep: str, names: list[str], keep: list[str]) -> pd.DataFrame | None:
+    """The ``keep`` columns as text (Categorical where values repeat), or None when this file must take the
+    pandas road."""
+    data = dec.data
+    if data[:1] in (b"\r", b"\n") or not _plain_quoting(data, sep):
+        return None
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    dictionary = pa.dictionary(pa.int32(), pa.binary())
+    types = {c: (pa.binary() if c.lower() in _MOSTLY_UNIQUE else dictionary) for c in keep}
+    try:
+        table = pcsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True, block_size=_BLOCK),
+            parse_options=pcsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True, escape_char=False,
+                                            newlines_in_values=True, ignore_empty_lines=True),
+            convert_options=pcsv.ConvertOptions(include_columns=keep, column_types=types, null_values=[],
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except pa.ArrowException:  # a row of another width, a field longer than a block: pandas' road says which
+        return None
+    columns: dict[str, pd.Series] = {}
+    for name in keep:
+        column = table.column(name)
+        if name.lower() in _MOSTLY_UNIQUE:
+            texts = [_plain_texts(chunk, dec.codec, pa) for chunk in column.chunks]
+            columns[name] = pd.Series(np.concatenate(texts) if texts else np.zeros(0, dtype=object), dtype="str")
+        else:
+            columns[name] = pd.Series(_categorical(column, dec.codec))
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows), copy=False)
+
+
+def _categorical(column: Any, codec: str) -> pd.Categorical:
+    """A dictionary column (chunks with dictionaries of their own) as one Categorical; '' is missing."""
+    column = column.unify_dictionaries()
+    if not column.num_chunks:
+        return pd.Categorical.from_codes(np.zeros(0, dtype=np.int32), categories=pd.Index([], dtype="str"))
+    values = [v.decode(codec) for v in column.chunk(0).dictionary.to_pylist()]
+    codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in column.chunks])
+    if "" in values:
+        empty = values.index("")
+        at = np.arange(len(values), dtype=np.int32)
+        renumber = at - (at > empty).astype(np.int32)
+        renumber[empty] = -1
+        codes = renumber[codes]
+        del values[empty]
+    return pd.Categorical.from_codes(codes, categories=pd.Index(values, dtype="str"), validate=False)
+
+
+def _plain_texts(chunk: Any, codec: str, pa: Any) -> np.ndarray:
+    """A binary chunk as an object array of str, None where the cell is empty."""
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+    raw = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]] if len(chunk) else b""
+    if codec == "utf-8" or not len(raw) or int(raw.max()) < 0x80:  # the Dataset's bytes were checked as UTF-8
+        out = chunk.cast(pa.string()).to_numpy(zero_copy_only=False)
+    else:
+        out = np.array([v.decode(codec) for v in chunk.to_pylist()], dtype=object)
+    out[offsets[1:] == offsets[:-1]] = None
+    return out
+
+
+def lazy_places(dec: _Decoded, sep: str) -> Callable[[int], str]:
+    """``place(i)``: the physical line of data row i, found by the record scan when first asked."""
+    lines: list[np.ndarray] = []
+
+    def place(i: int) -> str:
+        if not lines:
+            lines.append(_scan_records(dec.data, sep, dec.source).lines[1:])
+        return f"line {int(lines[0][i])}"
+
+    return place
