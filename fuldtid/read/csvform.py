@@ -94,10 +94,11 @@ def _read_dataset_csv(dec: _Decoded, sep: str, variables: Mapping[str, Variable]
 
     A large Dataset with plain quoting is parsed by pyarrow instead (``csvarrow``: the same cells, on every core;
     pyarrow itself refuses a row of another width). Otherwise a large Dataset is parsed while it is checked: the
-    columns are guessed from its first line, and pandas parses while a thread's scan counts every row's fields
-    (both let go of the GIL: at 10^6 rows the two together take the time of the parse alone). The parse runs in this thread, so that it reuses the memory the
-    reading freed (a second thread allocates from a heap of its own). It is used only when the scan finds nothing
-    wrong and the header it finds gives the same columns; otherwise the Dataset is parsed again, as always.
+    columns are guessed from its first line, and pandas parses while a thread's scan counts every row's fields (both
+    let go of the GIL: at 10^6 rows the two together take the time of the parse alone). The parse runs in this
+    thread, so that it reuses the memory the reading freed (a second thread allocates from a heap of its own). It is
+    used only when the scan finds nothing wrong and the header it finds gives the same columns; otherwise the
+    Dataset is parsed again, as always.
     """
     guess = _guessed_columns(dec, sep, variables) if len(dec.data) >= min(_ARROW_FROM, _PARSE_WHILE_SCANNING) \
         else None
