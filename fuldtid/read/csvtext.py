@@ -37,11 +37,7 @@ def _plain_bytes(raw: bytes) -> bool:
 
 
 def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+    return textsniff.is_utf8(raw)
 
 
 def _decode(raw: bytes, source: str, siblings_cp1252: bool = False) -> _Decoded:
