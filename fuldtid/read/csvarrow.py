@@ -14,11 +14,11 @@ with its checks and messages, unchanged:
   quoted field is a literal quote, as for pandas) — a stray quote inside a field is where tokenizers differ;
 - the file starts with its header (no blank line first), whose names were read from the first line;
 - arrow finds exactly as many fields in every row as the header has (otherwise it raises, and the pandas
-  road names the line).
+  road names the line);
+- no parsing block ends inside a CR LF (``_block_size``: pyarrow would drop the LF of one in a quoted answer).
 
-Cells are text on this road even where pandas' first try reads numbers: a code that is not a whole number is
-then quoted as written ('1.50', not '1.5'). The physical line of a row (for messages that name one) is found
-only when a message asks for it.
+Cells are text on both roads (codes too), so a message quotes a cell as the file has it. The physical line of a
+row (for messages that name one) is found only when a message asks for it.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ def parse(dec: _Decoded, sep: str, names: list[str], keep: list[str]) -> pd.Data
     """The ``keep`` columns as text (Categorical where values repeat), or None when this file must take the
     pandas road."""
     data = dec.data
-    if data[:1] in (b"\r", b"\n") or not _plain_quoting(data, sep):
+    block = _block_size(data)
+    if data[:1] in (b"\r", b"\n") or block is None or not _plain_quoting(data, sep):
         return None
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -52,7 +53,7 @@ def parse(dec: _Decoded, sep: str, names: list[str], keep: list[str]) -> pd.Data
     try:
         table = pcsv.read_csv(
             pa.py_buffer(data),
-            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True, block_size=_BLOCK),
+            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True, block_size=block),
             parse_options=pcsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True, escape_char=False,
                                             newlines_in_values=True, ignore_empty_lines=True),
             convert_options=pcsv.ConvertOptions(include_columns=keep, column_types=types, null_values=[],
@@ -69,6 +70,20 @@ def parse(dec: _Decoded, sep: str, names: list[str], keep: list[str]) -> pd.Data
         else:
             columns[name] = pd.Series(_categorical(column, dec.codec))
     return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows), copy=False)
+
+
+def _block_size(data: bytes) -> int | None:
+    """A block size near ``_BLOCK`` at which no block ends between the CR and the LF of a CR LF, or None.
+
+    pyarrow reads the bytes in blocks of this size; where one ends right after the CR of a CR LF inside a quoted
+    answer, it loses the LF (apache/arrow#51368, open in pyarrow 26: the answer silently changes). The blocks
+    start at multiples of the size, so a size whose edges miss every CR LF is enough.
+    """
+    for size in range(_BLOCK, _BLOCK + 64):
+        edges = range(size, len(data), size)
+        if not any(data[k - 1] == 13 and data[k] == 10 for k in edges):
+            return size
+    return None
 
 
 def _categorical(column: Any, codec: str) -> pd.Categorical:

@@ -105,7 +105,7 @@ def _read_dataset_csv(dec: _Decoded, sep: str, variables: Mapping[str, Variable]
     if guess is not None and len(dec.data) >= _ARROW_FROM:
         from fuldtid.read import csvarrow
 
-        names, keep, rename, _ = guess
+        names, keep, rename = guess
         frame = csvarrow.parse(dec, sep, names, keep)
         if frame is not None:
             limits.check_rows(len(frame), dec.source, ExportError)
@@ -114,11 +114,11 @@ def _read_dataset_csv(dec: _Decoded, sep: str, variables: Mapping[str, Variable]
         return _checked_and_parsed(dec, sep, variables, _scan_records(dec.data, sep, dec.source), None)
     from concurrent.futures import ThreadPoolExecutor
 
-    names, keep, _, float_cols = guess
+    names, keep, _ = guess
     with ThreadPoolExecutor(1) as pool:
         scan = pool.submit(_scan_records, dec.data, sep, dec.source)
         try:
-            early: tuple = (guess, _parse_first_try(dec, sep, names, keep, float_cols), None)
+            early: tuple = (guess, _parse(dec, sep, names, keep), None)
         except Exception as exc:  # decided below, after the checks, as a parse after them would be
             early = (guess, None, exc)
         rec = scan.result()
@@ -133,16 +133,16 @@ _ARROW_FROM = 4 << 20
 
 
 def _guessed_columns(dec: _Decoded, sep: str, variables: Mapping[str, Variable]
-                     ) -> tuple[list[str], list[str], dict[str, str], set[str]] | None:
+                     ) -> tuple[list[str], list[str], dict[str, str]] | None:
     """The columns as the first line names them, or None when it does not name them plainly."""
     line = _first_line(dec)
-    if '"' in line:
-        return None
+    if '"' in line or not any(t in dec.data[:65536] for t in (b"\n", b"\r")):
+        return None  # quoted names, or a header longer than _first_line reads
     try:
         names = _column_names([h.strip() for h in line.split(sep)], dec.source, "line 1")
     except ExportError:
         return None
-    return (names, *_columns_to_read(names, variables))
+    return (names, *_select_columns(names, variables))
 
 
 def _column_names(header: list[str], source: str, where: str) -> list[str]:
@@ -160,28 +160,14 @@ def _column_names(header: list[str], source: str, where: str) -> list[str]:
     return names
 
 
-def _columns_to_read(names: list[str], variables: Mapping[str, Variable]
-                     ) -> tuple[list[str], dict[str, str], set[str]]:
-    """The columns to read, their canonical names, and which of them hold numbers (codes, status)."""
-    keep, rename = _select_columns(names, variables)
-    float_cols = {c for c, canon in rename.items()
-                  if (canon in variables and variables[canon].kind != "open") or _STATUS_RE.match(canon)}
-    return keep, rename, float_cols
-
-
-def _parse(dec: _Decoded, sep: str, names: list[str], keep: list[str], dtypes: Mapping[str, object]
-           ) -> pd.DataFrame:
+def _parse(dec: _Decoded, sep: str, names: list[str], keep: list[str], data: bytes | None = None) -> pd.DataFrame:
+    """The ``keep`` columns as text, '' missing. Codes are text too, as on the arrow road: a float column would
+    take 'True' for 1 and quote '1.50' as '1.5' in a message (``assemble`` converts and checks them)."""
     return pd.read_csv(
-        io.BytesIO(dec.data), sep=sep, header=0, names=names, usecols=keep, dtype=dtypes,
-        keep_default_na=False, na_values=[""], encoding=dec.codec, quotechar='"',
+        io.BytesIO(dec.data if data is None else data), sep=sep, header=0, names=names, usecols=keep,
+        dtype={c: str for c in keep}, keep_default_na=False, na_values=[""], encoding=dec.codec, quotechar='"',
         doublequote=True, skip_blank_lines=True, index_col=False, engine="c",
     )
-
-
-def _parse_first_try(dec: _Decoded, sep: str, names: list[str], keep: list[str], float_cols: set[str]
-                     ) -> pd.DataFrame:
-    """The columns parsed with codes as numbers (what is tried first)."""
-    return _parse(dec, sep, names, keep, {c: ("float64" if c in float_cols else str) for c in keep})
 
 
 def _checked_and_parsed(dec: _Decoded, sep: str, variables: Mapping[str, Variable], rec: _Records,
@@ -210,24 +196,25 @@ def _checked_and_parsed(dec: _Decoded, sep: str, variables: Mapping[str, Variabl
             f"({why}).\nFix that line or export the data again from SurveyXact."
         )
     names = _column_names(header, dec.source, f"line {int(rec.lines[0])}")
-    keep, rename, float_cols = _columns_to_read(names, variables)
+    keep, rename = _select_columns(names, variables)
     lines = rec.lines[1:]
 
     def place(i: int) -> str:
         return f"line {int(lines[i])}"
 
     try:
-        try:
-            if early is not None and early[0] == (names, keep, rename, float_cols):
-                # The same columns, parsed while the rows were checked.
-                if early[2] is not None:
-                    raise early[2]
-                frame = early[1]
-            else:
-                frame = _parse_first_try(dec, sep, names, keep, float_cols)
-        except (ValueError, TypeError, OverflowError):
-            # A code that is not a number: read as text so the message can name the cell.
-            frame = _parse(dec, sep, names, keep, {c: str for c in keep})
+        if rec.blank:
+            # pandas' tokenizer, after a blank line ended by a lone CR, swallows a separator that starts the next
+            # row, shifting that row one column left (the field counts above cannot see it). So blank lines are
+            # taken out first: the records as the scan found them, one to a line.
+            frame = _parse(dec, sep, names, keep, b"\n".join(dec.data[a:b] for a, b in zip(rec.starts, rec.ends)))
+        elif early is not None and early[0] == (names, keep, rename):
+            # The same columns, parsed while the rows were checked.
+            if early[2] is not None:
+                raise early[2]
+            frame = early[1]
+        else:
+            frame = _parse(dec, sep, names, keep)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise ExportError(f"{dec.source}: cannot be read as CSV ({str(exc).strip()[:200]}).\n"
                           "Export the data again from SurveyXact.") from None

@@ -117,6 +117,7 @@ class _Records:
     lines: np.ndarray    # physical line (1-based) where each non-blank record starts
     starts: np.ndarray   # byte offsets of each non-blank record
     ends: np.ndarray     # byte offsets after each record (terminator excluded)
+    blank: int = 0       # blank lines between the records
 
 
 def _scan_records(data: bytes, sep: str, source: str) -> _Records:
@@ -158,6 +159,7 @@ def _scan_records(data: bytes, sep: str, source: str) -> _Records:
     crlf &= a[np.maximum(eff_ends - 1, 0)] == 13
     eff_ends[crlf] -= 1
     keep = eff_ends > starts
+    blank = int(len(keep) - np.count_nonzero(keep))
     starts, ends = starts[keep], eff_ends[keep]
     lines = np.searchsorted(terms, starts, side="left") + 1
 
@@ -167,7 +169,7 @@ def _scan_records(data: bytes, sep: str, source: str) -> _Records:
     if len(opens):
         rec = np.searchsorted(starts, opens, side="right") - 1
         counts -= np.bincount(rec, weights=at_close - at_open, minlength=len(starts)).astype(np.int64)
-    return _Records(counts, lines, starts, ends)
+    return _Records(counts, lines, starts, ends, blank)
 
 
 def _positions(a: np.ndarray, byte: int) -> np.ndarray:
