@@ -39,6 +39,12 @@ class FuldtidGroup(click.Group):
     """Turns user errors into a short message and a non-zero exit, in one place (``-v`` shows the traceback)."""
 
     def invoke(self, ctx: click.Context) -> Any:  # Any: what the command returns, as click.Group.invoke
+        from fuldtid.read.exportfiles import unzip_ahead
+
+        # A large zip export given on the command line starts unpacking now, while the imports run.
+        raw = getattr(ctx, "_protected_args", None)
+        for arg in [*(ctx.protected_args if raw is None else raw), *ctx.args]:
+            unzip_ahead(arg)
         import pandas as pd  # every command reads an export, so this costs nothing extra
 
         try:

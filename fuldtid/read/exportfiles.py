@@ -83,6 +83,63 @@ def _trio_in_folder(folder: Path) -> dict[str, tuple[str, Callable[[], bytes]]]:
     return {kind: (str(files[name]), loader(files[name])) for kind, name in trio.items()}
 
 
+# --- unzipping ahead -------------------------------------------------------------------------------------
+# A command's imports (pandas, scipy's special functions, the statistics) take about half a second; unzipping a
+# large Dataset as long again, and zlib lets go of the GIL while it inflates. So the command line starts the
+# unzipping of a zip export's largest member in a thread before its imports, and the reader takes the bytes from
+# here. Only the member it would read anyway, with the same size limit, and only a file that is unchanged; on
+# anything unusual (not a zip, a damaged one) nothing is kept and the reader unpacks and reports as always.
+
+_AHEAD: dict[tuple, object] = {}  # key -> concurrent.futures.Future of the member's bytes (or None)
+_AHEAD_FROM = 1 << 20  # compressed bytes; below this unzipping costs too little to be worth a thread
+
+
+def _ahead_key(p: Path, info: object) -> tuple:
+    st = p.stat()
+    return (str(p.resolve()), st.st_mtime_ns, st.st_size, info.filename, info.CRC, info.file_size,  # type: ignore
+            limits.current().max_size)
+
+
+def unzip_ahead(path: str | Path) -> None:
+    """Start unpacking the largest member of the zip at ``path`` in a thread, for :func:`_trio_in_zip` to take."""
+    import contextvars
+    import threading
+    import zipfile
+    from concurrent.futures import Future
+
+    p = Path(path)
+    try:
+        if not (p.is_file() and p.suffix.lower() == ".zip" and p.stat().st_size >= _AHEAD_FROM):
+            return
+        with zipfile.ZipFile(p) as zf:
+            info = max((i for i in zf.infolist() if not i.is_dir()), key=lambda i: i.file_size)
+        key = _ahead_key(p, info)
+    except Exception:  # noqa: BLE001 - whatever is wrong, the reader finds and reports it
+        return
+    future: Future = Future()
+    _AHEAD[key] = future
+
+    def work() -> None:
+        try:
+            with zipfile.ZipFile(p) as zf:
+                future.set_result(limits.read_member(zf, zf.getinfo(info.filename), "", ExportError))
+        except BaseException:  # noqa: BLE001 - left to the reader, which unpacks again and reports
+            future.set_result(None)
+
+    threading.Thread(target=contextvars.copy_context().run, args=(work,), daemon=True).start()
+
+
+def _taken_ahead(p: Path, info: object) -> bytes | None:
+    """The member's bytes if :func:`unzip_ahead` unpacked this very member of this very file, else None."""
+    if not _AHEAD:
+        return None
+    try:
+        future = _AHEAD.pop(_ahead_key(p, info), None)
+    except OSError:
+        return None
+    return None if future is None else future.result()  # type: ignore[attr-defined]
+
+
 def _trio_in_zip(p: Path) -> dict[str, tuple[str, Callable[[], bytes]]]:
     import zipfile
     import zlib
@@ -111,7 +168,9 @@ def _trio_in_zip(p: Path) -> dict[str, tuple[str, Callable[[], bytes]]]:
             for kind, name in trio.items():
                 info = members[name]
                 try:
-                    payload = limits.read_member(zf, info, f"{p}:{info.filename}", ExportError)
+                    payload = _taken_ahead(p, info)
+                    if payload is None:
+                        payload = limits.read_member(zf, info, f"{p}:{info.filename}", ExportError)
                 except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError,
                         NotImplementedError) as exc:
                     raise ExportError(f"{p}:{info.filename}: cannot be unpacked ({exc}). The zip is "
