@@ -17,6 +17,7 @@ may take. Only the Rao-Scott test needs scipy (in fuldtid.stats.weighting, impor
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -200,18 +201,25 @@ def exact_rx2_pvalue(table: np.ndarray, limit: int = RX2_LIMIT) -> float | None:
     total = logfact[N] - logfact[K] - logfact[N - K]
     p = 0.0
     work = 0
-    frontier: dict[int, tuple[np.ndarray, np.ndarray]] = {0: (np.zeros(1), np.ones(1))}  # s -> (log-weights, counts)
+    # s -> (log-weights, counts) of the undecided partial tables whose column-1 count is s; keys ascending
+    frontier: dict[int, tuple[np.ndarray, np.ndarray]] = {0: (np.zeros(1), np.ones(1))}
     for i in range(r):
         n = int(rows_n[i])
-        grown: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
-        for s0, (vals, counts) in frontier.items():
-            for x in range(min(n, K - s0) + 1):
-                grown.setdefault(s0 + x, []).append((vals + float(log_choose(n, np.array(x))), counts))
-        work += sum(len(v) for parts in grown.values() for v, _ in parts)
+        work += sum(len(v) * (min(n, K - s0) + 1) for s0, (v, _) in frontier.items())
         if work > 100 * limit:  # numbers moved: about a second at the limit
             return None
+        step = [float(log_choose(n, np.array(x))) for x in range(n + 1)]
+        keys = list(frontier)
+        grown = frontier
         frontier = {}
-        for s1, parts in grown.items():
+        # The partial tables grown by this row, one new column-1 count s1 at a time (ascending, and for each s1 the
+        # earlier s0 first, as a dict of all of them would hold them): only one s1's arrays exist at once, where
+        # growing every s1 first held up to 100 * limit numbers (800 MB) before the check above could stop it.
+        for s1 in range(keys[0], keys[-1] + n + 1) if keys else ():
+            lo_k, hi_k = bisect.bisect_left(keys, s1 - n), bisect.bisect_right(keys, s1)
+            parts = [(grown[s0][0] + step[s1 - s0], grown[s0][1]) for s0 in keys[lo_k:hi_k] if s1 - s0 <= K - s0]
+            if not parts:
+                continue
             t = K - s1
             if t > rest[i]:
                 continue
