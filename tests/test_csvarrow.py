@@ -187,3 +187,18 @@ def test_the_command_line_keeps_its_string_setting_to_itself(tmp_path: Path) -> 
     result = CliRunner().invoke(cli, ["validate", str(EXAMPLE)])
     assert result.exit_code == 0, result.output
     assert pd.get_option("mode.string_storage") == before
+
+
+@pytest.mark.parametrize("times", [
+    ("28-07-2022 10:05:00", "", "01-08-2022 23:59:59"),      # SurveyXact's layout: parsed from the bytes
+    ("28-07-2022 10:05:00", "31-02-2022 10:00:00", ""),      # no such day: the text road, and its warning
+    ("2022-07-28 10:05:00", "28.07.2022 10:05:00", ""),      # other layouts: the text road
+    ("28-07-2022 10:05:00", " 28-07-2022 10:05", "x"),
+])
+def test_times_read_the_same_on_both_roads(times: tuple[str, ...], tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    header = f"respondentid;s_1;closetime;{STATUS}\n"
+    body = "".join(f"{i};1;{t};{DONE}\n" for i, t in enumerate(times, start=1))
+    kind, got, taken = _same(_trio(tmp_path / "e", header + body), monkeypatch)
+    assert kind == "read" and taken == [True]
+    assert got[0]["closetime"].dtype == "datetime64[ns]"

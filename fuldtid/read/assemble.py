@@ -374,7 +374,12 @@ def _fast_dayfirst(values: np.ndarray) -> np.ndarray | None:
         return None
     if u.dtype.itemsize != 19 * 4:
         return None
-    cp = u.view(np.uint32).reshape(len(u), 19)
+    return _dayfirst_characters(u.view(np.uint32).reshape(len(u), 19))
+
+
+def _dayfirst_characters(cp: np.ndarray) -> np.ndarray | None:
+    """:func:`_fast_dayfirst` on the characters as numbers, one row of 19 per value (code points, or the bytes
+    of ASCII text: the same numbers)."""
     d = cp[:, _DIGITS].astype(np.int32) - 48
     if ((d < 0) | (d > 9)).any() or (cp[:, 10] != 32).any() or (cp[:, [13, 16]] != 58).any():
         return None

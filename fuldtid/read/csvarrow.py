@@ -64,7 +64,9 @@ def parse(dec: _Decoded, sep: str, names: list[str], keep: list[str]) -> pd.Data
     columns: dict[str, pd.Series] = {}
     for name in keep:
         column = table.column(name)
-        if name.lower() in _MOSTLY_UNIQUE:
+        if name.lower() in _TIME_COLUMNS and (times := _day_first_times(column)) is not None:
+            columns[name] = pd.Series(times)
+        elif name.lower() in _MOSTLY_UNIQUE:
             texts = [_plain_texts(chunk, dec.codec, pa) for chunk in column.chunks]
             columns[name] = pd.Series(np.concatenate(texts) if texts else np.zeros(0, dtype=object), dtype="str")
         else:
@@ -106,6 +108,29 @@ def _categorical(column: Any, codec: str) -> pd.Categorical:
         codes = renumber[codes]
         del values[empty]
     return pd.Categorical.from_codes(codes, categories=pd.Index(values, dtype="str"), validate=False)
+
+
+def _day_first_times(column: Any) -> np.ndarray | None:
+    """A time column as datetime64 (NaT where empty) when every value is in SurveyXact's 'DD-MM-YYYY HH:MM:SS' and
+    a real time; else None and the column goes on as text. The same test and arithmetic as the reader's fast path
+    for text (``assemble._fast_dayfirst``), on the bytes instead of a Python string per cell."""
+    from fuldtid.read.assemble import _dayfirst_characters
+
+    chunk = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if len(chunk) == 0:
+        return None
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+    lengths = np.diff(offsets)
+    present = lengths > 0
+    if not present.any() or (lengths[present] != 19).any():
+        return None
+    raw = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    parsed = _dayfirst_characters(raw.reshape(-1, 19))  # the present values, in order: nothing between them
+    if parsed is None or np.isnat(parsed).any():
+        return None
+    out = np.full(len(chunk), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[present] = parsed
+    return out
 
 
 def _plain_texts(chunk: Any, codec: str, pa: Any) -> np.ndarray:
