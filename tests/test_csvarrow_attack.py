@@ -432,3 +432,14 @@ def test_no_runtime_warning_on_the_arrow_road(tmp_path: Path, monkeypatch: pytes
         warnings.simplefilter("error", RuntimeWarning)
         kind, message = _read_or_error(folder)
     assert kind == "error" and f"holds {code!r}" in message
+
+
+def test_lone_cr_line_ends_read_one_row_each(tmp_path: Path) -> None:
+    """Found on the lowest versions (pandas 3.0.0): with every line ended by a lone CR and a row starting with a
+    space, pandas' parser read a row too many and the pandas road refused the file as malformed; both roads now
+    read the one row (pandas from the records joined by LF)."""
+    header = "respondentid;closetime;starttime;s_1;s_6;s_7;s_16;" + ";".join(STATUS_COLUMNS)
+    dataset = (header + "\r 5;;;;;;;0;0;0;1;0\r").encode("cp1252")
+    pandas_road, arrow_road = both_roads(write_folder(tmp_path / "e", dataset))
+    assert pandas_road[0] == "read" and len(pandas_road[1][0]) == 1
+    assert_same(pandas_road, arrow_road)

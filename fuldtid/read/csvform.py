@@ -203,10 +203,11 @@ def _checked_and_parsed(dec: _Decoded, sep: str, variables: Mapping[str, Variabl
         return f"line {int(lines[i])}"
 
     try:
-        if rec.blank:
-            # pandas' tokenizer, after a blank line ended by a lone CR, swallows a separator that starts the next
-            # row, shifting that row one column left (the field counts above cannot see it). So blank lines are
-            # taken out first: the records as the scan found them, one to a line.
+        if rec.blank or rec.lone_cr:
+            # pandas' tokenizer mishandles lone CR line ends: after a blank line ended by one it swallows a separator
+            # that starts the next row, shifting that row one column left (the field counts above cannot see it),
+            # and pandas 3.0.0 reads a row too many from a file whose lines all end so. So such a file is parsed as
+            # the records the scan found, one to a line ended by LF, without the blank lines.
             frame = _parse(dec, sep, names, keep, b"\n".join(dec.data[a:b] for a, b in zip(rec.starts, rec.ends)))
         elif early is not None and early[0] == (names, keep, rename):
             # The same columns, parsed while the rows were checked.

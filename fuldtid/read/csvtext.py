@@ -118,6 +118,7 @@ class _Records:
     starts: np.ndarray   # byte offsets of each non-blank record
     ends: np.ndarray     # byte offsets after each record (terminator excluded)
     blank: int = 0       # blank lines between the records
+    lone_cr: int = 0     # records ended by a lone CR (old Mac line ends)
 
 
 def _scan_records(data: bytes, sep: str, source: str) -> _Records:
@@ -148,6 +149,7 @@ def _scan_records(data: bytes, sep: str, source: str) -> _Records:
     else:
         terms = lf
     rec_terms = terms[outside(terms)]
+    lone_cr = int(np.count_nonzero(outside(cr))) if len(cr) else 0
     starts = np.concatenate(([0], rec_terms + 1))
     ends = np.concatenate((rec_terms, [n]))
     if starts[-1] >= n:
@@ -169,7 +171,7 @@ def _scan_records(data: bytes, sep: str, source: str) -> _Records:
     if len(opens):
         rec = np.searchsorted(starts, opens, side="right") - 1
         counts -= np.bincount(rec, weights=at_close - at_open, minlength=len(starts)).astype(np.int64)
-    return _Records(counts, lines, starts, ends, blank)
+    return _Records(counts, lines, starts, ends, blank, lone_cr)
 
 
 def _positions(a: np.ndarray, byte: int) -> np.ndarray:
