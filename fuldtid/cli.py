@@ -6,6 +6,7 @@ with the options and error handling they share defined once here; split by comma
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -39,19 +40,25 @@ class FuldtidGroup(click.Group):
     """Turns user errors into a short message and a non-zero exit, in one place (``-v`` shows the traceback)."""
 
     def invoke(self, ctx: click.Context) -> Any:  # Any: what the command returns, as click.Group.invoke
+        raw = getattr(ctx, "_protected_args", None)
+        args = [*(ctx.protected_args if raw is None else raw), *ctx.args]
+        if any(a in ("-h", "--help") for a in args):  # a command's help: no export is read
+            return self._invoke(ctx, contextlib.nullcontext())
         from fuldtid.read.exportfiles import unzip_ahead
 
         # A large zip export given on the command line starts unpacking now, while the imports run.
-        raw = getattr(ctx, "_protected_args", None)
-        for arg in [*(ctx.protected_args if raw is None else raw), *ctx.args]:
+        for arg in args:
             unzip_ahead(arg)
         import pandas as pd  # every command reads an export, so this costs nothing extra
 
+        # pandas 3 keeps text in pyarrow arrays whenever pyarrow is installed (it is, for the CSV reader): a
+        # 10^6-row report then took 2.3 s and 180 MB more than with Python strings (issue 18). Set for the command
+        # only, so a program that calls cli() keeps its own setting.
+        return self._invoke(ctx, pd.option_context("mode.string_storage", "python"))
+
+    def _invoke(self, ctx: click.Context, setting: contextlib.AbstractContextManager) -> Any:
         try:
-            # pandas 3 keeps text in pyarrow arrays whenever pyarrow is installed (it is, for the CSV reader):
-            # a 10^6-row report then took 2.3 s and 180 MB more than with Python strings (issue 18). Set for the
-            # command only, so a program that calls cli() keeps its own setting.
-            with pd.option_context("mode.string_storage", "python"):
+            with setting:
                 return super().invoke(ctx)
         except SurveyError as exc:
             if ctx.meta.get("fuldtid.verbose"):

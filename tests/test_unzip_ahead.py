@@ -104,3 +104,16 @@ def test_the_command_line_unzips_ahead_and_reports_alike(example_zip: Path, tmp_
     monkeypatch.setattr(exportfiles, "_AHEAD_FROM", 0)
     r = CliRunner().invoke(cli, ["--max-size", "100KB", "validate", str(example_zip)])
     assert r.exit_code != 0 and "over the limit" in r.output and ("dataset.csv", True) not in got
+
+
+def test_a_commands_help_reads_nothing_and_imports_no_pandas() -> None:
+    """The group imports pandas (for its string setting) and unzips ahead only for a command that runs: the help
+    of a command stays as quick as the program's own (about 0.07 s, against 0.45 s with pandas)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom fuldtid.cli import cli\ntry:\n    cli(['report', '--help'])\nexcept SystemExit:\n    pass\n"
+            "print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False"
+    assert "Usage: " in out.stdout and "report" in out.stdout
