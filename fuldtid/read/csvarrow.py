@@ -119,12 +119,11 @@ def _day_first_times(column: Any) -> np.ndarray | None:
     chunk = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     if len(chunk) == 0:
         return None
-    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+    offsets, raw = _binary_buffers(chunk)
     lengths = np.diff(offsets)
     present = lengths > 0
     if not present.any() or (lengths[present] != 19).any():
         return None
-    raw = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
     parsed = _dayfirst_characters(raw.reshape(-1, 19))  # the present values, in order: nothing between them
     if parsed is None or np.isnat(parsed).any():
         return None
@@ -133,10 +132,18 @@ def _day_first_times(column: Any) -> np.ndarray | None:
     return out
 
 
+def _binary_buffers(chunk: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A binary array's value offsets (one more than its cells) and the bytes they index, without copying."""
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+    data = chunk.buffers()[2]
+    raw = np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] if len(chunk) and data is not None else \
+        np.zeros(0, dtype=np.uint8)
+    return offsets, raw
+
+
 def _plain_texts(chunk: Any, codec: str, pa: Any) -> np.ndarray:
     """A binary chunk as an object array of str, None where the cell is empty."""
-    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
-    raw = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]] if len(chunk) else b""
+    offsets, raw = _binary_buffers(chunk)
     if codec == "utf-8" or not len(raw) or int(raw.max()) < 0x80:  # the Dataset's bytes were checked as UTF-8
         out = chunk.cast(pa.string()).to_numpy(zero_copy_only=False)
     else:

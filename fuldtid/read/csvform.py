@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 
 from fuldtid.errors import ExportError
-from fuldtid.read import limits
+from fuldtid.read import limits, textsniff
 from fuldtid.read.assemble import _assemble
 from fuldtid.read.csvtext import (
-    _csv_rows, _decode, _Decoded, _detect_separator, _first_line, _is_utf8, _plain_bytes, _Records, _scan_records,
+    _csv_rows, _decode, _Decoded, _detect_separator, _first_line, _plain_bytes, _Records, _scan_records,
 )
 from fuldtid.read.exportmodel import (
     _ADMIN_RE, _SEPARATORS, _STATUS_RE, _TIME_COLUMNS, Export, is_admin_column, Variable,
@@ -29,7 +29,7 @@ def _read_csv_trio(path: Path, form: str, files: dict[str, tuple[str, Callable[[
         limits.check_text_table(raws[kind], source, ExportError)
     # SurveyXact writes the three files in one encoding, so one file that is surely cp1252 settles
     # the doubtful ones.
-    cp1252 = any(_plain_bytes(raw) and not _is_utf8(raw) for raw in raws.values())
+    cp1252 = any(_plain_bytes(raw) and not textsniff.is_utf8(raw) for raw in raws.values())
     decoded = {kind: _decode(raws[kind], source, cp1252) for kind, (source, _) in files.items()}
     st, lb, ds = decoded["structure"], decoded["labels"], decoded["dataset"]
     warnings = [w for d in (ds, st, lb) for w in d.warnings]

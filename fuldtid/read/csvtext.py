@@ -36,10 +36,6 @@ def _plain_bytes(raw: bytes) -> bool:
         len(raw) >= 4 and (raw[1:4:2] == b"\x00\x00") != (raw[0:4:2] == b"\x00\x00"))
 
 
-def _is_utf8(raw: bytes) -> bool:
-    return textsniff.is_utf8(raw)
-
-
 def _decode(raw: bytes, source: str, siblings_cp1252: bool = False) -> _Decoded:
     """Detect the encoding: byte-order mark, else strict UTF-8, else cp1252; refuse binary data.
 
